@@ -1,0 +1,3 @@
+from playout.cli import main
+
+main()

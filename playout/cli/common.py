@@ -1,0 +1,84 @@
+"""What every command shares: the --config option, date parsing, and turning errors into one
+clear sentence and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from playout import app as app_mod
+from playout.errors import PlayoutError, UsageError
+from playout.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Configuration file (default: $PLAYOUT_CONFIG, then ./playout.toml).",
+        show_default=False,
+    ),
+]
+
+# Piped output (a log, a file, a test) gets wide tables instead of rich's 80 columns, so
+# Vietnamese titles are not cut into fragments.
+_PIPE_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
+out = Console(highlight=False, soft_wrap=True, width=_PIPE_WIDTH)
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=_PIPE_WIDTH)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fallback_language() -> str:
+    """The language for errors raised before the configuration is read."""
+    lang = os.environ.get("PLAYOUT_STATION_LANGUAGE", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class Context:
+    """Carries the language once the configuration is known, for error messages."""
+
+    lang = fallback_language()
+
+
+def load_app(config: Path | None) -> app_mod.App:
+    app = app_mod.build(config)
+    Context.lang = app.lang
+    return app
+
+
+def handles_errors(fn: F) -> F:
+    """Turn a PlayoutError into one sentence on stderr and the error's exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PlayoutError as exc:
+            err.print(exc.render(Context.lang), markup=False)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError("cli.bad_date", option=option, value=value) from None
+
+
+def is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,249 @@
+"""The one configuration file, `playout.toml`, parsed once into frozen, validated objects.
+
+A bad value stops start-up with the key, the value and what was expected; every problem in
+the file is reported at once, so a technician fixes the file in one go. `PLAYOUT_<SECTION>_<KEY>`
+environment variables override single values (handy under systemd and in tests).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from playout.errors import ConfigError, PlayoutError
+from playout.i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+DEFAULT_CONFIG_NAME = "playout.toml"
+ENV_CONFIG = "PLAYOUT_CONFIG"
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    name: str
+    timezone: ZoneInfo
+    language: str
+
+
+@dataclass(frozen=True)
+class LibraryConfig:
+    folder: Path
+    loudness_target_lufs: float
+    true_peak_max_dbtp: float
+    max_duration_ms: int
+    silence_threshold_db: float
+    min_silence_ms: int
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    station: StationConfig
+    database_url: str
+    library: LibraryConfig
+    schedules_folder: Path
+    overrides: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+
+class _Invalid(Exception):
+    def __init__(self, expected: str) -> None:
+        self.expected = expected
+
+
+# Each parser takes the raw value and the config's folder, returns the typed value or raises
+# _Invalid with a description of what was expected.
+Parser = Callable[[Any, Path], Any]
+
+
+def _text(value: Any, _base: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("a non-empty text")
+    return value.strip()
+
+
+def _timezone(value: Any, _base: Path) -> ZoneInfo:
+    if not isinstance(value, str) or not value:
+        raise _Invalid("an IANA time zone name such as Asia/Ho_Chi_Minh")
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _Invalid("an IANA time zone name such as Asia/Ho_Chi_Minh") from None
+
+
+def _language(value: Any, _base: Path) -> str:
+    if value not in LANGUAGES:
+        raise _Invalid("one of " + ", ".join(LANGUAGES))
+    return value
+
+
+def _number(lo: float, hi: float) -> Parser:
+    def parse(value: Any, _base: Path) -> float:
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise _Invalid(f"a number from {lo:g} to {hi:g}") from None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+            raise _Invalid(f"a number from {lo:g} to {hi:g}")
+        return float(value)
+
+    return parse
+
+
+def _integer(lo: int, hi: int) -> Parser:
+    def parse(value: Any, _base: Path) -> int:
+        if isinstance(value, str):
+            try:
+                value = int(value)
+            except ValueError:
+                raise _Invalid(f"a whole number from {lo} to {hi}") from None
+        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+            raise _Invalid(f"a whole number from {lo} to {hi}")
+        return value
+
+    return parse
+
+
+def _folder(value: Any, base: Path) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("a folder path (relative paths are relative to the configuration file)")
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _database_url(value: Any, base: Path) -> str:
+    if not isinstance(value, str) or "://" not in value:
+        raise _Invalid("a database URL such as sqlite:///playout.db")
+    if value.startswith("sqlite:///") and value != "sqlite:///:memory:":
+        path = Path(value.removeprefix("sqlite:///")).expanduser()
+        if not path.is_absolute():
+            path = base / path
+        return f"sqlite:///{path}"
+    if value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
+        return value
+    raise _Invalid("a database URL such as sqlite:///playout.db or postgresql://host/db")
+
+
+# (section, key) -> (parser, default). Defaults are raw values, parsed like the file's.
+SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
+    ("station", "name"): (_text, "Đài Truyền thanh huyện"),
+    ("station", "timezone"): (_timezone, "Asia/Ho_Chi_Minh"),
+    ("station", "language"): (_language, DEFAULT_LANGUAGE),
+    ("database", "url"): (_database_url, "sqlite:///playout.db"),
+    ("library", "folder"): (_folder, "audio/library"),
+    ("library", "loudness_target_lufs"): (_number(-40, -5), -16.0),
+    ("library", "true_peak_max_dbtp"): (_number(-9, 0), -1.0),
+    ("library", "max_duration_minutes"): (_number(0.1, 24 * 60), 120),
+    ("library", "silence_threshold_db"): (_number(-90, -20), -50.0),
+    ("library", "min_silence_ms"): (_integer(10, 10_000), 200),
+    ("schedules", "folder"): (_folder, "schedules"),
+}
+
+
+def env_var(section: str, key: str) -> str:
+    return f"PLAYOUT_{section}_{key}".upper()
+
+
+def resolve_path(explicit: Path | str | None, env: Mapping[str, str] | None = None) -> Path:
+    """Which configuration file to use: --config, then $PLAYOUT_CONFIG, then ./playout.toml."""
+    env = os.environ if env is None else env
+    if explicit:
+        return Path(explicit)
+    if env.get(ENV_CONFIG):
+        return Path(env[ENV_CONFIG])
+    return Path(DEFAULT_CONFIG_NAME)
+
+
+def load(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the configuration file at `path`, applying PLAYOUT_* overrides."""
+    env = os.environ if env is None else env
+    path = Path(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(str(path), [PlayoutError("config.missing", path=path)]) from None
+    except OSError as exc:
+        raise ConfigError(
+            str(path), [PlayoutError("config.unreadable", path=path, detail=exc.strerror)]
+        ) from None
+    try:
+        raw = tomllib.loads(raw_bytes.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        detail = f"not UTF-8 text (byte {exc.start})"
+        raise ConfigError(str(path), [PlayoutError("config.syntax", path=path, detail=detail)]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), [PlayoutError("config.syntax", path=path, detail=str(exc))]) from None
+    return parse(raw, path.resolve(), env)
+
+
+def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
+    """Validate an already-decoded TOML document (pure: no file or environment access)."""
+    base = path.parent
+    problems: list[PlayoutError] = []
+    sections = sorted({s for s, _ in SCHEMA})
+    for section, body in raw.items():
+        if section not in sections or not isinstance(body, Mapping):
+            problems.append(
+                PlayoutError("config.unknown_section", section=section, known=", ".join(sections))
+            )
+            continue
+        known = sorted(k for s, k in SCHEMA if s == section)
+        for key in body:
+            if key not in known:
+                problems.append(
+                    PlayoutError("config.unknown_key", section=section, key=key, known=", ".join(known))
+                )
+
+    values: dict[tuple[str, str], Any] = {}
+    overrides: dict[str, str] = {}
+    for (section, key), (parser, default) in SCHEMA.items():
+        var = env_var(section, key)
+        body = raw.get(section)
+        if var in env:
+            value, source = env[var], "env"
+            overrides[var] = env[var]
+        elif isinstance(body, Mapping) and key in body:
+            value, source = body[key], "file"
+        else:
+            value, source = default, "default"
+        try:
+            values[section, key] = parser(value, base)
+        except _Invalid as exc:
+            if source == "env":
+                problems.append(PlayoutError("config.bad_env", var=var, value=repr(value), expected=exc.expected))
+            else:
+                problems.append(
+                    PlayoutError(
+                        "config.bad_value", section=section, key=key, value=repr(value), expected=exc.expected
+                    )
+                )
+    if problems:
+        raise ConfigError(str(path), problems)
+
+    return Config(
+        path=path,
+        station=StationConfig(
+            name=values["station", "name"],
+            timezone=values["station", "timezone"],
+            language=values["station", "language"],
+        ),
+        database_url=values["database", "url"],
+        library=LibraryConfig(
+            folder=values["library", "folder"],
+            loudness_target_lufs=values["library", "loudness_target_lufs"],
+            true_peak_max_dbtp=values["library", "true_peak_max_dbtp"],
+            max_duration_ms=round(values["library", "max_duration_minutes"] * 60_000),
+            silence_threshold_db=values["library", "silence_threshold_db"],
+            min_silence_ms=values["library", "min_silence_ms"],
+        ),
+        schedules_folder=values["schedules", "folder"],
+        overrides=overrides,
+    )

@@ -1,0 +1,1 @@
+"""The clip library: importing audio files and finding clips."""

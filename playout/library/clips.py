@@ -1,0 +1,52 @@
+"""Reading and retiring clips. Clips are never deleted: the airing history refers to them."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from playout.clock import Clock
+from playout.db import Database
+from playout.db.models import Clip
+from playout.errors import NotFound
+from playout.library.steps import nfc
+
+
+class ClipRepository:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    def list(
+        self, *, kind: str | None = None, programme: str | None = None, include_retired: bool = True
+    ) -> list[Clip]:
+        with self.db.session() as s:
+            stmt = select(Clip).order_by(Clip.kind, Clip.programme, Clip.episode_date, Clip.id)
+            if kind:
+                stmt = stmt.where(Clip.kind == kind)
+            if programme:
+                stmt = stmt.where(Clip.programme == nfc(programme))
+            if not include_retired:
+                stmt = stmt.where(Clip.retired == False)  # noqa: E712
+            return list(s.exec(stmt))
+
+    def get(self, clip_id: int) -> Clip:
+        with self.db.session() as s:
+            clip = s.get(Clip, clip_id)
+        if clip is None:
+            raise NotFound("clips.not_found", clip_id=clip_id)
+        return clip
+
+    def retire(self, clip_id: int) -> tuple[Clip, bool]:
+        """Mark a clip as never to be aired again; returns it and whether it changed."""
+        with self.db.session() as s:
+            clip = s.get(Clip, clip_id)
+            if clip is None:
+                raise NotFound("clips.not_found", clip_id=clip_id)
+            if clip.retired:
+                return clip, False
+            clip.retired = True
+            clip.retired_at = self.clock.now()
+            s.add(clip)
+            s.commit()
+            s.refresh(clip)
+            return clip, True

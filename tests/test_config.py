@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from playout import config
+from playout.errors import ConfigError
+from tests.conftest import ROOT
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "playout.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_shipped_config_loads_with_documented_defaults() -> None:
+    cfg = config.load(ROOT / "playout.toml", env={})
+    assert cfg.station.timezone.key == "Asia/Ho_Chi_Minh"
+    assert cfg.station.language == "vi"
+    assert cfg.library.loudness_target_lufs == -16.0
+    assert cfg.library.max_duration_ms == 2 * 3600 * 1000
+    assert cfg.library.folder == ROOT / "audio" / "library"
+    assert cfg.database_url == f"sqlite:///{ROOT / 'playout.db'}"
+
+
+def test_empty_file_gives_defaults(tmp_path: Path) -> None:
+    cfg = config.load(write(tmp_path, ""), env={})
+    assert cfg.station.timezone.key == "Asia/Ho_Chi_Minh"
+    assert cfg.schedules_folder == tmp_path / "schedules"
+
+
+def test_every_bad_value_is_reported_with_key_value_and_expectation(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[station]\ntimezone = "Mars/Olympus"\nlanguage = "fr"\n'
+        '[library]\nloudness_target_lufs = "loud"\nmin_silence_ms = 2.5\ncolour = "red"\n[studio]\nx = 1\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        config.load(path, env={})
+    text = info.value.render("en")
+    assert str(path) in text
+    assert "[station] timezone = 'Mars/Olympus': invalid value, expected an IANA time zone name" in text
+    assert "[station] language = 'fr': invalid value, expected one of vi, en" in text
+    assert "[library] loudness_target_lufs = 'loud': invalid value, expected a number from -40 to -5" in text
+    assert "[library] min_silence_ms = 2.5: invalid value, expected a whole number from 10 to 10000" in text
+    assert "[library] colour: unknown key" in text
+    assert "[studio]: unknown section" in text
+    assert len(info.value.problems) == 6
+
+
+def test_syntax_error_names_line_and_column(tmp_path: Path) -> None:
+    path = write(tmp_path, '[station]\nname = "Đài\n')
+    with pytest.raises(ConfigError) as info:
+        config.load(path, env={})
+    assert "line 2" in info.value.render("en") and "lỗi cú pháp TOML" in info.value.render("vi")
+
+
+def test_not_utf8_and_bom(tmp_path: Path) -> None:
+    p = tmp_path / "playout.toml"
+    p.write_bytes('[station]\nname = "Đài"\n'.encode("utf-16"))
+    with pytest.raises(ConfigError, match="invalid"):
+        config.load(p, env={})
+    p.write_bytes(b"\xef\xbb\xbf" + '[station]\nname = "Đài"\n'.encode())
+    assert config.load(p, env={}).station.name == "Đài"
+
+
+def test_environment_overrides_file_and_is_validated(tmp_path: Path) -> None:
+    path = write(tmp_path, '[station]\nlanguage = "vi"\n')
+    cfg = config.load(path, env={"PLAYOUT_STATION_LANGUAGE": "en", "PLAYOUT_LIBRARY_LOUDNESS_TARGET_LUFS": "-18"})
+    assert cfg.station.language == "en" and cfg.library.loudness_target_lufs == -18.0
+    with pytest.raises(ConfigError) as info:
+        config.load(path, env={"PLAYOUT_LIBRARY_MIN_SILENCE_MS": "lots"})
+    assert "environment variable PLAYOUT_LIBRARY_MIN_SILENCE_MS = 'lots'" in info.value.render("en")
+
+
+def test_missing_file_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        config.load(tmp_path / "nope.toml", env={})
+    assert "nope.toml" in info.value.render("vi")
+
+
+def test_config_path_resolution() -> None:
+    assert config.resolve_path("x.toml", env={"PLAYOUT_CONFIG": "y.toml"}) == Path("x.toml")
+    assert config.resolve_path(None, env={"PLAYOUT_CONFIG": "y.toml"}) == Path("y.toml")
+    assert config.resolve_path(None, env={}) == Path("playout.toml")
+
+
+def test_cli_reports_bad_config_and_exits_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from playout.cli import app
+
+    path = write(tmp_path, '[station]\ntimezone = "UTC+7"\n')
+    r = CliRunner().invoke(app, ["clips", "list", "--config", str(path)])
+    assert r.exit_code == 2
+    assert "[station] timezone = 'UTC+7'" in r.output
+    assert "Traceback" not in r.output

@@ -1,0 +1,32 @@
+"""Every message a person can see exists in both languages, and every id the code uses exists."""
+
+from __future__ import annotations
+
+import re
+import string
+
+from playout import i18n
+from tests.conftest import ROOT
+
+
+def test_every_message_has_vietnamese_and_english_with_the_same_fields() -> None:
+    for msg_id, entry in {**i18n.MESSAGES, **i18n.LABELS}.items():
+        assert set(entry) == {"vi", "en"}, msg_id
+        fields = [{f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f} for lang in ("vi", "en")]
+        assert fields[0] == fields[1], msg_id
+
+
+def test_every_message_id_used_in_the_code_exists() -> None:
+    pattern = re.compile(r"""(?:Error|Rejected|Missing|NotFound|_reject|\bt)\(\s*["']([a-z_]+\.[a-z_]+)["']""")
+    used = set()
+    for path in (ROOT / "playout").rglob("*.py"):
+        used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    assert used, "the pattern found nothing: it is broken"
+    missing = sorted(u for u in used if u not in i18n.MESSAGES and u not in i18n.LABELS)
+    assert missing == []
+
+
+def test_durations_read_like_a_broadcaster_writes_them() -> None:
+    assert i18n.fmt_duration(0) == "0:00"
+    assert i18n.fmt_duration(61_400) == "1:01"
+    assert i18n.fmt_duration(3_600_000 + 5_000) == "1:00:05"
