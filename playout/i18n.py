@@ -137,6 +137,218 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Dry run: would import {imported}, duplicates {duplicates}, failed {failed}. The library is unchanged.",
     },
     "import.progress": {"vi": "Đang nhập", "en": "Importing"},
+    # schedules
+    "schedule.syntax": {
+        "vi": "cột {column}: lỗi cú pháp TOML: {detail}",
+        "en": "column {column}: TOML syntax error: {detail}",
+    },
+    "schedule.not_utf8": {
+        "vi": "tệp không phải văn bản UTF-8 (byte {byte}); hãy lưu lại với bảng mã UTF-8.",
+        "en": "the file is not UTF-8 text (byte {byte}); save it again as UTF-8.",
+    },
+    "schedule.bom": {
+        "vi": "tệp bắt đầu bằng dấu BOM (do Notepad ghi); vẫn đọc được.",
+        "en": "the file starts with a byte-order mark (as Notepad writes); it is read anyway.",
+    },
+    "schedule.empty": {
+        "vi": "tệp không có khung giờ nào ([[slot]]).",
+        "en": "the file has no slots ([[slot]]).",
+    },
+    "schedule.unknown_key": {
+        "vi": "khóa '{key}' không được hỗ trợ (các khóa hợp lệ: {known}).",
+        "en": "unknown key '{key}' (known keys: {known}).",
+    },
+    "schedule.missing_key": {
+        "vi": "thiếu khóa '{key}'.",
+        "en": "the key '{key}' is missing.",
+    },
+    "schedule.slot_not_table": {
+        "vi": "khung giờ phải viết dạng [[slot]] và mục phát dạng [[slot.item]].",
+        "en": "slots must be written as [[slot]] tables and items as [[slot.item]].",
+    },
+    "schedule.bad_slot_id": {
+        "vi": "id {value} không hợp lệ: cần chữ thường không dấu, số, '-' hoặc '_' (ví dụ \"phien-sang\").",
+        "en": "id {value} is invalid: use lower-case letters without accents, digits, '-' or '_' (e.g. \"phien-sang\").",
+    },
+    "schedule.bad_text": {
+        "vi": "{key} = {value}: cần một đoạn văn bản.",
+        "en": "{key} = {value}: expected a text.",
+    },
+    "schedule.bad_time": {
+        "vi": "giờ {value} không hợp lệ: cần dạng GG:PP, ví dụ \"05:30\".",
+        "en": "time {value} is invalid: expected HH:MM, e.g. \"05:30\".",
+    },
+    "schedule.impossible_time": {
+        "vi": "giờ {value} không tồn tại: giờ từ 00 đến 23, phút từ 00 đến 59.",
+        "en": "time {value} does not exist: hours run 00-23, minutes 00-59.",
+    },
+    "schedule.bad_date": {
+        "vi": "ngày {value} không hợp lệ: cần dạng NNNN-TT-NN có thật, ví dụ 2026-11-30.",
+        "en": "date {value} is invalid: expected a real date as YYYY-MM-DD, e.g. 2026-11-30.",
+    },
+    "schedule.bad_weekday": {
+        "vi": "thứ {value} không hợp lệ: dùng mon..sun hoặc t2..t7, cn, hoặc \"daily\".",
+        "en": "weekday {value} is invalid: use mon..sun or t2..t7, cn, or \"daily\".",
+    },
+    "schedule.bad_monthly": {
+        "vi": "quy tắc tháng {value} không hợp lệ: viết dạng \"first sat\", \"2nd mon\", \"last fri\".",
+        "en": "monthly rule {value} is invalid: write it as \"first sat\", \"2nd mon\", \"last fri\".",
+    },
+    "schedule.bad_number": {
+        "vi": "giá trị {value} không hợp lệ: cần số nguyên từ {lo} đến {hi}.",
+        "en": "value {value} is invalid: expected a whole number from {lo} to {hi}.",
+    },
+    "schedule.bad_choice": {
+        "vi": "{key} = {value}: chọn một trong: {choices}.",
+        "en": "{key} = {value}: choose one of: {choices}.",
+    },
+    "schedule.bad_clip_ref": {
+        "vi": "tham chiếu bài {value} không hợp lệ: cần tiêu đề hoặc số của bài trong thư viện.",
+        "en": "clip reference {value} is invalid: expected a clip title or number.",
+    },
+    "schedule.bad_rotation": {
+        "vi": "rotation = {value}: cần ít nhất một trong kind, programme, tag, ví dụ {{ kind = \"slogan\", count = 2 }}.",
+        "en": "rotation = {value}: needs at least one of kind, programme, tag, e.g. {{ kind = \"slogan\", count = 2 }}.",
+    },
+    "schedule.window_reversed": {
+        "vi": "ngày bắt đầu hiệu lực {valid_from} sau ngày kết thúc {valid_until}.",
+        "en": "valid_from {valid_from} is after valid_until {valid_until}.",
+    },
+    "schedule.hard_end_and_max": {
+        "vi": "chỉ dùng một trong hard_end và max_minutes.",
+        "en": "use either hard_end or max_minutes, not both.",
+    },
+    "schedule.hard_end_needs_one_time": {
+        "vi": "hard_end chỉ dùng khi khung giờ có một giờ phát; với nhiều giờ phát hãy dùng max_minutes.",
+        "en": "hard_end needs a slot with one time; with several times use max_minutes.",
+    },
+    "schedule.hard_end_before_start": {
+        "vi": "giờ kết thúc {hard_end} không sau giờ bắt đầu {start}.",
+        "en": "hard_end {hard_end} is not after the start {start}.",
+    },
+    "schedule.no_items": {
+        "vi": "khung giờ {slot} không có mục phát nào ([[slot.item]]).",
+        "en": "slot {slot} has nothing to play (no [[slot.item]]).",
+    },
+    "schedule.item_what": {
+        "vi": "mỗi mục phát cần đúng một trong clip, latest, rotation (có: {found}).",
+        "en": "each item needs exactly one of clip, latest, rotation (found: {found}).",
+    },
+    "schedule.duplicate_slot": {
+        "vi": "id khung giờ '{slot}' đã dùng ở {other}.",
+        "en": "slot id '{slot}' is already used at {other}.",
+    },
+    "schedule.two_chimes": {
+        "vi": "nhạc hiệu của đài đã được khai báo khác ở {other}.",
+        "en": "the station chime is already set differently at {other}.",
+    },
+    "schedule.unknown_clip": {
+        "vi": "không có bài {clip} trong thư viện.",
+        "en": "there is no clip {clip} in the library.",
+    },
+    "schedule.ambiguous_clip": {
+        "vi": "có nhiều bài tên {clip} ({ids}); hãy ghi số bài.",
+        "en": "several clips are called {clip} ({ids}); use the clip number.",
+    },
+    "schedule.unknown_programme": {
+        "vi": "thư viện chưa có chuyên mục nào của chương trình «{programme}».",
+        "en": "the library has no segment of the programme “{programme}”.",
+    },
+    "schedule.empty_pool": {
+        "vi": "nhóm luân phiên ({pool}) không có bài nào đang dùng.",
+        "en": "the rotation pool ({pool}) has no active clip.",
+    },
+    "schedule.pool_of_one": {
+        "vi": "nhóm luân phiên ({pool}) chỉ có một bài («{title}»).",
+        "en": "the rotation pool ({pool}) has only one clip (“{title}”).",
+    },
+    "schedule.no_station_chime": {
+        "vi": "khung giờ {slot} dùng nhạc hiệu của đài nhưng chưa khai báo: thêm [station] chime = \"...\".",
+        "en": "slot {slot} uses the station chime but none is set: add [station] chime = \"...\".",
+    },
+    "schedule.window_ended": {
+        "vi": "khung giờ {slot} đã hết hiệu lực từ {date}.",
+        "en": "slot {slot} ended on {date}.",
+    },
+    "schedule.no_episode_next": {
+        "vi": "chưa có số mới của «{programme}» cho lần phát {when} ({slot}).",
+        "en": "no episode of “{programme}” for its airing at {when} ({slot}).",
+    },
+    "schedule.cannot_fit": {
+        "vi": "khung giờ {slot} lúc {when} cần {needed} nhưng giờ kết thúc chỉ cho {limit}.",
+        "en": "slot {slot} at {when} needs {needed} but its hard end allows {limit}.",
+    },
+    "schedule.overlap": {
+        "vi": "khung giờ {other} lúc {when} trùng với {slot} (kéo dài đến {end}) cùng mức ưu tiên.",
+        "en": "slot {other} at {when} overlaps {slot} (running until {end}) at the same priority.",
+    },
+    "schedule.conflict": {
+        "vi": "khung giờ {other} lúc {when} trùng với {slot} (kéo dài đến {end}); khung ưu tiên cao hơn được phát.",
+        "en": "slot {other} at {when} overlaps {slot} (running until {end}); the higher priority wins.",
+    },
+    "schedule.io": {
+        "vi": "không đọc được tệp: {detail}",
+        "en": "cannot read the file: {detail}",
+    },
+    "schedule.no_folder": {
+        "vi": "Không có thư mục lịch phát {folder}.",
+        "en": "The schedules folder {folder} does not exist.",
+    },
+    "schedule.check_ok": {
+        "vi": "Lịch phát hợp lệ: {slots} khung giờ trong {files} tệp, {warnings} cảnh báo.",
+        "en": "The schedule is valid: {slots} slots in {files} files, {warnings} warning(s).",
+    },
+    "schedule.check_failed": {
+        "vi": "Lịch phát có {errors} lỗi, {warnings} cảnh báo.",
+        "en": "The schedule has {errors} error(s) and {warnings} warning(s).",
+    },
+    "schedule.has_errors": {
+        "vi": "Lịch phát có lỗi; hãy chạy: playout schedule check",
+        "en": "The schedule has errors; run: playout schedule check",
+    },
+    "schedule.error": {"vi": "lỗi", "en": "error"},
+    "schedule.warning": {"vi": "cảnh báo", "en": "warning"},
+    "cli.bad_week": {
+        "vi": "--week: '{value}' không phải tuần hợp lệ (dạng NNNN-Wtt, ví dụ 2026-W48).",
+        "en": "--week: '{value}' is not a valid ISO week (YYYY-Www, e.g. 2026-W48).",
+    },
+    "cli.bad_range": {
+        "vi": "--from {start} sau --to {end}.",
+        "en": "--from {start} is after --to {end}.",
+    },
+    "cli.range_too_long": {
+        "vi": "Khoảng thời gian quá dài ({days} ngày); tối đa {limit} ngày.",
+        "en": "The period is too long ({days} days); at most {limit} days.",
+    },
+    "cli.one_period": {
+        "vi": "Chỉ chọn một trong --week, --date, hoặc --from/--to.",
+        "en": "Choose one of --week, --date, or --from/--to.",
+    },
+    # selection
+    "select.chime_unavailable": {
+        "vi": "nhạc hiệu {clip} không có hoặc không còn hiệu lực",
+        "en": "chime {clip} is missing or not valid",
+    },
+    "select.clip_unavailable": {
+        "vi": "bài {clip} không có, đã ngừng phát hoặc hết hiệu lực",
+        "en": "clip {clip} is missing, retired or not valid",
+    },
+    "select.no_episode": {
+        "vi": "chưa có số nào của «{programme}»",
+        "en": "no episode of “{programme}”",
+    },
+    "select.no_new_episode": {
+        "vi": "chưa có số mới của «{programme}» (số gần nhất «{title}» đã phát)",
+        "en": "no new episode of “{programme}” (the latest, “{title}”, already aired)",
+    },
+    "select.empty_pool": {
+        "vi": "nhóm luân phiên ({pool}) không có bài hợp lệ",
+        "en": "no valid clip in the rotation pool ({pool})",
+    },
+    "select.past_hard_end": {
+        "vi": "«{title}» vượt quá giờ kết thúc",
+        "en": "“{title}” would run past the hard end",
+    },
     # clips
     "clips.not_found": {
         "vi": "Thư viện không có tệp âm thanh số #{clip_id}.",
@@ -173,6 +385,17 @@ LABELS: dict[str, dict[str, str]] = {
     "kind.announcement": {"vi": "thông báo", "en": "announcement"},
     "kind.other": {"vi": "khác", "en": "other"},
     "col.id": {"vi": "Số", "en": "ID"},
+    "col.start": {"vi": "Bắt đầu", "en": "Start"},
+    "col.end": {"vi": "Kết thúc", "en": "End"},
+    "col.slot": {"vi": "Khung giờ", "en": "Slot"},
+    "col.notes": {"vi": "Ghi chú", "en": "Notes"},
+    "weekday.0": {"vi": "Thứ Hai", "en": "Monday"},
+    "weekday.1": {"vi": "Thứ Ba", "en": "Tuesday"},
+    "weekday.2": {"vi": "Thứ Tư", "en": "Wednesday"},
+    "weekday.3": {"vi": "Thứ Năm", "en": "Thursday"},
+    "weekday.4": {"vi": "Thứ Sáu", "en": "Friday"},
+    "weekday.5": {"vi": "Thứ Bảy", "en": "Saturday"},
+    "weekday.6": {"vi": "Chủ Nhật", "en": "Sunday"},
     "col.title": {"vi": "Tiêu đề", "en": "Title"},
     "col.kind": {"vi": "Loại", "en": "Kind"},
     "col.programme": {"vi": "Chương trình", "en": "Programme"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from playout.cli.library import clips_app, import_command
+from playout.cli.schedule import schedule_app
 
 app = typer.Typer(
     name="playout",
@@ -15,6 +16,7 @@ app = typer.Typer(
 )
 app.command("import")(import_command)
 app.add_typer(clips_app, name="clips")
+app.add_typer(schedule_app, name="schedule")
 
 
 def main() -> None:

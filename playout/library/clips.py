@@ -9,6 +9,8 @@ from playout.db import Database
 from playout.db.models import Clip
 from playout.errors import NotFound
 from playout.library.steps import nfc
+from playout.model import Kind
+from playout.scheduling.select import ClipInfo, LibraryView
 
 
 class ClipRepository:
@@ -50,3 +52,24 @@ class ClipRepository:
             s.commit()
             s.refresh(clip)
             return clip, True
+
+    def view(self) -> LibraryView:
+        """A snapshot of the whole library for selection (retired clips included, so that
+        a schedule naming one is told it is retired rather than unknown)."""
+        with self.db.session() as s:
+            clips = list(s.exec(select(Clip)))
+        return LibraryView(
+            ClipInfo(
+                id=c.id,  # type: ignore[arg-type]
+                title=c.title,
+                kind=Kind(c.kind),
+                programme=c.programme,
+                episode_date=c.episode_date,
+                valid_from=c.valid_from,
+                valid_until=c.valid_until,
+                tags=frozenset(c.tag_list),
+                duration_ms=c.duration_ms,
+                retired=c.retired,
+            )
+            for c in clips
+        )

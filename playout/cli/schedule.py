@@ -1,0 +1,176 @@
+"""Technician commands for schedules: check the files, preview what will air."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from playout.app import App
+from playout.cli.common import ConfigOption, handles_errors, load_app, out, parse_date
+from playout.errors import UsageError
+from playout.i18n import fmt_duration, label, t
+from playout.scheduling.check import check, overlaps
+from playout.scheduling.expand import expand
+from playout.scheduling.files import load_folder
+from playout.scheduling.model import Problem
+from playout.scheduling.select import History, plan_range
+
+schedule_app = typer.Typer(help="Check weekly schedules and preview what will air.", no_args_is_help=True)
+
+MAX_PREVIEW_DAYS = 366
+
+
+def _problem_line(p: Problem, severity: str, lang: str) -> str:
+    return f"{p.source}: {t('schedule.' + severity, lang)}: {t(p.msg_id, lang, **p.params)}"
+
+
+def _today(app: App) -> date:
+    return app.clock.now().astimezone(app.config.station.timezone).date()
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.source.file, p.source.line))
+
+
+@schedule_app.command("check")
+@handles_errors
+def check_command(config: ConfigOption = None) -> None:
+    """Validate every schedule file: syntax, clips, programmes, pools, hard ends, overlaps."""
+    app = load_app(config)
+    lang = app.lang
+    result, n_files = load_folder(app.config.schedules_folder)
+    errors, warnings = list(result.errors), list(result.warnings)
+    sem_errors, sem_warnings = check(result.schedule, app.clips.view(), _today(app), app.config.station.timezone)
+    errors += sem_errors
+    warnings += sem_warnings
+    for p in _sorted(errors):
+        out.print(_problem_line(p, "error", lang), markup=False)
+    for p in _sorted(warnings):
+        out.print(_problem_line(p, "warning", lang), markup=False)
+    if errors:
+        out.print(t("schedule.check_failed", lang, errors=len(errors), warnings=len(warnings)), markup=False)
+        raise typer.Exit(1)
+    out.print(
+        t("schedule.check_ok", lang, slots=len(result.schedule.slots), files=n_files, warnings=len(warnings)),
+        markup=False,
+    )
+
+
+def _period(week: str | None, day: str | None, start: str | None, end: str | None, today: date) -> tuple[date, date]:
+    if sum(x is not None for x in (week, day, start or end)) > 1:
+        raise UsageError("cli.one_period")
+    if week is not None:
+        try:
+            year, w = week.strip().upper().split("-W")
+            first = date.fromisocalendar(int(year), int(w), 1)
+        except ValueError:
+            raise UsageError("cli.bad_week", value=week) from None
+        return first, first + timedelta(days=6)
+    if day is not None:
+        d = parse_date(day, "--date")
+        assert d is not None
+        return d, d
+    if start or end:
+        first = parse_date(start, "--from") or today
+        last = parse_date(end, "--to") or first + timedelta(days=6)
+        if first > last:
+            raise UsageError("cli.bad_range", start=first, end=last)
+        if (last - first).days + 1 > MAX_PREVIEW_DAYS:
+            raise UsageError("cli.range_too_long", days=(last - first).days + 1, limit=MAX_PREVIEW_DAYS)
+        return first, last
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+@schedule_app.command("show")
+@handles_errors
+def show_command(
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W48.")] = None,
+    date_: Annotated[str | None, typer.Option("--date", help="One day, e.g. 2026-11-30.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    config: ConfigOption = None,
+) -> None:
+    """Preview the airings of a period, with what each will play, as the daemon will choose it."""
+    app = load_app(config)
+    lang = app.lang
+    tz = app.config.station.timezone
+    today = _today(app)
+    first, last = _period(week, date_, start, end, today)
+    if fmt not in ("table", "json"):
+        raise UsageError("schedule.bad_choice", key="--format", value=fmt, choices="table, json")
+    result, _ = load_folder(app.config.schedules_folder)
+    if result.errors:
+        for p in _sorted(result.errors):
+            out.print(_problem_line(p, "error", lang), markup=False)
+        raise UsageError("schedule.has_errors")
+    library = app.clips.view()
+    # Rotation depends on every airing before the period: plan from today (with the history
+    # so far) up to the period's end, then show only the period.
+    plan_from = min(first, today)
+    plans = plan_range(expand(result.schedule, plan_from, last, tz), result.schedule, library, History())
+    plans = [p for p in plans if first <= p.occurrence.local_date <= last]
+    notes: dict[str, list[str]] = {p.occurrence.key: [t(d.msg_id, lang, **d.params) for d in p.dropped] for p in plans}
+    for a, b in overlaps(plans):
+        msg_id = "schedule.overlap" if a.occurrence.slot.priority == b.occurrence.slot.priority else "schedule.conflict"
+        notes[b.occurrence.key].append(t(msg_id, lang, slot=a.occurrence.slot.id, other=b.occurrence.slot.id,
+                                         when=b.occurrence.local.strftime("%H:%M"),
+                                         end=a.end.astimezone(tz).strftime("%H:%M:%S")))  # fmt: skip
+
+    if fmt == "json":
+        data = [
+            {
+                "key": p.occurrence.key,
+                "slot": p.occurrence.slot.id,
+                "start": p.occurrence.local.isoformat(),
+                "end": p.end.astimezone(tz).isoformat(),
+                "duration_ms": p.duration_ms,
+                "priority": p.occurrence.slot.priority,
+                "items": [
+                    {"clip_id": i.clip.id, "title": i.clip.title, "programme": i.clip.programme,
+                     "kind": i.clip.kind.value, "start": (p.occurrence.local + timedelta(milliseconds=i.offset_ms)).isoformat(),
+                     "duration_ms": i.clip.duration_ms}  # fmt: skip
+                    for i in p.items
+                ],
+                "skipped": [{"item": d.item_key, "reason": t(d.msg_id, lang, **d.params)} for d in p.dropped],
+                "notes": notes[p.occurrence.key],
+            }
+            for p in plans
+        ]
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+
+    table = Table(title=f"{app.config.station.name}: {first} → {last}")
+    for col in ("col.start", "col.end", "col.slot", "col.title", "col.programme", "col.kind", "col.duration", "col.notes"):
+        table.add_column(label(col, lang))
+    current_day = None
+    for p in plans:
+        occ = p.occurrence
+        if occ.local_date != current_day:
+            current_day = occ.local_date
+            table.add_section()
+            table.add_row(f"[bold]{label(f'weekday.{current_day.weekday()}', lang)} {current_day}[/bold]")
+        rows = p.items or ()
+        end_local = p.end.astimezone(tz)
+        if not rows:
+            table.add_row(occ.local.strftime("%H:%M"), end_local.strftime("%H:%M:%S"), occ.slot.id, "—", "", "", "0:00",
+                          "; ".join(notes[occ.key]))  # fmt: skip
+        for n, i in enumerate(rows):
+            start = occ.local + timedelta(milliseconds=i.offset_ms)
+            table.add_row(
+                start.strftime("%H:%M:%S") if n else occ.local.strftime("%H:%M"),
+                (start + timedelta(milliseconds=i.clip.duration_ms)).strftime("%H:%M:%S") if n + 1 < len(rows)
+                else end_local.strftime("%H:%M:%S"),
+                occ.slot.id if n == 0 else "",
+                i.clip.title,
+                i.clip.programme or "",
+                label(f"kind.{i.clip.kind.value}", lang),
+                fmt_duration(i.clip.duration_ms),
+                "; ".join(notes[occ.key]) if n == 0 else "",
+            )  # fmt: skip
+    out.print(table)

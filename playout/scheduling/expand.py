@@ -1,0 +1,55 @@
+"""Schedules -> concrete occurrences for a date range. Pure: no clock, no files, no database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from playout.scheduling.model import Occurrence, Schedule, Slot
+
+
+def occurrence_key(slot_id: str, local: datetime) -> str:
+    """Slot id + scheduled local time: stable across restarts and schedule reloads."""
+    return f"{slot_id}@{local.strftime('%Y-%m-%dT%H:%M')}"
+
+
+def localize(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """A wall-clock time on a date as an aware datetime, well defined across DST changes.
+
+    A time skipped by a spring-forward gap airs at the first instant after the gap; a time
+    that happens twice in an autumn fold airs the first time only.
+    """
+    naive = datetime.combine(day, at)
+    aware = naive.replace(tzinfo=tz, fold=0)
+    roundtrip = aware.astimezone(UTC).astimezone(tz)
+    if roundtrip.replace(tzinfo=None) != naive:  # in a gap
+        aware = naive.replace(tzinfo=tz, fold=1).astimezone(UTC).astimezone(tz)
+    return aware
+
+
+def days(start: date, end: date) -> Iterator[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
+
+
+def slot_occurrences(slot: Slot, start: date, end: date, tz: ZoneInfo, blackout: frozenset[date]) -> Iterator[Occurrence]:
+    for day in days(start, end):
+        if day in blackout or not slot.recurrence.occurs_on(day):
+            continue
+        for at in slot.times:
+            local = localize(day, at, tz)
+            yield Occurrence(occurrence_key(slot.id, local), slot, local, local.astimezone(UTC))
+
+
+def expand(schedule: Schedule, start: date, end: date, tz: ZoneInfo) -> list[Occurrence]:
+    """Every occurrence of every slot on local dates start..end (inclusive), in air order.
+
+    Occurrences at the same instant are ordered by priority (highest first), then slot id,
+    so the order is total and the same on every run.
+    """
+    found = [o for slot in schedule.slots for o in slot_occurrences(slot, start, end, tz, schedule.blackout)]
+    found.sort(key=lambda o: (o.utc, -o.slot.priority, o.slot.id))
+    return found
