@@ -7,6 +7,7 @@ that fails leaves neither a row nor a file behind and never stops the rest of th
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -145,8 +146,6 @@ class Importer:
         temp = Path(temp_name)
         created: Path | None = None
         try:
-            import os
-
             os.close(fd)
             rendered = steps.render(self.tools, source, temp, probed, analysis, self.limits)
             content_hash = steps.file_hash(temp)

@@ -53,11 +53,7 @@ def source_hash(source: Path) -> str:
             raise _reject("import.not_found", source)
         if source.stat().st_size == 0:
             raise _reject("import.empty", source)
-        digest = hashlib.sha256()
-        with source.open("rb") as f:
-            while chunk := f.read(1 << 20):
-                digest.update(chunk)
-        return digest.hexdigest()
+        return file_hash(source)
     except OSError as exc:
         raise _reject("import.unreadable", source, detail=exc.strerror or str(exc)) from None
 
