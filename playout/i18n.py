@@ -158,6 +158,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "khóa '{key}' không được hỗ trợ (các khóa hợp lệ: {known}).",
         "en": "unknown key '{key}' (known keys: {known}).",
     },
+    "schedule.no_times": {
+        "vi": "times = []: cần ít nhất một giờ phát, ví dụ [\"05:30\"].",
+        "en": "times = []: at least one time is needed, e.g. [\"05:30\"].",
+    },
     "schedule.missing_key": {
         "vi": "thiếu khóa '{key}'.",
         "en": "the key '{key}' is missing.",

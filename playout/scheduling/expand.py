@@ -9,23 +9,22 @@ from zoneinfo import ZoneInfo
 from playout.scheduling.model import Occurrence, Schedule, Slot
 
 
-def occurrence_key(slot_id: str, local: datetime) -> str:
-    """Slot id + scheduled local time: stable across restarts and schedule reloads."""
-    return f"{slot_id}@{local.strftime('%Y-%m-%dT%H:%M')}"
+def occurrence_key(slot_id: str, scheduled: datetime) -> str:
+    """Slot id + the scheduled local wall time as written in the schedule (not as shifted by
+    a DST gap): stable across restarts and reloads, and unique per slot and time."""
+    return f"{slot_id}@{scheduled.strftime('%Y-%m-%dT%H:%M')}"
 
 
 def localize(day: date, at: time, tz: ZoneInfo) -> datetime:
     """A wall-clock time on a date as an aware datetime, well defined across DST changes.
 
-    A time skipped by a spring-forward gap airs at the first instant after the gap; a time
-    that happens twice in an autumn fold airs the first time only.
+    A time skipped by a spring-forward gap airs as late as the clocks jumped (02:30 in a
+    one-hour gap airs at 03:30): the broadcast still happens, in its order. A time that
+    happens twice in an autumn fold airs the first time only.
     """
-    naive = datetime.combine(day, at)
-    aware = naive.replace(tzinfo=tz, fold=0)
-    roundtrip = aware.astimezone(UTC).astimezone(tz)
-    if roundtrip.replace(tzinfo=None) != naive:  # in a gap
-        aware = naive.replace(tzinfo=tz, fold=1).astimezone(UTC).astimezone(tz)
-    return aware
+    # fold=0 takes the offset in force before the transition: for a gap time that lands
+    # after the gap, for a folded time it is the first of the two.
+    return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
 
 
 def days(start: date, end: date) -> Iterator[date]:
@@ -41,7 +40,8 @@ def slot_occurrences(slot: Slot, start: date, end: date, tz: ZoneInfo, blackout:
             continue
         for at in slot.times:
             local = localize(day, at, tz)
-            yield Occurrence(occurrence_key(slot.id, local), slot, local, local.astimezone(UTC))
+            key = occurrence_key(slot.id, datetime.combine(day, at))
+            yield Occurrence(key, slot, local, local.astimezone(UTC))
 
 
 def expand(schedule: Schedule, start: date, end: date, tz: ZoneInfo) -> list[Occurrence]:

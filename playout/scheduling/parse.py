@@ -38,7 +38,7 @@ ORDINALS = {
     "fourth": 4, "4th": 4, "4": 4, "fifth": 5, "5th": 5, "5": 5, "last": -1, "-1": -1,
 }  # fmt: skip
 SLOT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-TIME_OF_DAY = re.compile(r"^(\d{1,2}):(\d{2})$")
+TIME_OF_DAY = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 SLOT_KEYS = {"id", "name", "days", "times", "every_weeks", "anchor", "monthly", "valid_from", "valid_until",
              "except", "chime", "priority", "hard_end", "max_minutes", "item"}  # fmt: skip
 ITEM_KEYS = {"clip", "latest", "if_no_new", "rotation", "days", "monthly", "except", "valid_from", "valid_until"}
@@ -56,11 +56,17 @@ class _Locator:
     _HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\s\"']+?)\s*\]\]?\s*(#.*)?$")
 
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
+        # TOML lines end at LF only (str.splitlines would also split at U+2028 and friends,
+        # which TOML allows inside comments and strings).
+        self.lines = [line.removesuffix("\r") for line in text.split("\n")]
         self.headers: list[tuple[int, str]] = []  # (line number, header name)
+        in_string: str | None = None  # the delimiter of an open multi-line string
         for n, line in enumerate(self.lines, 1):
-            if m := self._HEADER.match(line):
+            if in_string is None and (m := self._HEADER.match(line)):
                 self.headers.append((n, re.sub(r"\s+", "", m.group(1))))
+            for delim in ('"""', "'''"):
+                if in_string in (None, delim) and line.count(delim) % 2 == 1:
+                    in_string = None if in_string == delim else delim
 
     def block(self, slot: int, item: int | None = None) -> tuple[int, int]:
         """First and last line of slot number `slot` (0-based), or of its item `item`."""
@@ -206,8 +212,10 @@ class _FileParser:
         self.loc = _Locator(text)
         try:
             return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            msg = str(exc)
+        except (ValueError, RecursionError) as exc:  # TOMLDecodeError is a ValueError
+            # tomllib also raises a plain ValueError (an integer of thousands of digits) and
+            # RecursionError (arrays nested thousands deep): both are broken files too.
+            msg = str(exc) if isinstance(exc, tomllib.TOMLDecodeError) else f"{type(exc).__name__}: {exc}"[:200]
             m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
             detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", msg)
             line = int(m.group(1)) if m else len(text.splitlines())
@@ -323,6 +331,8 @@ class _FileParser:
                 times.append(_time(value))
             except _Invalid as exc:
                 self.error(at("times"), exc.msg_id, **exc.params)
+        if "times" in raw and _list(raw["times"]) == []:
+            self.error(at("times"), "schedule.no_times")
         recurrence = self._recurrence(raw, lo, hi, whole_week_default=True)
         chime = self._field(raw, "chime", self._chime, at("chime"), ClipRef())
         priority = self._field(raw, "priority", lambda v: _int(v, 0, 100), at("priority"), 10)

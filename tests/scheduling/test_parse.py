@@ -166,3 +166,10 @@ def test_hard_end_needs_a_single_time() -> None:
 def test_two_different_station_chimes() -> None:
     _, errors, _ = parse('[station]\nchime = "A"\n', '[station]\nchime = "B"\n')
     assert ids(errors) == [("f2.toml", 2, "schedule.two_chimes")]
+
+
+def test_empty_times_and_non_ascii_digits() -> None:
+    _, errors, _ = parse(SLOT.replace('times = ["05:30"]', "times = []"))
+    assert ids(errors) == [("f1.toml", 4, "schedule.no_times")]
+    _, errors, _ = parse(SLOT.replace('"05:30"', '"٠٥:٣٠"'))
+    assert ids(errors) == [("f1.toml", 4, "schedule.bad_time")]
