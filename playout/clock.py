@@ -22,6 +22,10 @@ class Clock(Protocol):
         """Seconds on a clock that never jumps, for measuring intervals and deadlines."""
         ...
 
+    def sleep_until(self, instant: datetime) -> None:
+        """Return at `instant` (at once if it has passed)."""
+        ...
+
 
 class SystemClock:
     """The machine's clock."""
@@ -31,6 +35,15 @@ class SystemClock:
 
     def monotonic(self) -> float:
         return time.monotonic()
+
+    def sleep_until(self, instant: datetime) -> None:
+        # Coarse sleep until just before, then short naps: the start of an airing is judged
+        # to the millisecond, and time.sleep alone can overshoot by a scheduler tick.
+        while True:
+            remaining = (instant - self.now()).total_seconds()
+            if remaining <= 0:
+                return
+            time.sleep(remaining - 0.02 if remaining > 0.05 else min(remaining, 0.0005))
 
 
 class VirtualClock:
@@ -57,6 +70,12 @@ class VirtualClock:
         with self._lock:
             self._now += delta
             self._mono += delta.total_seconds()
+
+    def sleep_until(self, instant: datetime) -> None:
+        with self._lock:
+            if instant > self._now:
+                self._mono += (instant - self._now).total_seconds()
+                self._now = instant
 
     def jump(self, delta: timedelta) -> None:
         """Step the wall clock (as NTP or `date -s` would) without moving monotonic time."""

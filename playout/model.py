@@ -13,3 +13,29 @@ class Kind(StrEnum):
     CHIME = "chime"  # nhạc hiệu / tín hiệu
     ANNOUNCEMENT = "announcement"  # thông báo
     OTHER = "other"
+
+
+class Outcome(StrEnum):
+    """What became of one item of one airing. `pending` and `in_progress` are transient:
+    after a crash they become `missed` and `interrupted`, never silently replayed."""
+
+    PENDING = "pending"  # written before the occurrence starts; not started yet
+    IN_PROGRESS = "in_progress"
+    AIRED = "aired"
+    PARTIAL = "partial"  # ended early, part of the clip played (output stalled, stopped)
+    INTERRUPTED = "interrupted"  # cut by an operator, an emergency, a crash or a stop
+    FAILED = "failed"  # could not play: file missing or unreadable, player error
+    MISSED = "missed"  # fell due while the daemon was down, too late to catch up
+    SKIPPED = "skipped"  # not played by rule: past the hard end, no new episode, busy
+
+    @property
+    def final(self) -> bool:
+        return self not in (Outcome.PENDING, Outcome.IN_PROGRESS)
+
+
+class Level(StrEnum):
+    """The three levels of a manual airing in Vietnam's rules for grassroots radio."""
+
+    NORMAL = "normal"  # thông thường: when nothing else is on air
+    PRIORITY = "priority"  # ưu tiên: as soon as the current item ends
+    EMERGENCY = "emergency"  # khẩn cấp: at once, interrupting the current item

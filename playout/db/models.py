@@ -65,3 +65,47 @@ class Clip(SQLModel, table=True):
     @property
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
+
+
+class Airing(SQLModel, table=True):
+    """One item of one occurrence, as handled by the daemon: the airing log (as-run log).
+
+    Written before play starts and again when it ends; never deleted. `key` (the occurrence
+    key plus the item's position) is unique, which is what makes an airing happen once only.
+    """
+
+    __tablename__ = "airings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=String(160), unique=True)
+    occurrence: str = Field(sa_type=String(160), index=True)
+    position: int
+    slot: str = Field(sa_type=String(64), index=True)
+    item: str | None = Field(default=None, sa_type=String(80))  # "slot#n" of the schedule item
+    scheduled_at: datetime = Field(sa_type=UTCDateTime, index=True)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    played_ms: int = 0
+    lateness_ms: int | None = None
+    clip_id: int | None = Field(default=None, index=True)
+    title: str | None = None
+    programme: str | None = Field(default=None, index=True)
+    kind: str | None = Field(default=None, sa_type=String(16))
+    duration_ms: int | None = None
+    content_hash: str | None = Field(default=None, sa_type=String(64))
+    output: str | None = None
+    outcome: str = Field(sa_type=String(16), index=True)
+    reason: str | None = None
+    manual: bool = False
+    level: str | None = Field(default=None, sa_type=String(16))
+
+
+class DaemonState(SQLModel, table=True):
+    """A single row: when the daemon was last known alive, to find what fell due while it
+    was down (a crash, a power cut) and record it as missed or air it late."""
+
+    __tablename__ = "daemon_state"
+
+    id: int = Field(default=1, primary_key=True)
+    alive_at: datetime = Field(sa_type=UTCDateTime)
+    started_at: datetime = Field(sa_type=UTCDateTime)

@@ -334,7 +334,7 @@ class _FileParser:
         if "times" in raw and _list(raw["times"]) == []:
             self.error(at("times"), "schedule.no_times")
         recurrence = self._recurrence(raw, lo, hi, whole_week_default=True)
-        chime = self._field(raw, "chime", self._chime, at("chime"), ClipRef())
+        chime = self._field(raw, "chime", self._chime, at("chime"), None)
         priority = self._field(raw, "priority", lambda v: _int(v, 0, 100), at("priority"), 10)
         max_ms = self._field(raw, "max_minutes", lambda v: _int(v, 1, 24 * 60) * 60_000, at("max_minutes"))
         hard_end = self._field(raw, "hard_end", _time, at("hard_end"))

@@ -1,0 +1,1 @@
+"""The playout daemon: the station core (what to air, once only) and its live wiring."""

@@ -1,0 +1,242 @@
+"""The station core: airs occurrences once only and records every item in the airing log.
+
+Time comes from the injected clock and sound from the injected player, so the same code runs
+the live daemon (system clock, libVLC, APScheduler waking it) and `playout simulate`
+(virtual clock, a player that only advances time). APScheduler only says "look now"; whether
+an occurrence already aired is decided here, from the airing log.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from playout.airlog import AiringLog
+from playout.clock import Clock
+from playout.db.models import Airing
+from playout.i18n import t
+from playout.model import Level, Outcome
+from playout.player import Cue, Player
+from playout.scheduling.expand import expand
+from playout.scheduling.model import ClipRef, Occurrence, Schedule
+from playout.scheduling.select import ClipInfo, LibraryView, Plan, select
+
+log = logging.getLogger("playout.station")
+
+
+@dataclass(frozen=True)
+class ClipFile:
+    path: Path
+    content_hash: str
+
+
+class _LogObserver:
+    """Writes each cue's start and end into its airing-log row as it happens."""
+
+    def __init__(self, station: Station, rows: list[Airing], scheduled: datetime) -> None:
+        self.station = station
+        self.rows = rows
+        self.scheduled = scheduled
+
+    def started(self, index: int, at: datetime) -> None:
+        row = self.rows[index]
+        lateness = round((at - self.scheduled).total_seconds() * 1000) if index == 0 else None
+        self.station.log.update(row, outcome=Outcome.IN_PROGRESS.value, started_at=at, lateness_ms=lateness)
+        log.info("airing %s: %s started%s", row.key, row.title,
+                 f" ({lateness} ms late)" if lateness and abs(lateness) >= 1000 else "")  # fmt: skip
+
+    def ended(self, index: int, outcome: Outcome, played_ms: int, reason: str | None, at: datetime) -> None:
+        row = self.rows[index]
+        self.station.log.update(row, outcome=outcome.value, ended_at=at, played_ms=played_ms,
+                                reason=reason if reason is not None else row.reason)
+        log.log(logging.INFO if outcome == Outcome.AIRED else logging.WARNING,
+                "airing %s: %s %s%s", row.key, row.title, outcome.value, f" ({reason})" if reason else "")  # fmt: skip
+
+
+class Station:
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        airlog: AiringLog,
+        player: Player,
+        tz: ZoneInfo,
+        schedule: Callable[[], Schedule],
+        library: Callable[[], LibraryView],
+        clip_file: Callable[[int], ClipFile | None],
+        catch_up: timedelta = timedelta(minutes=5),
+        fallback: ClipRef | None = None,
+    ) -> None:
+        self.clock = clock
+        self.log = airlog
+        self.player = player
+        self.tz = tz
+        self.schedule = schedule
+        self.library = library
+        self.clip_file = clip_file
+        self.catch_up = catch_up
+        self.fallback = fallback
+        self._air_lock = threading.Lock()  # one airing at a time on the one output
+        self._manual_seq = 0
+
+    # -- planning ----------------------------------------------------------------------
+
+    def occurrences(self, start: datetime, end: datetime) -> list[Occurrence]:
+        """Occurrences whose instant is in [start, end)."""
+        first = start.astimezone(self.tz).date() - timedelta(days=1)
+        last = end.astimezone(self.tz).date() + timedelta(days=1)
+        return [o for o in expand(self.schedule(), first, last, self.tz) if start <= o.utc < end]
+
+    def pending(self, start: datetime, end: datetime) -> list[Occurrence]:
+        """Occurrences in [start, end) that the airing log has not handled yet."""
+        occs = self.occurrences(start, end)
+        done = self.log.handled(o.key for o in occs)
+        return [o for o in occs if o.key not in done]
+
+    def recover(self, since: datetime | None) -> None:
+        """At start-up: settle what a crash left open, then deal with what fell due while the
+        daemon was down: air it late if within the catch-up window, else record it missed."""
+        now = self.clock.now()
+        recovered = self.log.recover(now)
+        if recovered.interrupted or recovered.missed:
+            log.warning("recovered after a stop: %d airing(s) interrupted, %d item(s) missed",
+                        recovered.interrupted, recovered.missed)  # fmt: skip
+        if since is not None:
+            self.catch_up_from(since)
+
+    def catch_up_from(self, since: datetime) -> None:
+        """Handle every unhandled occurrence due in [since, now]: late or missed."""
+        now = self.clock.now()
+        for occ in self.pending(since, now + timedelta(microseconds=1)):
+            self.air(occ)
+
+    # -- airing ------------------------------------------------------------------------
+
+    def air(self, occ: Occurrence) -> list[Airing] | None:
+        """Air one occurrence unless the log says it was handled. Blocks while it plays."""
+        with self._air_lock:
+            now = self.clock.now()
+            library = self.library()
+            plan = select(occ, self.schedule(), library, self.log.history())
+            late = now - occ.utc
+            if late > self.catch_up:
+                return self._record(occ, plan, Outcome.MISSED,
+                                    f"due while the daemon was not airing; {int(late.total_seconds())} s late")  # fmt: skip
+            rows = self._rows(occ, plan, library)
+            written = self.log.insert(rows)
+            if written is None:
+                log.info("occurrence %s was already handled; not airing it again", occ.key)
+                return None
+            self._play(written, occ.utc if late.total_seconds() < 0 else now, occ.utc)
+            return written
+
+    def _rows(self, occ: Occurrence, plan: Plan, library: LibraryView) -> list[Airing]:
+        rows: list[Airing] = []
+        for position, item in enumerate(plan.items, 1):
+            rows.append(self._row(occ, position, item.clip, item.item_key, Outcome.PENDING, None))
+        for d in plan.dropped:
+            rows.append(self._row(occ, len(rows) + 1, None, d.item_key, Outcome.SKIPPED, t(d.msg_id, "en", **d.params)))
+        if not rows:
+            rows.append(self._row(occ, 1, None, None, Outcome.SKIPPED, "nothing to play on this date"))
+        return rows
+
+    def _row(self, occ: Occurrence, position: int, clip: ClipInfo | None, item: str | None, outcome: Outcome,
+             reason: str | None, **extra: object) -> Airing:  # fmt: skip
+        stored = self.clip_file(clip.id) if clip else None
+        return Airing(
+            key=f"{occ.key}/{position}", occurrence=occ.key, position=position, slot=occ.slot.id, item=item,
+            scheduled_at=occ.utc, clip_id=clip.id if clip else None, title=clip.title if clip else None,
+            programme=clip.programme if clip else None, kind=clip.kind.value if clip else None,
+            duration_ms=clip.duration_ms if clip else None, content_hash=stored.content_hash if stored else None,
+            output=self.player.output, outcome=outcome.value, reason=reason, **extra,
+        )  # fmt: skip
+
+    def _record(self, occ: Occurrence, plan: Plan, outcome: Outcome, reason: str) -> list[Airing] | None:
+        rows = self._rows(occ, plan, self.library())
+        for r in rows:
+            if r.outcome == Outcome.PENDING.value:
+                r.outcome, r.reason = outcome.value, reason
+        written = self.log.insert(rows)
+        if written is not None:
+            log.warning("occurrence %s %s: %s", occ.key, outcome.value, reason)
+        return written
+
+    def _play(self, rows: list[Airing], start_at: datetime, scheduled: datetime) -> None:
+        """Play the pending rows; a missing file fails its row and plays the fallback."""
+        cues: list[Cue] = []
+        playing: list[Airing] = []
+        for row in rows:
+            if row.outcome != Outcome.PENDING.value:
+                continue
+            stored = self.clip_file(row.clip_id) if row.clip_id is not None else None
+            if stored is None or not stored.path.is_file():
+                reason = f"audio file missing at air time: {stored.path if stored else row.clip_id}"
+                self.log.update(row, outcome=Outcome.FAILED.value, reason=reason, ended_at=self.clock.now())
+                log.error("airing %s: %s failed (%s)", row.key, row.title, reason)
+                fallback = self._fallback_row(row)
+                if fallback is not None:
+                    cues.append(Cue(fallback[1].path, fallback[0].duration_ms or 0, fallback[0].title or ""))
+                    playing.append(fallback[0])
+                continue
+            cues.append(Cue(stored.path, row.duration_ms or 0, row.title or ""))
+            playing.append(row)
+        if cues:
+            self.player.play(cues, start_at, _LogObserver(self, playing, scheduled))
+
+    def _fallback_row(self, failed: Airing) -> tuple[Airing, ClipFile] | None:
+        if self.fallback is None:
+            return None
+        found = self.library().find(self.fallback)
+        stored = self.clip_file(found[0].id) if len(found) == 1 else None
+        if stored is None or not stored.path.is_file():
+            return None
+        clip = found[0]
+        row = Airing(
+            key=f"{failed.key}-fallback", occurrence=failed.occurrence, position=failed.position, slot=failed.slot,
+            item=None, scheduled_at=failed.scheduled_at, clip_id=clip.id, title=clip.title, programme=clip.programme,
+            kind=clip.kind.value, duration_ms=clip.duration_ms, content_hash=stored.content_hash,
+            output=self.player.output, outcome=Outcome.PENDING.value, reason=f"fallback for {failed.title}",
+        )  # fmt: skip
+        written = self.log.insert([row])
+        return (written[0], stored) if written else None
+
+    # -- manual airings ----------------------------------------------------------------
+
+    def air_now(self, clip_id: int, level: Level) -> Airing:
+        """Air a clip by hand. Normal waits for the current airing to end; priority for the
+        current item; emergency interrupts it. Recorded like any airing, marked manual."""
+        library = self.library()
+        clip = library.by_id.get(clip_id)
+        from playout.errors import NotFound
+
+        if clip is None:
+            raise NotFound("clips.not_found", clip_id=clip_id)
+        now = self.clock.now()
+        self._manual_seq += 1
+        key = f"manual@{now.astimezone(self.tz).strftime('%Y-%m-%dT%H:%M:%S.%f')}-{self._manual_seq}"
+        occ_key = key
+        stored = self.clip_file(clip.id)
+        row = Airing(
+            key=f"{key}/1", occurrence=occ_key, position=1, slot="manual", item=None, scheduled_at=now,
+            clip_id=clip.id, title=clip.title, programme=clip.programme, kind=clip.kind.value,
+            duration_ms=clip.duration_ms, content_hash=stored.content_hash if stored else None,
+            output=self.player.output, outcome=Outcome.PENDING.value, manual=True, level=level.value,
+        )  # fmt: skip
+        [row] = self.log.insert([row]) or [row]
+        if level == Level.EMERGENCY:
+            self.player.interrupt("interrupted by an emergency announcement")
+        elif level == Level.PRIORITY:
+            self.player.stop_after_current("skipped for a priority announcement")
+        log.warning("manual airing %s (%s): %s", row.key, level.value, clip.title)
+
+        def run() -> None:
+            with self._air_lock:
+                self._play([row], self.clock.now(), row.scheduled_at)
+
+        threading.Thread(target=run, name=f"manual-{self._manual_seq}", daemon=True).start()
+        return row
