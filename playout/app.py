@@ -6,7 +6,9 @@ build one with a virtual clock or another database URL instead of patching modul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -17,6 +19,12 @@ from playout.db import Database, open_database
 from playout.library.clips import ClipRepository
 from playout.library.ffmpeg import locate_tools
 from playout.library.importer import Importer
+from playout.library.steps import nfc
+from playout.airlog import AiringLog
+from playout.daemon.station import ClipFile, Station
+from playout.player import Player
+from playout.scheduling.model import ClipRef, Schedule
+from playout.scheduling.select import LibraryView
 
 
 @dataclass
@@ -29,13 +37,60 @@ class App:
     def lang(self) -> str:
         return self.config.station.language
 
+    durable: bool = True  # False for a simulation's throwaway log
+
     @cached_property
     def db(self) -> Database:
-        return open_database(self.database_url or self.config.database_url)
+        return open_database(self.database_url or self.config.database_url, durable=self.durable)
 
     @cached_property
     def clips(self) -> ClipRepository:
         return ClipRepository(self.db, self.clock)
+
+    def clip_files(self) -> dict[int, ClipFile]:
+        folder = self.config.library.folder
+        return {c.id: ClipFile(folder / c.path, c.content_hash) for c in self.clips.list()}  # type: ignore[misc]
+
+    def station(self, player: Player, schedule: Callable[[], Schedule], *, snapshot: bool = False) -> Station:
+        """The station core wired to this app's database and library.
+
+        With `snapshot` the library is read once (simulation); otherwise before each airing,
+        so clips imported while the daemon runs are aired without a restart.
+        """
+        cfg = self.config
+        fallback = cfg.daemon.fallback_clip
+        fallback_ref = None
+        if fallback:
+            fallback_ref = ClipRef(clip_id=int(fallback)) if fallback.isdigit() else ClipRef(title=nfc(fallback))
+        if snapshot:
+            view, files = self.clips.view(), self.clip_files()
+            library: Callable[[], LibraryView] = lambda: view  # noqa: E731
+            clip_file: Callable[[int], ClipFile | None] = files.get
+        else:
+            files: dict[int, ClipFile] = {}
+
+            def library() -> LibraryView:
+                files.clear()
+                files.update(self.clip_files())
+                return self.clips.view()
+
+            def clip_file(clip_id: int) -> ClipFile | None:
+                if clip_id not in files:
+                    files.update(self.clip_files())
+                return files.get(clip_id)
+
+        return Station(
+            clock=self.clock, airlog=AiringLog(self.db), player=player, tz=cfg.station.timezone, schedule=schedule,
+            library=library, clip_file=clip_file, catch_up=timedelta(milliseconds=cfg.daemon.catch_up_ms),
+            fallback=fallback_ref,
+        )  # fmt: skip
+
+    def player(self) -> Player:
+        from playout.player.vlc import OutputSpec, VlcPlayer
+
+        out = self.config.output
+        spec = OutputSpec(out.module, out.device, str(out.file) if out.file else "")
+        return VlcPlayer(spec, self.clock, locate_tools())
 
     def importer(self) -> Importer:
         tools = locate_tools()

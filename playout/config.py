@@ -40,12 +40,32 @@ class LibraryConfig:
 
 
 @dataclass(frozen=True)
+class OutputConfig:
+    module: str  # pulse, alsa, null, file
+    device: str
+    file: Path | None
+
+
+@dataclass(frozen=True)
+class DaemonConfig:
+    catch_up_ms: int
+    lead_ms: int
+    horizon_hours: int
+    control_host: str
+    control_port: int
+    on_stop: str  # finish or interrupt
+    fallback_clip: str | None
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     station: StationConfig
     database_url: str
     library: LibraryConfig
     schedules_folder: Path
+    output: OutputConfig
+    daemon: DaemonConfig
     overrides: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -112,6 +132,27 @@ def _integer(lo: int, hi: int) -> Parser:
     return parse
 
 
+def _choice(*choices: str) -> Parser:
+    def parse(value: Any, _base: Path) -> str:
+        if value not in choices:
+            raise _Invalid("one of " + ", ".join(choices))
+        return value
+
+    return parse
+
+
+def _optional_text(value: Any, _base: Path) -> str:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise _Invalid("a text (may be empty)")
+    return str(value).strip()
+
+
+def _host(value: Any, _base: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("an address such as 127.0.0.1")
+    return value.strip()
+
+
 def _folder(value: Any, base: Path) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("a folder path (relative paths are relative to the configuration file)")
@@ -145,6 +186,16 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("library", "silence_threshold_db"): (_number(-90, -20), -50.0),
     ("library", "min_silence_ms"): (_integer(10, 10_000), 200),
     ("schedules", "folder"): (_folder, "schedules"),
+    ("output", "module"): (_choice("pulse", "alsa", "null", "file"), "null"),
+    ("output", "device"): (_optional_text, ""),
+    ("output", "file"): (_optional_text, ""),
+    ("daemon", "catch_up_minutes"): (_number(0, 120), 5),
+    ("daemon", "lead_seconds"): (_number(1, 120), 10),
+    ("daemon", "horizon_hours"): (_integer(1, 24 * 14), 48),
+    ("daemon", "control_host"): (_host, "127.0.0.1"),
+    ("daemon", "control_port"): (_integer(1, 65535), 8470),
+    ("daemon", "on_stop"): (_choice("finish", "interrupt"), "finish"),
+    ("daemon", "fallback_clip"): (_optional_text, ""),
 }
 
 
@@ -225,6 +276,9 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
                         "config.bad_value", section=section, key=key, value=repr(value), expected=exc.expected
                     )
                 )
+    if values.get(("output", "module")) == "file" and not values.get(("output", "file")):
+        problems.append(PlayoutError("config.bad_value", section="output", key="file", value="''",
+                                     expected="a WAV file path when module = \"file\""))
     if problems:
         raise ConfigError(str(path), problems)
 
@@ -245,5 +299,19 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             min_silence_ms=values["library", "min_silence_ms"],
         ),
         schedules_folder=values["schedules", "folder"],
+        output=OutputConfig(
+            module=values["output", "module"],
+            device=values["output", "device"],
+            file=(base / values["output", "file"]) if values["output", "file"] else None,
+        ),
+        daemon=DaemonConfig(
+            catch_up_ms=round(values["daemon", "catch_up_minutes"] * 60_000),
+            lead_ms=round(values["daemon", "lead_seconds"] * 1000),
+            horizon_hours=values["daemon", "horizon_hours"],
+            control_host=values["daemon", "control_host"],
+            control_port=values["daemon", "control_port"],
+            on_stop=values["daemon", "on_stop"],
+            fallback_clip=values["daemon", "fallback_clip"] or None,
+        ),
         overrides=overrides,
     )

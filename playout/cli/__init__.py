@@ -6,6 +6,7 @@ import typer
 
 from playout.cli.library import clips_app, import_command
 from playout.cli.schedule import schedule_app
+from playout.cli.daemon import air_now_command, run_command, simulate_command, skip_command, status_command
 
 app = typer.Typer(
     name="playout",
@@ -17,6 +18,11 @@ app = typer.Typer(
 app.command("import")(import_command)
 app.add_typer(clips_app, name="clips")
 app.add_typer(schedule_app, name="schedule")
+app.command("run")(run_command)
+app.command("status")(status_command)
+app.command("air-now")(air_now_command)
+app.command("skip")(skip_command)
+app.command("simulate")(simulate_command)
 
 
 def main() -> None:

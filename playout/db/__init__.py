@@ -24,15 +24,19 @@ from playout.errors import DatabaseError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # noqa: ANN001
-    # WAL lets exports read while the daemon writes; FULL sync makes a committed airing
-    # survive a power cut; the busy timeout makes a writer wait for a long reader.
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA busy_timeout=15000")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.close()
+def _sqlite_pragmas(durable: bool):  # noqa: ANN202
+    def on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+        # WAL lets exports read while the daemon writes; FULL sync makes a committed airing
+        # survive a power cut; the busy timeout makes a writer wait for a long reader.
+        # A simulation's log is a preview that can be made again, so it skips the syncs.
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
+        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return on_connect
 
 
 def _alembic_config() -> AlembicConfig:
@@ -44,7 +48,7 @@ def _alembic_config() -> AlembicConfig:
 class Database:
     """An engine plus the operations every command needs: sessions and migrations."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, durable: bool = True) -> None:
         self.url = url
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -53,7 +57,7 @@ class Database:
         except (SQLAlchemyError, ImportError) as exc:
             raise DatabaseError("db.cannot_open", url=url, detail=str(exc)) from None
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", _sqlite_pragmas(durable))
 
     def migrate(self) -> None:
         """Bring the schema to the version this program knows; refuse a newer one."""
@@ -79,7 +83,7 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str) -> Database:
-    db = Database(url)
+def open_database(url: str, *, durable: bool = True) -> Database:
+    db = Database(url, durable=durable)
     db.migrate()
     return db

@@ -1,0 +1,140 @@
+"""Daemon commands: run it, ask it (status, air-now, skip), and simulate a period."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from playout import app as app_mod
+from playout.cli.common import ConfigOption, Context, handles_errors, load_app, out
+from playout.daemon import control
+from playout.errors import UsageError
+from playout.i18n import fmt_duration, label, t
+from playout.model import Level
+from playout.scheduling.files import load_folder
+
+
+@handles_errors
+def run_command(config: ConfigOption = None) -> None:
+    """Run the daemon: air the schedules on time and record every airing (Ctrl-C or SIGTERM stops)."""
+    from playout.daemon.live import LiveDaemon, configure_logging
+
+    configure_logging()
+    app = load_app(config)
+    raise typer.Exit(LiveDaemon(app).run_forever())
+
+
+def _ask(config: Path | None, method: str, path: str, body: dict | None = None) -> tuple[app_mod.App, dict]:
+    app = load_app(config)
+    d = app.config.daemon
+    return app, control.call(d.control_host, d.control_port, method, path, body)
+
+
+def _hm(iso: str | None) -> str:
+    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M:%S") if iso else ""
+
+
+@handles_errors
+def status_command(config: ConfigOption = None) -> None:
+    """Daemon health, what is on air, the next five and the last five airings."""
+    app, s = _ask(config, "GET", "/status")
+    lang = app.lang
+    ntp = s["ntp_synchronized"]
+    clock = t("status.clock_ok" if ntp else "status.clock_unsync" if ntp is False else "status.clock_unknown", lang)
+    sched = (t("status.schedule_errors", lang) if s["schedule"]["errors"]
+             else t("status.schedule_ok", lang, slots=s["schedule"]["slots"]))  # fmt: skip
+    out.print(f"[bold]{s['station']}[/bold] — {t('status.running_since', lang, since=_hm(s['started_at']))}; "
+              f"{s['output']}; {clock}; {sched}")  # fmt: skip
+    for line in s["schedule"]["errors"]:
+        out.print("  " + line, markup=False)
+    playing = s["now_playing"]
+    if playing:
+        out.print(f"{t('status.now_playing', lang)}: {playing['title']} "
+                  f"{fmt_duration(playing['position_ms'])} / {fmt_duration(playing['duration_ms'])}", markup=False)  # fmt: skip
+    else:
+        out.print(f"{t('status.now_playing', lang)}: {t('status.idle', lang)}")
+    nxt = Table(title=t("status.next", lang), title_justify="left")
+    for col in ("col.start", "col.slot", "col.title"):
+        nxt.add_column(label(col, lang))
+    for n in s["next"]:
+        nxt.add_row(_hm(n["start"]), n["slot"], ", ".join(n["items"]))
+    out.print(nxt)
+    last = Table(title=t("status.last", lang), title_justify="left")
+    for col in ("col.start", "col.slot", "col.title", "col.outcome", "col.notes"):
+        last.add_column(label(col, lang))
+    for r in s["last"]:
+        last.add_row(_hm(r["started"] or r["scheduled"]), r["slot"], r["title"] or "—",
+                     label(f"outcome.{r['outcome']}", lang), r["reason"] or "")  # fmt: skip
+    out.print(last)
+
+
+@handles_errors
+def air_now_command(
+    clip: Annotated[str, typer.Argument(help="Clip number or exact title.")],
+    level: Annotated[str, typer.Option(help="normal, priority (after the current item) or emergency (at once).")] = "normal",
+    config: ConfigOption = None,
+) -> None:
+    """Air a clip now, by hand; recorded in the airing log as a manual airing."""
+    try:
+        lvl = Level(level)
+    except ValueError:
+        raise UsageError("schedule.bad_choice", key="--level", value=level, choices="normal, priority, emergency") from None
+    app, r = _ask(config, "POST", "/air-now", {"clip": clip, "level": lvl.value})
+    out.print(t("daemon.air_now", app.lang, level=label(f"level.{r['level']}", app.lang), clip_id=r["clip_id"],
+                title=r["title"]), markup=False)  # fmt: skip
+
+
+@handles_errors
+def skip_command(config: ConfigOption = None) -> None:
+    """End the item on air now; the rest of the session follows."""
+    app, r = _ask(config, "POST", "/skip")
+    out.print(t("daemon.skipped" if r["skipped"] else "daemon.nothing_playing", app.lang))
+
+
+@handles_errors
+def simulate_command(
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    db: Annotated[Path, typer.Option("--db", help="SQLite file to write the simulated airing log to.")],
+    config: ConfigOption = None,
+) -> None:
+    """Replay a period on a virtual clock with the daemon's own code, into an airing log."""
+    from playout.cli.common import parse_date
+    from playout.simulate import simulate
+
+    app = load_app(config)
+    first, last = parse_date(start, "--from"), parse_date(end, "--to")
+    assert first and last
+    if first > last:
+        raise UsageError("cli.bad_range", start=first, end=last)
+    result, _ = load_folder(app.config.schedules_folder)
+    if result.errors:
+        for p in result.errors:
+            out.print(f"{p.source}: {t('schedule.error', app.lang)}: {t(p.msg_id, app.lang, **p.params)}", markup=False)
+        raise UsageError("schedule.has_errors")
+    library_app = app
+    sim_app = app_mod.App(config=app.config, database_url=f"sqlite:///{db.resolve()}", durable=False)
+    # The simulated log gets the live library's clips: copy the rows it needs.
+    _copy_library(library_app, sim_app)
+    r = simulate(sim_app, result.schedule, first, last)
+    out.print(t("simulate.done", Context.lang, days=r.days, occurrences=r.occurrences, rows=r.rows, db=db,
+                seconds=f"{r.seconds:.1f}"), markup=False)  # fmt: skip
+
+
+def _copy_library(src: app_mod.App, dst: app_mod.App) -> None:
+    from sqlmodel import select
+
+    from playout.db.models import Clip
+
+    with src.db.session() as s:
+        clips = list(s.exec(select(Clip)))
+    with dst.db.session() as d:
+        existing = {c.id for c in d.exec(select(Clip))}
+        for c in clips:
+            if c.id not in existing:
+                d.add(Clip.model_validate(c.model_dump()))
+        d.commit()

@@ -1,0 +1,275 @@
+"""The live daemon: APScheduler wakes the station core at each occurrence.
+
+APScheduler is only an alarm clock here. Jobs are planned for a rolling horizon and planned
+again at midnight, on every schedule change and after a clock jump; whether an occurrence
+still has to air is decided by the station core from the airing log. Schedule files are
+watched: a valid edit takes effect at once, an invalid one is reported (file, line) and the
+last good schedule keeps running.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from playout.airlog import AiringLog
+from playout.app import App
+from playout.errors import PlayoutError
+from playout.i18n import t
+from playout.model import Level
+from playout.player import Player
+from playout.scheduling.files import load_folder
+from playout.scheduling.model import ClipRef, Schedule
+from playout.scheduling.select import plan_range
+from playout.daemon.control import ControlServer
+from playout.daemon.station import Station
+from playout.daemon.system import ntp_synchronized, sd_notify
+
+log = logging.getLogger("playout.daemon")
+
+JUMP_TOLERANCE_S = 2.0
+HEARTBEAT_S = 15.0
+WATCH_S = 2.0
+
+
+class LiveDaemon:
+    def __init__(self, app: App, player: Player | None = None) -> None:
+        self.app = app
+        self.cfg = app.config
+        self.clock = app.clock
+        self.tz = self.cfg.station.timezone
+        self.player = player or app.player()
+        self.schedule = Schedule()
+        self.schedule_errors: list[str] = []
+        self._files_sig: tuple = ()
+        self.station: Station = app.station(self.player, lambda: self.schedule)
+        self.airlog: AiringLog = self.station.log
+        self.started_at = self.clock.now()
+        self.stopping = threading.Event()
+        self.ready = threading.Event()
+        self._planned: set[str] = set()
+        self._last_wall = self.clock.now()
+        self._last_mono = time.monotonic()
+        self._last_beat = 0.0
+        self._last_watch = 0.0
+        lead = timedelta(milliseconds=self.cfg.daemon.lead_ms)
+        self.lead = lead
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(8)},
+            # Coalesce and a grace as long as the catch-up window: a wake-up that comes late
+            # still runs once, and the station core decides whether it is too late to air.
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": max(1, self.cfg.daemon.catch_up_ms // 1000)},
+        )  # fmt: skip
+        try:
+            self.control = ControlServer(self.cfg.daemon.control_host, self.cfg.daemon.control_port, {
+                ("GET", "/status"): self._status, ("POST", "/air-now"): self._air_now,
+                ("POST", "/skip"): self._skip, ("POST", "/reload"): self._reload_request,
+            })  # fmt: skip
+        except OSError as exc:
+            raise PlayoutError("daemon.port_busy", address=f"{self.cfg.daemon.control_host}:{self.cfg.daemon.control_port}",
+                               detail=exc.strerror) from None  # fmt: skip
+
+    # -- life cycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.reload()
+        since = self.airlog.last_alive()
+        now = self.clock.now()
+        self.airlog.heartbeat(now, started=now)
+        log.info("playout starting: station %s, output %s, schedule %d slot(s)%s", self.cfg.station.name,
+                 self.player.output, len(self.schedule.slots),
+                 f", last alive {since.isoformat()}" if since else ", first start")  # fmt: skip
+        # Settle what a crash left open before anything new can air.
+        self.station.recover(None)
+        self.scheduler.start()
+        self.control.start()
+        # What fell due while we were down: late within the catch-up window, else missed.
+        if since is not None:
+            self.scheduler.add_job(self.station.catch_up_from, args=[since], id="recover")
+        self.scheduler.add_job(self._tick, "interval", seconds=1, id="tick", max_instances=1)
+        self.scheduler.add_job(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight")
+        self.scheduler.add_job(self.plan, "interval", minutes=30, id="replan")
+        self.plan()
+        if ntp_synchronized() is False:
+            log.warning("the system clock is not NTP-synchronised: airings may start at the wrong time")
+        sd_notify("READY=1")
+        self.ready.set()
+        log.info("playout ready; control interface on http://%s:%d", *self.control.address)
+
+    def stop(self) -> None:
+        if self.stopping.is_set():
+            return
+        self.stopping.set()
+        log.info("playout stopping (%s the current airing)",
+                 "finishing" if self.cfg.daemon.on_stop == "finish" else "interrupting")  # fmt: skip
+        if self.cfg.daemon.on_stop == "interrupt":
+            self.player.interrupt("interrupted: the daemon was stopped")
+        self.scheduler.remove_all_jobs()
+        self.scheduler.shutdown(wait=True)
+        self.control.stop()
+        self.airlog.heartbeat(self.clock.now())
+        self.player.close()
+        log.info("playout stopped")
+
+    def run_forever(self) -> int:
+        signal.signal(signal.SIGTERM, lambda *_: self.stopping.set())
+        signal.signal(signal.SIGINT, lambda *_: self.stopping.set())
+        signal.signal(signal.SIGHUP, lambda *_: self.scheduler.add_job(self.reload, id="sighup", replace_existing=True))
+        self.start()
+        while not self.stopping.wait(0.5):
+            pass
+        self.stopping.clear()
+        self.stop()
+        return 0
+
+    # -- schedule -----------------------------------------------------------------------
+
+    def _signature(self) -> tuple:
+        folder = self.cfg.schedules_folder
+        try:
+            return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.toml")))
+        except OSError:
+            return ()
+
+    def reload(self) -> bool:
+        """Read the schedule files; keep the last good schedule if they have errors."""
+        self._files_sig = self._signature()
+        try:
+            result, n_files = load_folder(self.cfg.schedules_folder)
+        except PlayoutError as exc:
+            self.schedule_errors = [exc.render("en")]
+            log.error("schedule not loaded: %s", self.schedule_errors[0])
+            return False
+        if result.errors:
+            self.schedule_errors = [f"{p.source}: {t(p.msg_id, 'en', **p.params)}" for p in result.errors]
+            for line in self.schedule_errors:
+                log.error("schedule error, keeping the last good schedule: %s", line)
+            return False
+        for p in result.warnings:
+            log.warning("schedule warning: %s: %s", p.source, t(p.msg_id, "en", **p.params))
+        changed = result.schedule != self.schedule
+        self.schedule = result.schedule
+        self.schedule_errors = []
+        if changed:
+            log.info("schedule loaded: %d slot(s) from %d file(s)", len(self.schedule.slots), n_files)
+            if self.scheduler.running:
+                self.plan()
+        return True
+
+    def _reload_request(self, _body: dict) -> tuple[int, dict]:
+        ok = self.reload()
+        return 200, {"ok": ok, "errors": self.schedule_errors}
+
+    def plan(self) -> None:
+        """(Re)plan wake-ups for the horizon from the schedule and the airing log."""
+        now = self.clock.now()
+        horizon = now + timedelta(hours=self.cfg.daemon.horizon_hours)
+        wanted = {}
+        for occ in self.station.pending(now - self.lead, horizon):
+            wanted[occ.key] = occ
+        for key in self._planned - set(wanted):
+            try:
+                self.scheduler.remove_job(key)
+            except JobLookupError:
+                pass
+        for key, occ in wanted.items():
+            run_at = max(occ.utc - self.lead, now)
+            self.scheduler.add_job(self._air, "date", run_date=run_at, args=[occ], id=key, replace_existing=True)
+        self._planned = set(wanted)
+        log.info("planned %d airing(s) up to %s", len(wanted), horizon.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"))
+
+    def _air(self, occ) -> None:  # noqa: ANN001
+        try:
+            self.station.air(occ)
+        except Exception:  # contain any failure to this one airing; the daemon keeps running
+            log.exception("airing %s failed unexpectedly", occ.key)
+        finally:
+            self._planned.discard(occ.key)
+
+    # -- the one-second tick: clock jumps, file changes, heartbeat ----------------------
+
+    def _tick(self) -> None:
+        now, mono = self.clock.now(), time.monotonic()
+        expected = self._last_wall + timedelta(seconds=mono - self._last_mono)
+        jump = (now - expected).total_seconds()
+        self._last_wall, self._last_mono = now, mono
+        if abs(jump) > JUMP_TOLERANCE_S:
+            log.warning("the system clock jumped %+.1f s; re-planning", jump)
+            if jump > 0:
+                self.scheduler.add_job(self.station.catch_up_from, args=[expected], id="jump-catch-up",
+                                       replace_existing=True)  # fmt: skip
+            self.plan()
+        if mono - self._last_watch >= WATCH_S:
+            self._last_watch = mono
+            if self._signature() != self._files_sig:
+                log.info("schedule files changed; reloading")
+                self.reload()
+        if mono - self._last_beat >= HEARTBEAT_S:
+            self._last_beat = mono
+            self.airlog.heartbeat(now)
+            sd_notify("WATCHDOG=1")
+
+    # -- control ------------------------------------------------------------------------
+
+    def _resolve_clip(self, value: Any) -> int:
+        view = self.app.clips.view()
+        text = str(value).strip()
+        ref = ClipRef(clip_id=int(text)) if text.isdigit() else ClipRef(title=text)
+        found = view.find(ref)
+        if not found:
+            raise PlayoutError("daemon.no_clip", clip=text)
+        if len(found) > 1:
+            raise PlayoutError("daemon.ambiguous_clip", clip=text, ids=", ".join(f"#{c.id}" for c in found))
+        if found[0].retired:
+            raise PlayoutError("daemon.clip_retired", clip_id=found[0].id, title=found[0].title)
+        return found[0].id
+
+    def _air_now(self, body: dict) -> tuple[int, dict]:
+        level = Level(body.get("level", "normal"))
+        row = self.station.air_now(self._resolve_clip(body.get("clip", "")), level)
+        return 200, {"key": row.key, "clip_id": row.clip_id, "title": row.title, "level": level.value}
+
+    def _skip(self, _body: dict) -> tuple[int, dict]:
+        return 200, {"skipped": self.player.skip()}
+
+    def _status(self, _body: dict) -> tuple[int, dict]:
+        now = self.clock.now()
+        playing = self.player.now_playing()
+        upcoming = self.station.pending(now, now + timedelta(days=8))[:5]
+        plans = plan_range(upcoming, self.schedule, self.app.clips.view(), self.airlog.history())
+        return 200, {
+            "station": self.cfg.station.name,
+            "now": now.astimezone(self.tz).isoformat(),
+            "started_at": self.started_at.astimezone(self.tz).isoformat(),
+            "output": self.player.output,
+            "ntp_synchronized": ntp_synchronized(),
+            "schedule": {"slots": len(self.schedule.slots), "errors": self.schedule_errors},
+            "now_playing": None if playing is None else {
+                "title": playing.label, "position_ms": playing.position_ms, "duration_ms": playing.duration_ms},
+            "next": [{"start": p.occurrence.local.isoformat(), "slot": p.occurrence.slot.id,
+                      "items": [i.clip.title for i in p.items]} for p in plans],
+            "last": [{"scheduled": r.scheduled_at.astimezone(self.tz).isoformat(),
+                      "started": r.started_at.astimezone(self.tz).isoformat() if r.started_at else None,
+                      "slot": r.slot, "title": r.title, "outcome": r.outcome, "reason": r.reason,
+                      "manual": r.manual} for r in self.airlog.recent(5)],
+        }  # fmt: skip
+
+
+def configure_logging() -> None:
+    """One line per decision on stderr; journald adds the time stamps."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+

@@ -1,0 +1,219 @@
+"""The real player: libVLC through python-vlc.
+
+One long-lived libVLC instance and media player. Each sequence is rendered into one file
+ahead of its start (see render.py), loaded, and started at the instant with play(). The
+airing is watched from this side, not only through libVLC's end event: the position must
+advance, and the whole must end by a deadline. libVLC callbacks only put events on a queue:
+libVLC is not reentrant from its own callbacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from playout.clock import Clock
+from playout.library.ffmpeg import Tools
+from playout.model import Outcome
+from playout.player import Cue, NowPlaying, Observer
+from playout.player.render import TAIL_SILENCE_S, safe_render
+
+log = logging.getLogger("playout.player")
+
+POLL_S = 0.01
+STALL_S = 5.0  # no progress for this long while playing: the output is stuck
+DRAIN_S = 0.3  # how long after the last item's end the stream is stopped
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    module: str  # pulse, alsa, null, file
+    device: str = ""
+    file: str = ""
+
+    def describe(self) -> str:
+        return f"{self.module}:{self.device or self.file}" if (self.device or self.file) else self.module
+
+    def vlc_args(self) -> list[str]:
+        if self.module == "null":
+            return ["--aout=adummy"]
+        if self.module == "file":
+            return ["--aout=afile", f"--audiofile-file={self.file}", "--audiofile-wav"]
+        if self.module == "alsa":
+            return ["--aout=alsa", f"--alsa-audio-device={self.device or 'default'}"]
+        return ["--aout=pulse"]
+
+
+class VlcPlayer:
+    def __init__(self, spec: OutputSpec, clock: Clock, tools: Tools, workdir: Path | None = None) -> None:
+        import vlc  # imported here so that machines without libVLC can still run everything else
+
+        self._vlc = vlc
+        self.spec = spec
+        self.output = spec.describe()
+        self.clock = clock
+        self.tools = tools
+        self.workdir = workdir or Path(tempfile.gettempdir())
+        env_sink = spec.device if spec.module == "pulse" and spec.device else None
+        if env_sink:
+            os.environ["PULSE_SINK"] = env_sink
+        self.instance = vlc.Instance(["--no-video", "--quiet", "--no-xlib", "--no-stats", *spec.vlc_args()])
+        if self.instance is None:
+            raise RuntimeError("libVLC could not start (is vlc-plugin-base installed?)")
+        self.mp = self.instance.media_player_new()
+        self.events: queue.Queue[str] = queue.Queue()
+        em = self.mp.event_manager()
+        em.event_attach(vlc.EventType.MediaPlayerEndReached, lambda _e: self.events.put("end"))
+        em.event_attach(vlc.EventType.MediaPlayerEncounteredError, lambda _e: self.events.put("error"))
+        self._lock = threading.Lock()
+        self._now: NowPlaying | None = None
+        self._request: tuple[str, str] | None = None  # (what, reason): skip, interrupt, stop_after
+
+    # -- control from other threads -----------------------------------------------------
+
+    def _ask(self, what: str, reason: str) -> bool:
+        with self._lock:
+            if self._now is None:
+                return False
+            self._request = (what, reason)
+            return True
+
+    def skip(self) -> bool:
+        return self._ask("skip", "skipped by the technician")
+
+    def interrupt(self, reason: str) -> bool:
+        return self._ask("interrupt", reason)
+
+    def stop_after_current(self, reason: str) -> None:
+        self._ask("stop_after", reason)
+
+    def now_playing(self) -> NowPlaying | None:
+        with self._lock:
+            return None if self._now is None else NowPlaying(**vars(self._now))
+
+    def close(self) -> None:
+        self.mp.stop()
+        self.mp.release()
+        self.instance.release()
+
+    # -- playing ------------------------------------------------------------------------
+
+    def play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
+        fd, name = tempfile.mkstemp(suffix=".flac", prefix="playout-seq-", dir=self.workdir)
+        os.close(fd)
+        rendered = Path(name)
+        try:
+            kept, failed = safe_render(self.tools, [c.path for c in cues], rendered)
+            for index, reason in failed.items():
+                observer.ended(index, Outcome.FAILED, 0, f"cannot decode: {reason}", self.clock.now())
+            if kept:
+                self._play_rendered(rendered, [cues[i] for i in kept], kept, start_at, observer)
+        finally:
+            rendered.unlink(missing_ok=True)
+
+    def _play_rendered(self, path: Path, cues: list[Cue], indexes: list[int], start_at: datetime,
+                       observer: Observer) -> None:  # fmt: skip
+        vlc = self._vlc
+        offsets = [0]
+        for c in cues:
+            offsets.append(offsets[-1] + c.duration_ms)
+        total = offsets[-1]
+        media = self.instance.media_new(str(path))
+        self.mp.set_media(media)
+        media.release()
+        while not self.events.empty():
+            self.events.get_nowait()
+        with self._lock:
+            self._request = None
+        self.clock.sleep_until(start_at)
+        t0 = self.clock.now()
+        m0 = time.monotonic()
+        if self.mp.play() != 0:
+            for n, i in enumerate(indexes):
+                observer.ended(i, Outcome.FAILED, 0, "libVLC could not start playback", self.clock.now())
+            return
+        current = 0
+        observer.started(indexes[0], t0)
+        last_pos, last_move = 0, m0
+        deadline = m0 + total / 1000 + TAIL_SILENCE_S + 10
+
+        def at(ms: int) -> datetime:
+            return t0 + timedelta(milliseconds=ms)
+
+        def finish_rest(outcome_first: Outcome, played: int, reason: str) -> None:
+            observer.ended(indexes[current], outcome_first, played, reason, self.clock.now())
+            for n in range(current + 1, len(cues)):
+                observer.ended(indexes[n], Outcome.SKIPPED, 0, reason, self.clock.now())
+
+        while True:
+            with self._lock:
+                self._now = NowPlaying(indexes[current], cues[current].label,
+                                       max(0, last_pos - offsets[current]), cues[current].duration_ms)  # fmt: skip
+                request, self._request = self._request, None
+            pos = max(self.mp.get_time(), 0)
+            mono = time.monotonic()
+            if pos > last_pos:
+                last_pos, last_move = pos, mono
+            event = None if self.events.empty() else self.events.get_nowait()
+            played = max(0, min(pos, offsets[current + 1]) - offsets[current])
+            if request and request[0] == "interrupt":
+                self.mp.stop()
+                finish_rest(Outcome.INTERRUPTED, played, request[1])
+                break
+            if request and request[0] == "skip":
+                observer.ended(indexes[current], Outcome.INTERRUPTED, played, request[1], self.clock.now())
+                current += 1
+                if current == len(cues):
+                    self.mp.stop()
+                    break
+                self.mp.set_time(offsets[current])
+                last_pos = offsets[current]
+                observer.started(indexes[current], self.clock.now())
+                continue
+            if request and request[0] == "stop_after":
+                stop_after = request[1]
+                with self._lock:
+                    self._request = ("stop_after", stop_after)  # keep it until the item ends
+            while current < len(cues) and pos >= offsets[current + 1]:
+                observer.ended(indexes[current], Outcome.AIRED, cues[current].duration_ms, None, at(offsets[current + 1]))
+                current += 1
+                with self._lock:
+                    pending = self._request
+                if current < len(cues) and pending and pending[0] == "stop_after":
+                    self.mp.stop()
+                    for n in range(current, len(cues)):
+                        observer.ended(indexes[n], Outcome.SKIPPED, 0, pending[1], self.clock.now())
+                    current = len(cues)
+                    break
+                if current < len(cues):
+                    observer.started(indexes[current], at(offsets[current]))
+            if current == len(cues):
+                # Let the last item's sound leave the output before stopping the stream.
+                remaining = (t0 + timedelta(milliseconds=total) - self.clock.now()).total_seconds() + DRAIN_S
+                if remaining > 0 and self.mp.get_state() == vlc.State.Playing:
+                    time.sleep(remaining)
+                self.mp.stop()
+                break
+            if event == "error" or self.mp.get_state() == vlc.State.Error:
+                self.mp.stop()
+                finish_rest(Outcome.PARTIAL if played else Outcome.FAILED, played, "libVLC reported an error")
+                break
+            if event == "end" and pos < offsets[-1] - 500:
+                self.mp.stop()
+                finish_rest(Outcome.PARTIAL, played, "the stream ended early")
+                break
+            if mono - last_move > STALL_S or mono > deadline:
+                self.mp.stop()
+                finish_rest(Outcome.PARTIAL, played, "playback stalled (the output stopped taking audio)")
+                break
+            time.sleep(POLL_S)
+        with self._lock:
+            self._now = None
+            self._request = None
