@@ -49,7 +49,7 @@ class App:
 
     def clip_files(self) -> dict[int, ClipFile]:
         folder = self.config.library.folder
-        return {c.id: ClipFile(folder / c.path, c.content_hash) for c in self.clips.list()}  # type: ignore[misc]
+        return {c.id: ClipFile(folder / c.path, c.content_hash, c.channels) for c in self.clips.list()}  # type: ignore[misc]
 
     def station(self, player: Player, schedule: Callable[[], Schedule], *, snapshot: bool = False) -> Station:
         """The station core wired to this app's database and library.

@@ -33,6 +33,7 @@ log = logging.getLogger("playout.station")
 class ClipFile:
     path: Path
     content_hash: str
+    channels: int = 2
 
 
 class _LogObserver:
@@ -180,10 +181,11 @@ class Station:
                 log.error("airing %s: %s failed (%s)", row.key, row.title, reason)
                 fallback = self._fallback_row(row)
                 if fallback is not None:
-                    cues.append(Cue(fallback[1].path, fallback[0].duration_ms or 0, fallback[0].title or ""))
+                    cues.append(Cue(fallback[1].path, fallback[0].duration_ms or 0, fallback[0].title or "",
+                                    fallback[1].channels))
                     playing.append(fallback[0])
                 continue
-            cues.append(Cue(stored.path, row.duration_ms or 0, row.title or ""))
+            cues.append(Cue(stored.path, row.duration_ms or 0, row.title or "", stored.channels))
             playing.append(row)
         if cues:
             self.player.play(cues, start_at, _LogObserver(self, playing, scheduled))

@@ -25,6 +25,7 @@ class Cue:
     path: Path
     duration_ms: int
     label: str = ""
+    channels: int = 2
 
 
 class Observer(Protocol):

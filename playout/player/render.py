@@ -15,6 +15,10 @@ from pathlib import Path
 from playout.library.ffmpeg import Tools, run
 
 TAIL_SILENCE_S = 3.0
+# Silence before the first item. The player starts the stream this much before the instant:
+# whatever the output swallows while it opens (libVLC's PulseAudio output drops up to a
+# second at the start of a stream) is silence, and the first item's sound lands on time.
+LEAD_SILENCE_S = 1.5
 RATE = 48_000
 
 
@@ -24,11 +28,21 @@ class RenderFailure(Exception):
     detail: str
 
 
-def render(tools: Tools, paths: list[Path], dest: Path) -> None:
+def _to_stereo(index: int, channels: int) -> str:
+    # A mono clip goes to both sides at full level (ffmpeg's default upmix is 3 dB down,
+    # which would make mono clips quieter than stereo ones after normalisation).
+    upmix = "pan=stereo|c0=c0|c1=c0," if channels == 1 else ""
+    return f"[{index}:a]aresample={RATE},{upmix}aformat=sample_fmts=s16:channel_layouts=stereo[a{index}]"
+
+
+def render(tools: Tools, paths: list[Path], dest: Path, channels: list[int] | None = None) -> None:
     """Write paths back to back, as 48 kHz stereo FLAC, followed by the silent tail."""
-    chains = [f"[{i}:a]aresample={RATE},aformat=sample_fmts=s16:channel_layouts=stereo[a{i}]" for i in range(len(paths))]
+    channels = channels or [2] * len(paths)
+    chains = [_to_stereo(i, channels[i]) for i in range(len(paths))]
     joined = "".join(f"[a{i}]" for i in range(len(paths)))
-    graph = ";".join([*chains, f"{joined}concat=n={len(paths)}:v=0:a=1,apad=pad_dur={TAIL_SILENCE_S}[out]"])
+    lead_ms = round(LEAD_SILENCE_S * 1000)
+    graph = ";".join([*chains, f"{joined}concat=n={len(paths)}:v=0:a=1,adelay={lead_ms}:all=1,"
+                               f"apad=pad_dur={TAIL_SILENCE_S}[out]"])
     args = [tools.ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-y"]
     for p in paths:
         args += ["-i", str(p)]
@@ -43,13 +57,13 @@ def render(tools: Tools, paths: list[Path], dest: Path) -> None:
         raise RenderFailure(-1, (done.stderr.strip().splitlines() or ["ffmpeg failed"])[-1])
 
 
-def safe_render(tools: Tools, paths: list[Path], dest: Path) -> tuple[list[int], dict[int, str]]:
+def safe_render(tools: Tools, paths: list[Path], dest: Path, channels: list[int]) -> tuple[list[int], dict[int, str]]:
     """Render what can be rendered; returns the indexes kept and, for the others, why not."""
     kept = list(range(len(paths)))
     failed: dict[int, str] = {}
     while kept:
         try:
-            render(tools, [paths[i] for i in kept], dest)
+            render(tools, [paths[i] for i in kept], dest, [channels[i] for i in kept])
             return kept, failed
         except RenderFailure as exc:
             if exc.index < 0:

@@ -23,7 +23,7 @@ from playout.clock import Clock
 from playout.library.ffmpeg import Tools
 from playout.model import Outcome
 from playout.player import Cue, NowPlaying, Observer
-from playout.player.render import TAIL_SILENCE_S, safe_render
+from playout.player.render import LEAD_SILENCE_S, TAIL_SILENCE_S, safe_render
 
 log = logging.getLogger("playout.player")
 
@@ -110,7 +110,7 @@ class VlcPlayer:
         os.close(fd)
         rendered = Path(name)
         try:
-            kept, failed = safe_render(self.tools, [c.path for c in cues], rendered)
+            kept, failed = safe_render(self.tools, [c.path for c in cues], rendered, [c.channels for c in cues])
             for index, reason in failed.items():
                 observer.ended(index, Outcome.FAILED, 0, f"cannot decode: {reason}", self.clock.now())
             if kept:
@@ -121,7 +121,8 @@ class VlcPlayer:
     def _play_rendered(self, path: Path, cues: list[Cue], indexes: list[int], start_at: datetime,
                        observer: Observer) -> None:  # fmt: skip
         vlc = self._vlc
-        offsets = [0]
+        lead = round(LEAD_SILENCE_S * 1000)
+        offsets = [lead]
         for c in cues:
             offsets.append(offsets[-1] + c.duration_ms)
         total = offsets[-1]
@@ -132,7 +133,9 @@ class VlcPlayer:
             self.events.get_nowait()
         with self._lock:
             self._request = None
-        self.clock.sleep_until(start_at)
+        # The stream starts with LEAD_SILENCE_S of silence: start it that much early, so the
+        # first item's sound is on the instant. t0 is when position 0 of the stream plays.
+        self.clock.sleep_until(start_at - timedelta(milliseconds=lead))
         t0 = self.clock.now()
         m0 = time.monotonic()
         if self.mp.play() != 0:
@@ -140,7 +143,8 @@ class VlcPlayer:
                 observer.ended(i, Outcome.FAILED, 0, "libVLC could not start playback", self.clock.now())
             return
         current = 0
-        observer.started(indexes[0], t0)
+        self.clock.sleep_until(t0 + timedelta(milliseconds=lead))
+        observer.started(indexes[0], self.clock.now())
         last_pos, last_move = 0, m0
         deadline = m0 + total / 1000 + TAIL_SILENCE_S + 10
 

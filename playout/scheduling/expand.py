@@ -12,7 +12,8 @@ from playout.scheduling.model import Occurrence, Schedule, Slot
 def occurrence_key(slot_id: str, scheduled: datetime) -> str:
     """Slot id + the scheduled local wall time as written in the schedule (not as shifted by
     a DST gap): stable across restarts and reloads, and unique per slot and time."""
-    return f"{slot_id}@{scheduled.strftime('%Y-%m-%dT%H:%M')}"
+    fmt = "%Y-%m-%dT%H:%M" if scheduled.second == 0 else "%Y-%m-%dT%H:%M:%S"
+    return f"{slot_id}@{scheduled.strftime(fmt)}"
 
 
 def localize(day: date, at: time, tz: ZoneInfo) -> datetime:

@@ -38,7 +38,7 @@ ORDINALS = {
     "fourth": 4, "4th": 4, "4": 4, "fifth": 5, "5th": 5, "5": 5, "last": -1, "-1": -1,
 }  # fmt: skip
 SLOT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-TIME_OF_DAY = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
+TIME_OF_DAY = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")
 SLOT_KEYS = {"id", "name", "days", "times", "every_weeks", "anchor", "monthly", "valid_from", "valid_until",
              "except", "chime", "priority", "hard_end", "max_minutes", "item"}  # fmt: skip
 ITEM_KEYS = {"clip", "latest", "if_no_new", "rotation", "days", "monthly", "except", "valid_from", "valid_until"}
@@ -119,11 +119,11 @@ def _time(value: Any) -> time:
     if isinstance(value, time):
         if value.tzinfo is not None:
             raise _Invalid("schedule.bad_time", value=str(value))
-        return value.replace(second=0, microsecond=0)
+        return value.replace(microsecond=0)
     if isinstance(value, str) and (m := TIME_OF_DAY.match(value.strip())):
-        h, mi = int(m.group(1)), int(m.group(2))
-        if h <= 23 and mi <= 59:
-            return time(h, mi)
+        h, mi, sec = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        if h <= 23 and mi <= 59 and sec <= 59:
+            return time(h, mi, sec)
         raise _Invalid("schedule.impossible_time", value=repr(value))
     raise _Invalid("schedule.bad_time", value=repr(value))
 

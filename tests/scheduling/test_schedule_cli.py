@@ -12,26 +12,6 @@ import pytest
 from tests.conftest import ROOT, Station, require_program
 
 
-@pytest.fixture(scope="module")
-def example_station(tmp_path_factory: pytest.TempPathFactory) -> Station:
-    require_program("ffmpeg")
-    root = tmp_path_factory.mktemp("example") / "station"
-    root.mkdir()
-    shutil.copy(ROOT / "playout.toml", root / "playout.toml")
-    shutil.copytree(ROOT / "schedules", root / "schedules")
-    st = Station(root=root, config=root / "playout.toml")
-    ex = ROOT / "audio" / "examples"
-    for args in (
-        [str(ex / "nhac-hieu.ogg"), "--kind", "chime"],
-        [*map(str, sorted(ex.glob("khau-hieu-*"))), "--kind", "slogan"],
-        [*map(str, sorted(ex.glob("cchc-*"))), "--kind", "segment", "--program", "CCHC"],
-        [str(ex / "dong-hanh-cung-nhan-dan-2026-11.ogg"), "--kind", "segment", "--program", "Đồng hành cùng Nhân dân",
-         "--episode-date", "2026-11-01"],
-    ):  # fmt: skip
-        assert st.cli("import", *args).exit_code == 0
-    return st
-
-
 @pytest.fixture
 def broken(example_station: Station, tmp_path: Path) -> Station:
     """A copy of the example station whose schedule files a test may break."""
