@@ -17,7 +17,8 @@ from playout.scheduling.check import check, overlaps
 from playout.scheduling.expand import expand
 from playout.scheduling.files import load_folder
 from playout.scheduling.model import Problem
-from playout.scheduling.select import History, plan_range
+from playout.airlog import AiringLog
+from playout.scheduling.select import plan_range
 
 schedule_app = typer.Typer(help="Check weekly schedules and preview what will air.", no_args_is_help=True)
 
@@ -113,7 +114,8 @@ def show_command(
     # Rotation depends on every airing before the period: plan from today (with the history
     # so far) up to the period's end, then show only the period.
     plan_from = min(first, today)
-    plans = plan_range(expand(result.schedule, plan_from, last, tz), result.schedule, library, History())
+    plans = plan_range(expand(result.schedule, plan_from, last, tz), result.schedule, library,
+                       AiringLog(app.db).history())
     plans = [p for p in plans if first <= p.occurrence.local_date <= last]
     notes: dict[str, list[str]] = {p.occurrence.key: [t(d.msg_id, lang, **d.params) for d in p.dropped] for p in plans}
     for a, b in overlaps(plans):
