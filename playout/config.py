@@ -66,6 +66,7 @@ class Config:
     schedules_folder: Path
     output: OutputConfig
     daemon: DaemonConfig
+    partial_share: float = 0.9
     overrides: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -196,6 +197,7 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("daemon", "control_port"): (_integer(1, 65535), 8470),
     ("daemon", "on_stop"): (_choice("finish", "interrupt"), "finish"),
     ("daemon", "fallback_clip"): (_optional_text, ""),
+    ("reports", "partial_share"): (_number(0, 1), 0.9),
 }
 
 
@@ -313,5 +315,6 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             on_stop=values["daemon", "on_stop"],
             fallback_clip=values["daemon", "fallback_clip"] or None,
         ),
+        partial_share=values["reports", "partial_share"],
         overrides=overrides,
     )

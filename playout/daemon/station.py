@@ -20,7 +20,7 @@ from playout.airlog import AiringLog
 from playout.clock import Clock
 from playout.db.models import Airing
 from playout.i18n import t
-from playout.model import Level, Outcome
+from playout.model import Kind, Level, Outcome
 from playout.player import Cue, Player
 from playout.scheduling.expand import expand
 from playout.scheduling.model import ClipRef, Occurrence, Schedule
@@ -141,7 +141,10 @@ class Station:
         for position, item in enumerate(plan.items, 1):
             rows.append(self._row(occ, position, item.clip, item.item_key, Outcome.PENDING, None))
         for d in plan.dropped:
-            rows.append(self._row(occ, len(rows) + 1, None, d.item_key, Outcome.SKIPPED, t(d.msg_id, "en", **d.params)))
+            row = self._row(occ, len(rows) + 1, None, d.item_key, Outcome.SKIPPED, t(d.msg_id, "en", **d.params))
+            if "programme" in d.params:  # a latest-episode item: the tally counts it under its programme
+                row.programme, row.kind = d.params["programme"], Kind.SEGMENT.value
+            rows.append(row)
         if not rows:
             rows.append(self._row(occ, 1, None, None, Outcome.SKIPPED, "nothing to play on this date"))
         return rows

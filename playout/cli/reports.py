@@ -1,0 +1,136 @@
+"""Manager commands: export the airing log, and the tally for the annual report."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import select
+
+from playout.app import App
+from playout.cli.common import ConfigOption, handles_errors, load_app, out, parse_date
+from playout.db.models import Airing, Clip
+from playout.errors import UsageError
+from playout.i18n import LANGUAGES, t
+from playout.model import Kind, Outcome
+from playout.reports import export, tally, tally_files
+from playout.reports.period import atomic_output, check_output, period_from
+
+log_app = typer.Typer(help="The airing log.", no_args_is_help=True)
+
+DbOption = Annotated[Path | None, typer.Option("--db", help="Read this SQLite database instead of the configured one.")]
+LangOption = Annotated[str | None, typer.Option("--lang", help="vi or en (default: the station's language).")]
+FINAL_OUTCOMES = [o.value for o in Outcome if o.final]
+
+
+def _app(config: Path | None, db: Path | None) -> App:
+    app = load_app(config)
+    if db is not None:
+        if not db.is_file():
+            raise UsageError("db.missing_file", path=db)
+        app.database_url = f"sqlite:///{db.resolve()}"
+    return app
+
+
+def _lang(app: App, lang: str | None) -> str:
+    if lang is None:
+        return app.lang
+    if lang not in LANGUAGES:
+        raise UsageError("cli.bad_lang", value=lang)
+    return lang
+
+
+def _check_programme(app: App, programme: str | None) -> str | None:
+    if programme is None:
+        return None
+    from playout.library.steps import nfc
+
+    programme = nfc(programme.strip())
+    with app.db.session() as s:
+        known = set(s.exec(select(Clip.programme).distinct())) | set(s.exec(select(Airing.programme).distinct()))
+    known.discard(None)
+    if programme not in known:
+        raise UsageError("cli.unknown_programme", value=programme, known=", ".join(sorted(known)) or "-")
+    return programme
+
+
+@log_app.command("export")
+@handles_errors
+def export_command(
+    start: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    out_file: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    program: Annotated[str | None, typer.Option("--program", "--programme", help="Only this programme.")] = None,
+    kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
+    outcome: Annotated[str | None, typer.Option(help="Only this outcome.")] = None,
+    lang: LangOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Every airing of a period, every field, as CSV (UTF-8 with BOM) or XLSX."""
+    app = _app(config, db)
+    language = _lang(app, lang)
+    if fmt not in ("csv", "xlsx"):
+        raise UsageError("cli.bad_format", value=fmt, choices="csv, xlsx")
+    period = period_from(None, parse_date(start, "--from"), parse_date(end, "--to"), app.config.station.timezone,
+                         app.clock.now().date())  # fmt: skip
+    if kind is not None and kind not in {k.value for k in Kind}:
+        raise UsageError("cli.bad_kind", value=kind, choices=", ".join(k.value for k in Kind))
+    if outcome is not None and outcome not in FINAL_OUTCOMES:
+        raise UsageError("cli.bad_outcome", value=outcome, choices=", ".join(FINAL_OUTCOMES))
+    filters = export.Filters(_check_programme(app, program), kind, outcome)
+    check_output(out_file, force)
+    with atomic_output(out_file) as temp:
+        if fmt == "csv":
+            n = export.write_csv(app.db, period, filters, language, temp)
+        else:
+            n = export.write_xlsx(app.db, period, filters, language, temp, app.config.station.name)
+    out.print(t("out.written", language, rows=n, path=out_file), markup=False)
+
+
+@handles_errors
+def tally_command(
+    year: Annotated[int | None, typer.Option(help="A calendar year, e.g. 2026.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md, csv, xlsx or pdf.")] = "md",
+    out_file: Annotated[Path | None, typer.Option("--out", help="The file to write (md: default stdout).")] = None,
+    program: Annotated[str | None, typer.Option("--program", "--programme", help="Only this programme.")] = None,
+    lang: LangOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    db: DbOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The tally of a period: per programme and kind, distinct clips, airings, airtime, by month."""
+    app = _app(config, db)
+    language = _lang(app, lang)
+    if fmt not in ("md", "csv", "xlsx", "pdf"):
+        raise UsageError("cli.bad_format", value=fmt, choices="md, csv, xlsx, pdf")
+    tz = app.config.station.timezone
+    period = period_from(year, parse_date(start, "--from"), parse_date(end, "--to"), tz,
+                         app.clock.now().astimezone(tz).date())  # fmt: skip
+    programme = _check_programme(app, program)
+    if out_file is None and fmt != "md":
+        raise UsageError("cli.needs_out", format=fmt)
+    if out_file is not None:
+        check_output(out_file, force)
+    result = tally.compute(app.db, period, app.config.station.name, app.config.partial_share, programme)
+    if out_file is None:
+        sys.stdout.write(tally.markdown(result, language))
+        return
+    with atomic_output(out_file) as temp:
+        if fmt == "md":
+            tally_files.write_markdown(result, language, temp)
+        elif fmt == "csv":
+            with temp.open("w", encoding="utf-8-sig", newline="") as f:
+                csv.writer(f).writerows(tally.csv_rows(result, language))
+        elif fmt == "xlsx":
+            tally_files.write_xlsx(result, language, temp)
+        else:
+            tally_files.write_pdf(result, language, temp)
+    out.print(t("out.written", language, rows=len(result.lines), path=out_file), markup=False)

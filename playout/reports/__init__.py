@@ -1,0 +1,1 @@
+"""What the manager takes away: the airing-log export and the annual tally."""

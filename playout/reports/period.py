@@ -1,0 +1,89 @@
+"""Report periods in station-local dates, and safe writing of output files."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from playout.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+    tz: ZoneInfo
+
+    @property
+    def utc_start(self) -> datetime:
+        return datetime.combine(self.start, time(), tzinfo=self.tz).astimezone(UTC)
+
+    @property
+    def utc_end(self) -> datetime:
+        """Exclusive."""
+        return datetime.combine(self.end + timedelta(days=1), time(), tzinfo=self.tz).astimezone(UTC)
+
+    def months(self) -> list[tuple[int, int, datetime, datetime]]:
+        """(year, month, utc start, utc end) for every month the period touches, clipped to it."""
+        out = []
+        y, m = self.start.year, self.start.month
+        while (y, m) <= (self.end.year, self.end.month):
+            first = max(date(y, m, 1), self.start)
+            nxt = date(y + (m == 12), m % 12 + 1, 1)
+            last = min(nxt - timedelta(days=1), self.end)
+            out.append((y, m, Period(first, last, self.tz).utc_start, Period(first, last, self.tz).utc_end))
+            y, m = nxt.year, nxt.month
+        return out
+
+    def label(self) -> str:
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+
+def period_from(year: int | None, start: date | None, end: date | None, tz: ZoneInfo, today: date) -> Period:
+    if year is not None and (start or end):
+        raise UsageError("cli.year_or_range")
+    if year is not None:
+        if not 1970 <= year <= 9999:
+            raise UsageError("cli.bad_year", value=year)
+        return Period(date(year, 1, 1), date(year, 12, 31), tz)
+    first = start or date(today.year, 1, 1)
+    last = end or today
+    if first > last:
+        raise UsageError("cli.bad_range", start=first, end=last)
+    return Period(first, last, tz)
+
+
+def check_output(path: Path, force: bool) -> None:
+    """Refuse before any work: a missing or read-only folder, or a file that exists."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError("out.no_folder", folder=folder)
+    if not os.access(folder, os.W_OK):
+        raise UsageError("out.not_writable", folder=folder)
+    if path.is_dir():
+        raise UsageError("out.is_folder", path=path)
+    if path.exists() and not force:
+        raise UsageError("out.exists", path=path)
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path`, renamed onto it only when writing succeeded, so a
+    failure never leaves a half-written report behind."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+Writer = Callable[[Path], None]

@@ -1,0 +1,188 @@
+"""`playout tally`: what actually aired in a period, per programme and kind, from the log.
+
+Counts `aired`, and `partial` when at least `partial_share` of the clip played. Distinct
+clips are what the annual report calls "52 chuyên mục" (episodes) or "10 khẩu hiệu"
+(slogans); airings are each time one went out. Manual airings count and are shown apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, or_, select
+
+from playout.db import Database
+from playout.db.models import Airing
+from playout.i18n import label
+from playout.model import Kind, Outcome
+from playout.reports.period import Period
+
+KIND_ORDER = [Kind.SEGMENT.value, Kind.SLOGAN.value, Kind.ANNOUNCEMENT.value, Kind.CHIME.value, Kind.OTHER.value]
+NOT_AIRED = [Outcome.MISSED.value, Outcome.FAILED.value, Outcome.INTERRUPTED.value, Outcome.SKIPPED.value]
+
+
+@dataclass
+class Line:
+    kind: str
+    programme: str | None
+    clips: int = 0
+    airings: int = 0
+    airtime_ms: int = 0
+    manual: int = 0
+    monthly: dict[tuple[int, int], int] = field(default_factory=dict)
+    not_aired: dict[str, int] = field(default_factory=dict)
+
+    def name(self, lang: str) -> str:
+        kind = label(f"kind.{self.kind}", lang)
+        return f"{self.programme} ({kind})" if self.programme else kind.capitalize()
+
+
+@dataclass
+class Tally:
+    period: Period
+    station: str
+    partial_share: float
+    lines: list[Line]
+    months: list[tuple[int, int]]
+    unassigned_not_aired: dict[str, int] = field(default_factory=dict)  # skipped rows with no clip
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(line, attr) for line in self.lines)
+
+
+def compute(db: Database, period: Period, station: str, partial_share: float = 0.9,
+            programme: str | None = None) -> Tally:  # fmt: skip
+    counted = or_(
+        Airing.outcome == Outcome.AIRED.value,
+        and_(Airing.outcome == Outcome.PARTIAL.value, Airing.played_ms >= partial_share * Airing.duration_ms),
+    )
+    in_period = and_(Airing.scheduled_at >= period.utc_start, Airing.scheduled_at < period.utc_end)
+    scope = [in_period] + ([Airing.programme == programme] if programme else [])
+    lines: dict[tuple[str, str | None], Line] = {}
+
+    def line(kind: str | None, prog: str | None) -> Line:
+        key = (kind or Kind.OTHER.value, prog)
+        if key not in lines:
+            lines[key] = Line(*key)
+        return lines[key]
+
+    with db.engine.connect() as conn, conn.begin():  # one consistent snapshot
+        for kind, prog, clips, n, ms, manual in conn.execute(
+            select(Airing.kind, Airing.programme, func.count(func.distinct(Airing.clip_id)), func.count(),
+                   func.coalesce(func.sum(Airing.played_ms), 0), func.sum(case((Airing.manual, 1), else_=0)))
+            .where(*scope, counted, Airing.clip_id.is_not(None))
+            .group_by(Airing.kind, Airing.programme)
+        ):  # fmt: skip
+            ln = line(kind, prog)
+            ln.clips, ln.airings, ln.airtime_ms, ln.manual = clips, n, int(ms), int(manual or 0)
+        months = []
+        for year, month, start, end in period.months():
+            months.append((year, month))
+            for kind, prog, n in conn.execute(
+                select(Airing.kind, Airing.programme, func.count())
+                .where(*scope, counted, Airing.clip_id.is_not(None), Airing.scheduled_at >= start, Airing.scheduled_at < end)
+                .group_by(Airing.kind, Airing.programme)
+            ):  # fmt: skip
+                line(kind, prog).monthly[(year, month)] = n
+        short = and_(Airing.outcome == Outcome.PARTIAL.value, Airing.played_ms < partial_share * Airing.duration_ms)
+        unassigned: dict[str, int] = {}
+        for kind, prog, outcome, is_short, n in conn.execute(
+            select(Airing.kind, Airing.programme, Airing.outcome, short, func.count())
+            .where(*scope, or_(Airing.outcome.in_(NOT_AIRED), short))
+            .group_by(Airing.kind, Airing.programme, Airing.outcome, short)
+        ):  # fmt: skip
+            name = "partial" if is_short else outcome
+            if kind is None:
+                unassigned[name] = unassigned.get(name, 0) + n
+            else:
+                ln = line(kind, prog)
+                ln.not_aired[name] = ln.not_aired.get(name, 0) + n
+    ordered = sorted(lines.values(), key=lambda ln: (KIND_ORDER.index(ln.kind) if ln.kind in KIND_ORDER else 99,
+                                                     ln.programme is None, ln.programme or ""))  # fmt: skip
+    return Tally(period, station, partial_share, ordered, months, unassigned)
+
+
+def number(n: int, lang: str) -> str:
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "vi" else text
+
+
+def airtime(ms: int) -> str:
+    total = round(ms / 1000)
+    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def summary(t: Tally, lang: str) -> list[str]:
+    """One sentence per programme and kind, in the style of the station's annual report."""
+    out = []
+    for ln in t.lines:
+        if not ln.airings:
+            continue
+        n, k = number(ln.clips, lang), number(ln.airings, lang)
+        prog = f" {ln.programme}" if ln.programme else ""
+        if lang == "vi":
+            if ln.kind == Kind.SEGMENT.value:
+                s = f"Thực hiện {n} chuyên mục{prog} phát sóng trên {t.station} ({k} lượt phát)."
+            elif ln.kind == Kind.SLOGAN.value:
+                s = f"Tuyên truyền {n} khẩu hiệu{prog} trên hệ thống truyền thanh ({k} lượt phát)."
+            else:
+                s = f"Phát {n} {label(f'kind.{ln.kind}', 'vi')}{prog} ({k} lượt phát)."
+        else:
+            noun = label(f"kind.{ln.kind}", "en") + ("s" if ln.clips != 1 else "")
+            where = f" on {t.station}" if ln.kind == Kind.SEGMENT.value else ""
+            s = f"Aired {n}{prog} {noun}{where} ({k} airings)."
+        if ln.manual:
+            s = s[:-2] + (f", trong đó {number(ln.manual, lang)} lượt phát tay)." if lang == "vi"
+                          else f", {number(ln.manual, lang)} of them manual).")  # fmt: skip
+        out.append(s)
+    return out
+
+
+def headers(lang: str) -> list[str]:
+    return [label(k, lang) for k in ("tally.what", "tally.clips", "tally.airings", "tally.airtime", "tally.manual",
+                                     "tally.not_aired")]  # fmt: skip
+
+
+def not_aired_text(counts: dict[str, int], lang: str) -> str:
+    return ", ".join(f"{label(f'outcome.{k}', lang)} {number(v, lang)}" for k, v in sorted(counts.items()))
+
+
+def table(t: Tally, lang: str) -> list[list[str]]:
+    return [[ln.name(lang), number(ln.clips, lang), number(ln.airings, lang), airtime(ln.airtime_ms),
+             number(ln.manual, lang), not_aired_text(ln.not_aired, lang)] for ln in t.lines]  # fmt: skip
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{month:02d}/{year}"
+
+
+def markdown(t: Tally, lang: str) -> str:
+    lines = [f"# {label('tally.heading', lang)} — {t.station}", "", f"{label('tally.period', lang)}: {t.period.label()}", ""]
+    lines += summary(t, lang) or [label("tally.nothing", lang)]
+    lines += ["", "| " + " | ".join(headers(lang)) + " |", "|" + "---|" * len(headers(lang))]
+    lines += ["| " + " | ".join(row) + " |" for row in table(t, lang)]
+    lines += ["", f"## {label('tally.by_month', lang)}", ""]
+    months = [month_label(y, m) for y, m in t.months]
+    lines += ["| " + " | ".join([label("tally.what", lang), *months]) + " |", "|" + "---|" * (len(months) + 1)]
+    for ln in t.lines:
+        lines.append("| " + " | ".join([ln.name(lang), *(number(ln.monthly.get(m, 0), lang) for m in t.months)]) + " |")
+    if t.unassigned_not_aired:
+        lines += ["", f"{label('tally.unassigned', lang)}: {not_aired_text(t.unassigned_not_aired, lang)}"]
+    share = round(t.partial_share * 100)
+    lines += ["", label("tally.rule", lang).format(share=share)]
+    return "\n".join(lines) + "\n"
+
+
+def csv_rows(t: Tally, lang: str) -> list[list[str]]:
+    months = [month_label(y, m) for y, m in t.months]
+    rows = [[*headers(lang), *months]]
+    for ln, row in zip(t.lines, table(t, lang), strict=True):
+        rows.append([*row, *(str(ln.monthly.get(m, 0)) for m in t.months)])
+    return rows
+
+
+def chart_series(t: Tally, lang: str) -> list[tuple[str, list[int]]]:
+    """Monthly airings per programme (segments by programme; slogans and announcements as one
+    series each; the chime, which only opens sessions, is left out)."""
+    return [(ln.name(lang), [ln.monthly.get(m, 0) for m in t.months]) for ln in t.lines
+            if ln.airings and ln.kind != Kind.CHIME.value]
