@@ -1,0 +1,216 @@
+"""The manager's exports on a year simulated from the example schedule, with a library that
+has what a real station loads: a CCHC episode every Monday, a "Đồng hành cùng Nhân dân"
+episode every month, ten slogans. The tally must give back the annual report's figures."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import sqlite3
+import subprocess
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from playout.db import open_database
+from playout.db.models import Clip
+from tests.conftest import ROOT, Station, require_program
+
+
+def mondays(year: int) -> list[date]:
+    d = date(year, 1, 1)
+    d += timedelta(days=(7 - d.weekday()) % 7)
+    return [d + timedelta(weeks=i) for i in range(53) if (d + timedelta(weeks=i)).year == year]
+
+
+def first_saturdays(year: int) -> list[date]:
+    out = []
+    for m in range(1, 13):
+        d = date(year, m, 1)
+        out.append(d + timedelta(days=(5 - d.weekday()) % 7))
+    return out
+
+
+def _clip(n: int, title: str, kind: str, programme: str | None = None, episode: date | None = None, ms: int = 5000) -> Clip:
+    return Clip(id=n, title=title, kind=kind, programme=programme, episode_date=episode, duration_ms=ms,
+                loudness_before_lufs=-20, loudness_after_lufs=-16, true_peak_before_dbtp=-3, true_peak_after_dbtp=-1.5,
+                sample_rate=48000, channels=1, content_hash=f"{n:064x}", source_hash=f"{n:064x}",
+                original_name=f"{n}.flac", path=f"xx/{n}.flac", imported_at=datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def year_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Station, Path]:
+    root = tmp_path_factory.mktemp("reports") / "station"
+    root.mkdir()
+    shutil.copy(ROOT / "playout.toml", root / "playout.toml")
+    shutil.copytree(ROOT / "schedules", root / "schedules")
+    st = Station(root=root, config=root / "playout.toml")
+    db = open_database(f"sqlite:///{st.db_path}")
+    clips = [_clip(1, "Nhạc hiệu Đài", "chime", ms=3000)]
+    clips += [_clip(10 + i, f"Khẩu hiệu {i + 1}", "slogan", ms=4000 + 100 * i) for i in range(10)]
+    clips += [_clip(100 + i, f"CCHC số {i + 1}", "segment", "CCHC", d, 300_000) for i, d in enumerate(mondays(2027))]
+    clips += [_clip(200 + i, f"Đồng hành tháng {i + 1}", "segment", "Đồng hành cùng Nhân dân", d, 600_000)
+              for i, d in enumerate(first_saturdays(2027))]  # fmt: skip
+    with db.session() as s:
+        s.add_all(clips)
+        s.commit()
+    log = root / "nam-2027.db"
+    r = st.cli("simulate", "--from", "2027-01-01", "--to", "2027-12-31", "--db", str(log))
+    assert r.exit_code == 0, r.output
+    return st, log
+
+
+def test_tally_gives_the_annual_report_figures(year_log: tuple[Station, Path]) -> None:
+    st, log = year_log
+    r = st.cli("tally", "--year", "2027", "--db", str(log))
+    assert r.exit_code == 0, r.output
+    n_mondays = len(mondays(2027))
+    text = r.stdout
+    # 52 Mondays -> 52 premieres, and each rebroadcast on Thursday: 104 airings.
+    assert f"Thực hiện {n_mondays} chuyên mục CCHC phát sóng trên Đài Truyền thanh huyện Tân Hồng ({2 * n_mondays} lượt phát)." in text
+    assert "Thực hiện 12 chuyên mục Đồng hành cùng Nhân dân phát sóng trên Đài Truyền thanh huyện Tân Hồng (12 lượt phát)." in text
+    assert "Tuyên truyền 10 khẩu hiệu trên hệ thống truyền thanh (1.460 lượt phát)." in text
+    assert f"| CCHC (chuyên mục) | {n_mondays} | {2 * n_mondays} | 8:40:00 | 0 |" in text
+    en = st.cli("tally", "--year", "2027", "--db", str(log), "--lang", "en").stdout
+    assert f"Aired {n_mondays} CCHC segments on Đài Truyền thanh huyện Tân Hồng ({2 * n_mondays} airings)." in en
+    assert "Aired 10 slogans (1,460 airings)." in en
+
+
+def test_exports_agree_with_each_other_and_with_the_tally(year_log: tuple[Station, Path], tmp_path: Path) -> None:
+    import openpyxl
+
+    st, log = year_log
+    csv_path, xlsx_path = tmp_path / "nhat-ky.csv", tmp_path / "nhat-ky.xlsx"
+    args = ["log", "export", "--from", "2027-01-01", "--to", "2027-12-31", "--db", str(log)]
+    assert st.cli(*args, "--out", str(csv_path)).exit_code == 0
+    assert st.cli(*args, "--format", "xlsx", "--out", str(xlsx_path)).exit_code == 0
+
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["Giờ theo lịch", "Bắt đầu phát", "Kết thúc"]
+    assert any(r[5] == "Đồng hành tháng 1" and r[6] == "Đồng hành cùng Nhân dân" for r in body)
+    assert {r[12] for r in body} <= {"đã phát", "bỏ qua"}
+
+    # Read back with a different library from the one that wrote it.
+    wb = openpyxl.load_workbook(xlsx_path, read_only=False)
+    ws = wb.active
+    assert "Đài Truyền thanh huyện Tân Hồng" in ws["A1"].value and "2027-01-01" in ws["A1"].value
+    assert ws.freeze_panes == "A4"
+    assert ws.auto_filter.ref.startswith("A3:")
+    assert [c.value for c in ws[3]] == header
+    first = [c for c in ws[4]]
+    assert isinstance(first[0].value, datetime) and first[0].value == datetime(2027, 1, 1, 5, 30)
+    assert first[9].value == timedelta(seconds=3) and first[9].number_format == "[h]:mm:ss"  # a real time value
+    xlsx_rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4)]
+    assert len(xlsx_rows) == len(body)
+    # Same rows in both files, and the aired ones are exactly what the tally counts.
+    assert [r[5] or "" for r in xlsx_rows] == [r[5] for r in body]
+    aired_csv = sum(1 for r in body if r[12] == "đã phát")
+    con = sqlite3.connect(log)
+    assert aired_csv == con.execute("select count(*) from airings where outcome = 'aired'").fetchone()[0]
+    tally_csv = tmp_path / "tally.csv"
+    assert st.cli("tally", "--year", "2027", "--db", str(log), "--format", "csv", "--out", str(tally_csv)).exit_code == 0
+    tally_rows = list(csv.reader(tally_csv.read_text(encoding="utf-8-sig").splitlines()))
+    assert sum(int(r[2].replace(".", "")) for r in tally_rows[1:]) == aired_csv
+    monthly = {r[0]: [int(x) for x in r[6:]] for r in tally_rows[1:]}
+    assert len(monthly["Đồng hành cùng Nhân dân (chuyên mục)"]) == 12
+    assert monthly["Đồng hành cùng Nhân dân (chuyên mục)"] == [1] * 12
+
+
+def test_tally_xlsx_and_pdf_for_the_manager(year_log: tuple[Station, Path], tmp_path: Path) -> None:
+    import openpyxl
+
+    require_program("pdftoppm")
+    st, log = year_log
+    xlsx, pdf = tmp_path / "tong-hop-2027.xlsx", tmp_path / "tong-hop-2027.pdf"
+    assert st.cli("tally", "--year", "2027", "--db", str(log), "--format", "xlsx", "--out", str(xlsx)).exit_code == 0
+    assert st.cli("tally", "--year", "2027", "--db", str(log), "--format", "pdf", "--out", str(pdf)).exit_code == 0
+    wb = openpyxl.load_workbook(xlsx)
+    sheet = wb["Tổng hợp"]
+    assert sheet._charts, "the tally sheet has its chart of monthly airings"
+    values = [c.value for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert any(isinstance(v, str) and v.startswith("Thực hiện 52 chuyên mục CCHC") for v in values)
+    assert [c.value for c in wb["Theo tháng"][1]][1:] == [f"{m:02d}/2027" for m in range(1, 13)]
+    assert pdf.read_bytes().startswith(b"%PDF") and b"DejaVuSans" in pdf.read_bytes()
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    import numpy as np
+    from PIL import Image
+
+    page = np.asarray(Image.open(tmp_path / "page-1.png").convert("L"))
+    assert (page < 128).mean() > 0.01, "the first page is (nearly) blank"
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
+    if done.returncode == 0:
+        assert "Tổng hợp phát sóng" in done.stdout and "Đồng hành cùng Nhân dân" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["tally", "--from", "2027-12-31", "--to", "2027-01-01"], 2, "--from 2027-12-31 sau --to 2027-01-01."),
+        (["tally", "--year", "2027", "--program", "Không có"], 2, "Không có chương trình «Không có»"),
+        (["log", "export", "--from", "2027-01-01", "--to", "2027-01-31", "--outcome", "played", "--out", "x.csv"], 2,
+         "Kết quả 'played' không hợp lệ"),
+        (["tally", "--year", "2027", "--format", "docx", "--out", "x.docx"], 2, "Định dạng 'docx' không hợp lệ"),
+        (["tally", "--year", "2027", "--format", "pdf"], 2, "Định dạng pdf cần --out TỆP."),
+    ],
+)
+def test_bad_input_is_one_sentence(year_log: tuple[Station, Path], args: list[str], code: int, message: str) -> None:
+    st, log = year_log
+    r = st.cli(*args, "--db", str(log))
+    assert r.exit_code == code and message in r.output, r.output
+
+
+def test_output_file_safety(year_log: tuple[Station, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    st, log = year_log
+    args = ["log", "export", "--from", "2027-01-01", "--to", "2027-01-31", "--db", str(log)]
+    missing = tmp_path / "khong-co" / "x.csv"
+    r = st.cli(*args, "--out", str(missing))
+    assert r.exit_code == 2 and f"Thư mục {missing.parent} không tồn tại; không ghi gì." in r.output
+    target = tmp_path / "x.csv"
+    target.write_text("bản cũ")
+    r = st.cli(*args, "--out", str(target))
+    assert r.exit_code == 2 and "đã có; thêm --force" in r.output and target.read_text() == "bản cũ"
+
+    from playout.reports import export
+
+    def broken(*_a, **_k):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "write_csv", broken)
+    with pytest.raises(OSError):
+        st.cli(*args, "--out", str(target), "--force")
+    assert target.read_text() == "bản cũ"  # the old file is untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.csv"]  # and no temporary file is left
+    monkeypatch.undo()
+    assert st.cli(*args, "--out", str(target), "--force").exit_code == 0
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_missing_database_file(year_log: tuple[Station, Path], tmp_path: Path) -> None:
+    st, _ = year_log
+    r = st.cli("tally", "--year", "2027", "--db", str(tmp_path / "none.db"))
+    assert r.exit_code == 2 and "Không có tệp cơ sở dữ liệu" in r.output
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_export_reads_while_the_daemon_writes(year_log: tuple[Station, Path]) -> None:
+    """A long export holds a read snapshot; the daemon's writes go through at the same time."""
+    from playout.reports import export
+    from playout.reports.period import Period
+    from zoneinfo import ZoneInfo
+
+    _, log = year_log
+    db = open_database(f"sqlite:///{log}")
+    stream = export.rows(db, Period(date(2027, 1, 1), date(2027, 12, 31), ZoneInfo("Asia/Ho_Chi_Minh")), export.Filters())
+    first = next(stream)  # the export is mid-way, its transaction open
+    writer = sqlite3.connect(log, timeout=5)
+    writer.execute("update daemon_state set alive_at = alive_at")
+    writer.execute("insert into daemon_state (id, alive_at, started_at) values (2, '2027-12-31 00:00:00', '2027-12-31 00:00:00')")
+    writer.commit()  # would raise "database is locked" if the reader blocked the writer
+    writer.execute("delete from daemon_state where id = 2")
+    writer.commit()
+    writer.close()
+    assert first is not None and sum(1 for _ in stream) > 1000
