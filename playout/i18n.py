@@ -586,7 +586,7 @@ def label(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
 
 def fmt_duration(ms: int) -> str:
     """Milliseconds as h:mm:ss (or m:ss under an hour), the way broadcasters write durations."""
-    total = round(ms / 1000)
+    total = (ms + 500) // 1000
     h, rest = divmod(total, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

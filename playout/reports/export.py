@@ -58,7 +58,7 @@ class Filters:
 def hms(ms: int | None) -> str:
     if ms is None:
         return ""
-    total = round(ms / 1000)
+    total = (ms + 500) // 1000  # half up, as SQLite rounds in the fast path
     return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
@@ -100,12 +100,66 @@ def _label_keys() -> list[str]:
     return [k for k in LABELS if k.split(".")[0] in ("kind", "outcome", "level", "bool")]
 
 
+def _sql_text_batches(db: Database, period: Period, filters: Filters, lang: str, offset_min: int) -> Iterator[list]:
+    """The CSV rows formatted by SQLite itself: a million rows without a Python loop per cell.
+
+    Used for SQLite when the zone's offset is constant over the period (always in Vietnam).
+    """
+    cells = _Cells(period, lang)
+
+    def words(column: str, prefix: str, values: list[str]) -> str:
+        whens = " ".join(f"when '{v}' then '{cells.word(prefix, v)}'" for v in values)
+        return f"case {column} {whens} else coalesce({column}, '') end"
+
+    def local(column: str) -> str:
+        return f"coalesce(strftime('%Y-%m-%d %H:%M:%S', {column}, '{offset_min:+d} minutes'), '')"
+
+    def hms_sql(column: str) -> str:
+        s = f"(({column} + 500) / 1000)"
+        return f"case when {column} is null then '' else printf('%d:%02d:%02d', {s} / 3600, {s} % 3600 / 60, {s} % 60) end"
+
+    from playout.model import Kind, Level, Outcome
+
+    exprs = {
+        "datetime": local, "duration": hms_sql,
+        "seconds": lambda c: f"case when {c} is null then '' else printf('%.3f', {c} / 1000.0) end",
+        "kind": lambda c: words(c, "kind", [k.value for k in Kind]),
+        "outcome": lambda c: words(c, "outcome", [o.value for o in Outcome]),
+        "level": lambda c: words(c, "level", [lv.value for lv in Level]),
+        "bool": lambda c: f"case when {c} then '{cells.word('bool', 'yes')}' else '{cells.word('bool', 'no')}' end",
+    }  # fmt: skip
+    select_list = ", ".join(exprs.get(kind, lambda c: f"coalesce({c}, '')")(col) for col, _, kind in COLUMNS)
+    where = ["scheduled_at >= ?", "scheduled_at < ?"]
+    params: list[object] = [period.utc_start.strftime("%Y-%m-%d %H:%M:%S"), period.utc_end.strftime("%Y-%m-%d %H:%M:%S")]
+    for column, value in (("programme", filters.programme), ("kind", filters.kind), ("outcome", filters.outcome)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    sql = f"select {select_list} from airings where {' and '.join(where)} order by scheduled_at, position, id"
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("begin")  # one snapshot for the whole export
+        cur.execute(sql, params)
+        while batch := cur.fetchmany(10_000):
+            yield batch
+        cur.execute("commit")
+    finally:
+        raw.close()
+
+
 def write_csv(db: Database, period: Period, filters: Filters, lang: str, dest: Path) -> int:
     cells = _Cells(period, lang)
     count = 0
     with dest.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM makes Excel read UTF-8
         w = csv.writer(f)
         w.writerow([label(key, lang) for _, key, _ in COLUMNS])
+        offset = period.constant_offset_minutes()
+        if db.engine.dialect.name == "sqlite" and offset is not None:
+            for batch in _sql_text_batches(db, period, filters, lang, offset):
+                w.writerows(batch)
+                count += len(batch)
+            return count
         fmt = "%Y-%m-%d %H:%M:%S"
         for row in rows(db, period, filters):
             out = []

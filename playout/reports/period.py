@@ -41,6 +41,20 @@ class Period:
             y, m = nxt.year, nxt.month
         return out
 
+    def constant_offset_minutes(self) -> int | None:
+        """The zone's UTC offset if it is the same throughout the period (no daylight saving
+        change in it, as in Vietnam), else None. Lets SQLite shift times itself."""
+        offsets = set()
+        day = self.start - timedelta(days=1)
+        while day <= self.end + timedelta(days=1):
+            off = datetime.combine(day, time(12), tzinfo=self.tz).utcoffset()
+            offsets.add(off)
+            if len(offsets) > 1:
+                return None
+            day += timedelta(days=1)
+        (off,) = offsets
+        return int(off.total_seconds() // 60) if off is not None else None
+
     def label(self) -> str:
         return f"{self.start.isoformat()} – {self.end.isoformat()}"
 

@@ -75,15 +75,27 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
         ):  # fmt: skip
             ln = line(kind, prog)
             ln.clips, ln.airings, ln.airtime_ms, ln.manual = clips, n, int(ms), int(manual or 0)
-        months = []
-        for year, month, start, end in period.months():
-            months.append((year, month))
-            for kind, prog, n in conn.execute(
-                select(Airing.kind, Airing.programme, func.count())
-                .where(*scope, counted, Airing.clip_id.is_not(None), Airing.scheduled_at >= start, Airing.scheduled_at < end)
-                .group_by(Airing.kind, Airing.programme)
+        months = [(year, month) for year, month, _, _ in period.months()]
+        offset = period.constant_offset_minutes()
+        if db.engine.dialect.name == "sqlite" and offset is not None:
+            # One pass: SQLite buckets by local month itself (the offset is fixed in the period).
+            month = func.strftime("%Y-%m", Airing.scheduled_at, f"{offset:+d} minutes")
+            for kind, prog, ym, n in conn.execute(
+                select(Airing.kind, Airing.programme, month, func.count())
+                .where(*scope, counted, Airing.clip_id.is_not(None))
+                .group_by(Airing.kind, Airing.programme, month)
             ):  # fmt: skip
-                line(kind, prog).monthly[(year, month)] = n
+                y, m = map(int, ym.split("-"))
+                line(kind, prog).monthly[(y, m)] = n
+        else:
+            for year, mon, start, end in period.months():
+                for kind, prog, n in conn.execute(
+                    select(Airing.kind, Airing.programme, func.count())
+                    .where(*scope, counted, Airing.clip_id.is_not(None), Airing.scheduled_at >= start,
+                           Airing.scheduled_at < end)
+                    .group_by(Airing.kind, Airing.programme)
+                ):  # fmt: skip
+                    line(kind, prog).monthly[(year, mon)] = n
         short = and_(Airing.outcome == Outcome.PARTIAL.value, Airing.played_ms < partial_share * Airing.duration_ms)
         unassigned: dict[str, int] = {}
         for kind, prog, outcome, is_short, n in conn.execute(
@@ -108,7 +120,7 @@ def number(n: int, lang: str) -> str:
 
 
 def airtime(ms: int) -> str:
-    total = round(ms / 1000)
+    total = (ms + 500) // 1000
     return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 

@@ -214,3 +214,27 @@ def test_export_reads_while_the_daemon_writes(year_log: tuple[Station, Path]) ->
     writer.commit()
     writer.close()
     assert first is not None and sum(1 for _ in stream) > 1000
+
+
+def test_the_fast_sqlite_paths_give_the_same_results_as_the_generic_ones(
+    year_log: tuple[Station, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CSV export and monthly tally let SQLite format and bucket when the zone's offset is
+    constant; the generic Python path (any zone, any database) must agree exactly."""
+    from zoneinfo import ZoneInfo
+
+    from playout.reports import export, tally
+    from playout.reports.period import Period
+
+    _, log = year_log
+    db = open_database(f"sqlite:///{log}")
+    period = Period(date(2027, 1, 1), date(2027, 12, 31), ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert period.constant_offset_minutes() == 420
+    export.write_csv(db, period, export.Filters(), "vi", tmp_path / "fast.csv")
+    fast_tally = tally.compute(db, period, "x")
+    monkeypatch.setattr(Period, "constant_offset_minutes", lambda self: None)
+    export.write_csv(db, period, export.Filters(), "vi", tmp_path / "slow.csv")
+    slow_tally = tally.compute(db, period, "x")
+    assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    assert fast_tally == slow_tally
+    assert Period(date(2026, 1, 1), date(2026, 12, 31), ZoneInfo("Europe/Berlin")).constant_offset_minutes() is None
