@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import DateTime, String, TypeDecorator
+from sqlalchemy import DateTime, Index, String, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -75,6 +75,7 @@ class Airing(SQLModel, table=True):
     """
 
     __tablename__ = "airings"
+    __table_args__ = (Index("ix_airings_time_position", "scheduled_at", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_type=String(160), unique=True)

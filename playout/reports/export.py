@@ -9,6 +9,7 @@ the chosen language.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -100,49 +101,84 @@ def _label_keys() -> list[str]:
     return [k for k in LABELS if k.split(".")[0] in ("kind", "outcome", "level", "bool")]
 
 
-def _sql_text_batches(db: Database, period: Period, filters: Filters, lang: str, offset_min: int) -> Iterator[list]:
-    """The CSV rows formatted by SQLite itself: a million rows without a Python loop per cell.
+_SPECIAL = re.compile('[,"\r\n]').search
 
-    Used for SQLite when the zone's offset is constant over the period (always in Vietnam).
-    """
+
+def _q(text: str | None) -> str:
+    """A free-text field as csv.QUOTE_MINIMAL writes it."""
+    if text is None:
+        return ""
+    return '"' + text.replace('"', '""') + '"' if _SPECIAL(text) else text
+
+
+def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, offset_min: int) -> Iterator[tuple[int, str]]:
+    """Finished CSV text, a batch at a time, for SQLite when the zone's offset is constant over
+    the period (always in Vietnam). Raw values straight from the DB-API cursor; fields that
+    are identifiers (slot, keys, hash) are joined by SQLite; times shifted with a per-hour
+    cache; durations from a cache. Same bytes as the generic path (a test checks it), and
+    several times faster: the target is a million rows within 3x of the sqlite3 tool."""
     cells = _Cells(period, lang)
+    words = cells.words
+    kinds = {k.split(".", 1)[1]: v for k, v in words.items() if k.startswith("kind.")}
+    outcomes = {k.split(".", 1)[1]: v for k, v in words.items() if k.startswith("outcome.")}
+    levels = {k.split(".", 1)[1]: v for k, v in words.items() if k.startswith("level.")}
+    yes, no = words["bool.yes"], words["bool.no"]
+    durations: dict[int | None, str] = {None: ""}
+    lateness: dict[int | None, str] = {None: ""}
+    shift = timedelta(minutes=offset_min)
+    parse = datetime.fromisoformat
+    hours: dict[str, str] = {}
 
-    def words(column: str, prefix: str, values: list[str]) -> str:
-        whens = " ".join(f"when '{v}' then '{cells.word(prefix, v)}'" for v in values)
-        return f"case {column} {whens} else coalesce({column}, '') end"
+    def when(v: str | None) -> str:
+        if v is None:
+            return ""
+        if offset_min % 60:
+            return (parse(v) + shift).isoformat(" ", "seconds")
+        # A whole-hour offset changes only the date and the hour: convert each stored hour
+        # ("YYYY-MM-DD HH") once and keep the minutes and seconds as they are.
+        head = v[:13]
+        local = hours.get(head)
+        if local is None:
+            local = hours[head] = (parse(head + ":00:00") + shift).isoformat(" ", "hours")
+        return local + v[13:19]
 
-    def local(column: str) -> str:
-        return f"coalesce(strftime('%Y-%m-%d %H:%M:%S', {column}, '{offset_min:+d} minutes'), '')"
+    def length(v: int | None) -> str:
+        text = durations.get(v)
+        if text is None:
+            text = durations[v] = hms(v)
+        return text
 
-    def hms_sql(column: str) -> str:
-        s = f"(({column} + 500) / 1000)"
-        return f"case when {column} is null then '' else printf('%d:%02d:%02d', {s} / 3600, {s} % 3600 / 60, {s} % 60) end"
+    def late(v: int | None) -> str:
+        text = lateness.get(v)
+        if text is None:
+            text = lateness[v] = f"{v / 1000:.3f}"
+        return text
 
-    from playout.model import Kind, Level, Outcome
-
-    exprs = {
-        "datetime": local, "duration": hms_sql,
-        "seconds": lambda c: f"case when {c} is null then '' else printf('%.3f', {c} / 1000.0) end",
-        "kind": lambda c: words(c, "kind", [k.value for k in Kind]),
-        "outcome": lambda c: words(c, "outcome", [o.value for o in Outcome]),
-        "level": lambda c: words(c, "level", [lv.value for lv in Level]),
-        "bool": lambda c: f"case when {c} then '{cells.word('bool', 'yes')}' else '{cells.word('bool', 'no')}' end",
-    }  # fmt: skip
-    select_list = ", ".join(exprs.get(kind, lambda c: f"coalesce({c}, '')")(col) for col, _, kind in COLUMNS)
     where = ["scheduled_at >= ?", "scheduled_at < ?"]
     params: list[object] = [period.utc_start.strftime("%Y-%m-%d %H:%M:%S"), period.utc_end.strftime("%Y-%m-%d %H:%M:%S")]
     for column, value in (("programme", filters.programme), ("kind", filters.kind), ("outcome", filters.outcome)):
         if value:
             where.append(f"{column} = ?")
             params.append(value)
-    sql = f"select {select_list} from airings where {' and '.join(where)} order by scheduled_at, position, id"
+    assert [c for c, _, _ in COLUMNS] == ["scheduled_at", "started_at", "ended_at", "slot", "position", "title",
+        "programme", "kind", "clip_id", "duration_ms", "played_ms", "lateness_ms", "outcome", "reason", "manual",
+        "level", "output", "content_hash", "item", "occurrence", "key"], "keep _sqlite_lines in step with COLUMNS"  # fmt: skip
+    sql = ("select scheduled_at, started_at, ended_at, slot || ',' || position, title, programme, kind,"
+           " coalesce(clip_id, ''), duration_ms, played_ms, lateness_ms, outcome, reason, manual, level, output,"
+           " coalesce(content_hash, '') || ',' || coalesce(item, '') || ',' || occurrence || ',' || key"
+           f" from airings where {' and '.join(where)} order by scheduled_at, position, id")  # fmt: skip
     raw = db.engine.raw_connection()
     try:
         cur = raw.cursor()
         cur.execute("begin")  # one snapshot for the whole export
         cur.execute(sql, params)
         while batch := cur.fetchmany(10_000):
-            yield batch
+            yield len(batch), "".join([
+                f"{when(a)},{when(b)},{when(c)},{sp},{_q(title)},{_q(prog)},{kinds.get(kind, kind or '')},{clip},"
+                f"{length(dur)},{length(played)},{late(lt)},{outcomes.get(oc, oc)},{_q(reason)},{yes if man else no},"
+                f"{levels.get(lv, lv or '')},{_q(out)},{tail}\r\n"
+                for a, b, c, sp, title, prog, kind, clip, dur, played, lt, oc, reason, man, lv, out, tail in batch
+            ])  # fmt: skip
         cur.execute("commit")
     finally:
         raw.close()
@@ -156,9 +192,9 @@ def write_csv(db: Database, period: Period, filters: Filters, lang: str, dest: P
         w.writerow([label(key, lang) for _, key, _ in COLUMNS])
         offset = period.constant_offset_minutes()
         if db.engine.dialect.name == "sqlite" and offset is not None:
-            for batch in _sql_text_batches(db, period, filters, lang, offset):
-                w.writerows(batch)
-                count += len(batch)
+            for n, text in _sqlite_lines(db, period, filters, lang, offset):
+                f.write(text)
+                count += n
             return count
         fmt = "%Y-%m-%d %H:%M:%S"
         for row in rows(db, period, filters):

@@ -146,6 +146,7 @@ def test_sigkill_mid_airing_gives_one_interrupted_row_no_duplicate_and_the_sched
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "playout stopped" in err  # SIGTERM stops cleanly
     killed = rows(st, "kill@")
     assert [(r["outcome"], r["reason"]) for r in killed] == [("interrupted", "daemon stopped during the airing")]
     assert [r["outcome"] for r in rows(st, "after@")] == ["aired"]

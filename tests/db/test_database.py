@@ -66,3 +66,41 @@ def test_a_database_from_a_newer_playout_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError) as info:
         open_database(f"sqlite:///{path}")
     assert "newer playout (schema 9999)" in info.value.render("en")
+
+
+def test_migrations_build_the_schema_the_models_describe(tmp_path: Path) -> None:
+    """The migrations own the schema; the SQLModel classes must agree with them."""
+    from sqlalchemy import inspect
+
+    from playout.db.models import SQLModel
+
+    db = open_database(f"sqlite:///{tmp_path / 'p.db'}")
+    live = inspect(db.engine)
+    for table in SQLModel.metadata.sorted_tables:
+        assert {c["name"] for c in live.get_columns(table.name)} == {c.name for c in table.columns}, table.name
+        model_indexes = {i.name for i in table.indexes}
+        assert model_indexes <= {i["name"] for i in live.get_indexes(table.name)}, table.name
+
+
+def test_an_old_database_is_upgraded_in_place_with_its_rows(tmp_path: Path) -> None:
+    """A database made by the first schema (clips only) gains the later tables, rows kept."""
+    from alembic import command
+
+    from playout.db import Database, _alembic_config
+
+    path = tmp_path / "old.db"
+    old = Database(f"sqlite:///{path}")
+    cfg = _alembic_config()
+    with old.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+    with old.session() as s:
+        s.add(clip())
+        s.commit()
+    old.dispose()
+    db = open_database(f"sqlite:///{path}")
+    with db.session() as s:
+        assert len(s.exec(select(Clip)).all()) == 1
+    con = sqlite3.connect(path)
+    assert con.execute("select version_num from alembic_version").fetchone()[0] == "0003"
+    assert con.execute("select count(*) from airings").fetchone()[0] == 0
