@@ -118,9 +118,11 @@ def run(n_rows: int = 1_000_000, keep: Path | None = None) -> dict:
         from playout.reports.period import Period
 
         database = open_database(f"sqlite:///{db}")
-        t0 = time.perf_counter()
-        year = tally.compute(database, Period(date(last.year, 1, 1), last, TZ), "bench")
-        tally_s = time.perf_counter() - t0
+        tally_s = float("inf")
+        for _ in range(3):  # best of three: the first run also warms the page cache
+            t0 = time.perf_counter()
+            year = tally.compute(database, Period(date(last.year, 1, 1), last, TZ), "bench")
+            tally_s = min(tally_s, time.perf_counter() - t0)
         figures = {
             "rows": n_rows,
             "generate_s": round(gen_s, 1),
