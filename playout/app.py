@@ -82,7 +82,7 @@ class App:
         return Station(
             clock=self.clock, airlog=AiringLog(self.db), player=player, tz=cfg.station.timezone, schedule=schedule,
             library=library, clip_file=clip_file, catch_up=timedelta(milliseconds=cfg.daemon.catch_up_ms),
-            fallback=fallback_ref, check_files=not snapshot,
+            fallback=fallback_ref, check_files=not snapshot, remember_history=snapshot,
         )  # fmt: skip
 
     def player(self) -> Player:

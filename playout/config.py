@@ -55,6 +55,7 @@ class DaemonConfig:
     control_port: int
     on_stop: str  # finish or interrupt
     fallback_clip: str | None
+    nice: int = -10
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("daemon", "control_port"): (_integer(1, 65535), 8470),
     ("daemon", "on_stop"): (_choice("finish", "interrupt"), "finish"),
     ("daemon", "fallback_clip"): (_optional_text, ""),
+    ("daemon", "nice"): (_integer(-20, 19), -10),
     ("reports", "partial_share"): (_number(0, 1), 0.9),
 }
 
@@ -314,6 +316,7 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             control_port=values["daemon", "control_port"],
             on_stop=values["daemon", "on_stop"],
             fallback_clip=values["daemon", "fallback_clip"] or None,
+            nice=values["daemon", "nice"],
         ),
         partial_share=values["reports", "partial_share"],
         overrides=overrides,

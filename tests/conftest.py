@@ -83,37 +83,14 @@ def free_port() -> int:
 def pulse(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """A private PulseAudio server with a null sink: a real-time audio device without a
     sound card. Started as an ordinary background process; its monitor can be recorded."""
-    import subprocess
-    import time
-
     require_program("pulseaudio")
     require_program("parec")
-    folder = tmp_path_factory.mktemp("pulse")
-    script = folder / "default.pa"
-    socket_path = folder / "native"
-    script.write_text(
-        "load-module module-null-sink sink_name=playout_test rate=48000 channels=2\n"
-        f"load-module module-native-protocol-unix socket={socket_path} auth-anonymous=1\n"
-        "set-default-sink playout_test\n"
-    )
-    env = {**os.environ, "HOME": str(folder), "XDG_RUNTIME_DIR": str(folder), "PULSE_RUNTIME_PATH": str(folder)}
-    proc = subprocess.Popen(
-        ["pulseaudio", "-n", "-F", str(script), "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
-         "--system=false", "--disallow-exit", "--log-target=file:" + str(folder / "pulse.log")],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    server = f"unix:{socket_path}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        if subprocess.run(["pactl", "info"], env={**env, "PULSE_SERVER": server}, capture_output=True).returncode == 0:
-            break
-        if proc.poll() is not None:
-            break
-        time.sleep(0.1)
-    else:
-        proc.kill()
-    if proc.poll() is not None:
-        pytest.fail(f"PulseAudio did not start: {(folder / 'pulse.log').read_text(errors='replace')[-2000:]}")
+    from benchmarks.common import start_pulse
+
+    try:
+        proc, server, _env = start_pulse(tmp_path_factory.mktemp("pulse"))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     old = os.environ.get("PULSE_SERVER")
     os.environ["PULSE_SERVER"] = server
     yield server

@@ -10,6 +10,7 @@ last good schedule keeps running.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -82,7 +83,20 @@ class LiveDaemon:
 
     # -- life cycle ---------------------------------------------------------------------
 
+    def _raise_priority(self) -> None:
+        """Run ahead of ordinary programs: under load, a normal-priority player starts late
+        (measured: p99 about 290 ms with both cores busy, 45 ms at nice -15)."""
+        want = self.cfg.daemon.nice
+        try:
+            current = os.getpriority(os.PRIO_PROCESS, 0)
+            if want < current:
+                os.setpriority(os.PRIO_PROCESS, 0, want)
+        except PermissionError:
+            log.warning("cannot raise the daemon's priority to nice %d (not permitted); airings may start late "
+                        "when the machine is busy: set Nice=%d in the systemd unit", want, want)  # fmt: skip
+
     def start(self) -> None:
+        self._raise_priority()
         self.reload()
         since = self.airlog.last_alive()
         now = self.clock.now()
@@ -93,7 +107,6 @@ class LiveDaemon:
         # Settle what a crash left open before anything new can air.
         self.station.recover(None)
         self.scheduler.start()
-        self.control.start()
         # What fell due while we were down: late within the catch-up window, else missed.
         if since is not None:
             self.scheduler.add_job(self.station.catch_up_from, args=[since], id="recover")
@@ -103,6 +116,7 @@ class LiveDaemon:
         self.plan()
         if ntp_synchronized() is False:
             log.warning("the system clock is not NTP-synchronised: airings may start at the wrong time")
+        self.control.start()  # answering means ready: planned, scheduled, watching
         sd_notify("READY=1")
         self.ready.set()
         log.info("playout ready; control interface on http://%s:%d", *self.control.address)

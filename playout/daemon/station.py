@@ -24,7 +24,7 @@ from playout.model import Kind, Level, Outcome
 from playout.player import Cue, Player
 from playout.scheduling.expand import expand
 from playout.scheduling.model import ClipRef, Occurrence, Schedule
-from playout.scheduling.select import ClipInfo, LibraryView, Plan, select
+from playout.scheduling.select import ClipInfo, History, LibraryView, Plan, select
 
 log = logging.getLogger("playout.station")
 
@@ -73,6 +73,7 @@ class Station:
         catch_up: timedelta = timedelta(minutes=5),
         fallback: ClipRef | None = None,
         check_files: bool = True,
+        remember_history: bool = False,
     ) -> None:
         self.clock = clock
         self.log = airlog
@@ -86,6 +87,9 @@ class Station:
         # A simulation previews airings from the library's records; it does not need the
         # audio files to be on this machine.
         self.check_files = check_files
+        # A simulation is the log's only writer: it keeps the selection history in memory
+        # instead of reading it back from the log before every occurrence.
+        self._history: History | None = None if not remember_history else airlog.history()
         self._air_lock = threading.Lock()  # one airing at a time on the one output
         self._manual_seq = 0
 
@@ -127,7 +131,8 @@ class Station:
         with self._air_lock:
             now = self.clock.now()
             library = self.library()
-            plan = select(occ, self.schedule(), library, self.log.history())
+            history = self._history if self._history is not None else self.log.history()
+            plan = select(occ, self.schedule(), library, history)
             late = now - occ.utc
             if late > self.catch_up:
                 return self._record(occ, plan, Outcome.MISSED,
@@ -137,6 +142,8 @@ class Station:
             if written is None:
                 log.info("occurrence %s was already handled; not airing it again", occ.key)
                 return None
+            if self._history is not None:
+                self._history.record(plan)
             self._play(written, occ.utc if late.total_seconds() < 0 else now, occ.utc)
             return written
 
