@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
@@ -126,10 +126,14 @@ class AiringLog:
                 .where(col(Airing.outcome).in_(aired), col(Airing.item).is_not(None))
                 .group_by(Airing.item)
             ).all()
-        from datetime import UTC
-
         return History(
-            last_aired={cid: (t if t.tzinfo else t.replace(tzinfo=UTC)) for cid, t in last if isinstance(t, datetime)}
-            | {cid: datetime.fromisoformat(t).replace(tzinfo=UTC) for cid, t in last if isinstance(t, str)},
+            last_aired={cid: _aware(t) for cid, t in last},
             last_by_item={item: cid for item, cid, _ in by_item},
         )
+
+
+def _aware(value: datetime | str) -> datetime:
+    """max() over a UTCDateTime column loses the column type: SQLite returns its text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from playout.airlog import AiringLog
 from playout.clock import Clock
 from playout.db.models import Airing
+from playout.errors import NotFound
 from playout.i18n import t
 from playout.model import Kind, Level, Outcome
 from playout.player import Cue, Player
@@ -228,8 +229,6 @@ class Station:
         current item; emergency interrupts it. Recorded like any airing, marked manual."""
         library = self.library()
         clip = library.by_id.get(clip_id)
-        from playout.errors import NotFound
-
         if clip is None:
             raise NotFound("clips.not_found", clip_id=clip_id)
         now = self.clock.now()

@@ -64,7 +64,10 @@ class VlcPlayer:
         env_sink = spec.device if spec.module == "pulse" and spec.device else None
         if env_sink:
             os.environ["PULSE_SINK"] = env_sink
-        self.instance = vlc.Instance(["--no-video", "--quiet", "--no-xlib", "--no-stats", *spec.vlc_args()])
+        # No Lua scripts and no metadata look-ups: a player on air needs neither, and they
+        # start extra threads on every new stream.
+        self.instance = vlc.Instance(["--no-video", "--quiet", "--no-xlib", "--no-stats", "--no-lua",
+                                      "--no-metadata-network-access", *spec.vlc_args()])  # fmt: skip
         if self.instance is None:
             raise RuntimeError("libVLC could not start (is vlc-plugin-base installed?)")
         self.mp = self.instance.media_player_new()
