@@ -16,6 +16,7 @@ from playout import config as config_mod
 from playout.clock import Clock, SystemClock
 from playout.config import Config
 from playout.db import Database, open_database
+from playout.db.models import Clip
 from playout.library.clips import ClipRepository
 from playout.library.ffmpeg import locate_tools
 from playout.library.importer import Importer
@@ -47,9 +48,10 @@ class App:
     def clips(self) -> ClipRepository:
         return ClipRepository(self.db, self.clock)
 
-    def clip_files(self) -> dict[int, ClipFile]:
+    def clip_files(self, clips: list[Clip] | None = None) -> dict[int, ClipFile]:
         folder = self.config.library.folder
-        return {c.id: ClipFile(folder / c.path, c.content_hash, c.channels) for c in self.clips.list()}  # type: ignore[misc]
+        rows = self.clips.list() if clips is None else clips
+        return {c.id: ClipFile(folder / c.path, c.content_hash, c.channels) for c in rows}  # type: ignore[misc]
 
     def station(self, player: Player, schedule: Callable[[], Schedule], *, snapshot: bool = False) -> Station:
         """The station core wired to this app's database and library.
@@ -63,16 +65,19 @@ class App:
         if fallback:
             fallback_ref = ClipRef(clip_id=int(fallback)) if fallback.isdigit() else ClipRef(title=nfc(fallback))
         if snapshot:
-            view, files = self.clips.view(), self.clip_files()
+            rows = self.clips.list()
+            view, files = self.clips.view(rows), self.clip_files(rows)
             library: Callable[[], LibraryView] = lambda: view  # noqa: E731
             clip_file: Callable[[int], ClipFile | None] = files.get
         else:
             files: dict[int, ClipFile] = {}
 
             def library() -> LibraryView:
+                # One read of the clips table serves both the snapshot and the file map.
+                rows = self.clips.list()
                 files.clear()
-                files.update(self.clip_files())
-                return self.clips.view()
+                files.update(self.clip_files(rows))
+                return self.clips.view(rows)
 
             def clip_file(clip_id: int) -> ClipFile | None:
                 if clip_id not in files:

@@ -23,7 +23,15 @@ log_app = typer.Typer(help="The airing log.", no_args_is_help=True)
 
 DbOption = Annotated[Path | None, typer.Option("--db", help="Read this SQLite database instead of the configured one.")]
 LangOption = Annotated[str | None, typer.Option("--lang", help="vi or en (default: the station's language).")]
+ProgramOption = Annotated[str | None, typer.Option("--program", "--programme", help="Only this programme.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
 FINAL_OUTCOMES = [o.value for o in Outcome if o.final]
+
+
+def _format(fmt: str, choices: tuple[str, ...]) -> str:
+    if fmt not in choices:
+        raise UsageError("cli.bad_format", value=fmt, choices=", ".join(choices))
+    return fmt
 
 
 def _app(config: Path | None, db: Path | None) -> App:
@@ -64,19 +72,18 @@ def export_command(
     end: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
     out_file: Annotated[Path, typer.Option("--out", help="The file to write.")],
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
-    program: Annotated[str | None, typer.Option("--program", "--programme", help="Only this programme.")] = None,
+    program: ProgramOption = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
     outcome: Annotated[str | None, typer.Option(help="Only this outcome.")] = None,
     lang: LangOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    force: ForceOption = False,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Every airing of a period, every field, as CSV (UTF-8 with BOM) or XLSX."""
     app = _app(config, db)
     language = _lang(app, lang)
-    if fmt not in ("csv", "xlsx"):
-        raise UsageError("cli.bad_format", value=fmt, choices="csv, xlsx")
+    _format(fmt, ("csv", "xlsx"))
     period = period_from(None, parse_date(start, "--from"), parse_date(end, "--to"), app.config.station.timezone,
                          app.clock.now().date())  # fmt: skip
     if kind is not None and kind not in {k.value for k in Kind}:
@@ -100,17 +107,16 @@ def tally_command(
     end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="md, csv, xlsx or pdf.")] = "md",
     out_file: Annotated[Path | None, typer.Option("--out", help="The file to write (md: default stdout).")] = None,
-    program: Annotated[str | None, typer.Option("--program", "--programme", help="Only this programme.")] = None,
+    program: ProgramOption = None,
     lang: LangOption = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    force: ForceOption = False,
     db: DbOption = None,
     config: ConfigOption = None,
 ) -> None:
     """The tally of a period: per programme and kind, distinct clips, airings, airtime, by month."""
     app = _app(config, db)
     language = _lang(app, lang)
-    if fmt not in ("md", "csv", "xlsx", "pdf"):
-        raise UsageError("cli.bad_format", value=fmt, choices="md, csv, xlsx, pdf")
+    _format(fmt, ("md", "csv", "xlsx", "pdf"))
     tz = app.config.station.timezone
     period = period_from(year, parse_date(start, "--from"), parse_date(end, "--to"), tz,
                          app.clock.now().astimezone(tz).date())  # fmt: skip

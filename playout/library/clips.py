@@ -53,11 +53,12 @@ class ClipRepository:
             s.refresh(clip)
             return clip, True
 
-    def view(self) -> LibraryView:
+    def view(self, clips: list[Clip] | None = None) -> LibraryView:
         """A snapshot of the whole library for selection (retired clips included, so that
         a schedule naming one is told it is retired rather than unknown)."""
-        with self.db.session() as s:
-            clips = list(s.exec(select(Clip)))
+        if clips is None:
+            with self.db.session() as s:
+                clips = list(s.exec(select(Clip)))
         return LibraryView(
             ClipInfo(
                 id=c.id,  # type: ignore[arg-type]
