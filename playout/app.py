@@ -21,6 +21,7 @@ from playout.library.clips import ClipRepository
 from playout.library.ffmpeg import locate_tools
 from playout.library.importer import Importer
 from playout.library.steps import nfc
+from playout.library.verify import FileVerifier
 from playout.airlog import AiringLog
 from playout.daemon.station import ClipFile, Station
 from playout.player import Player
@@ -84,10 +85,12 @@ class App:
                     files.update(self.clip_files())
                 return files.get(clip_id)
 
+        verifier = FileVerifier(locate_tools().ffmpeg) if not snapshot else None
         return Station(
             clock=self.clock, airlog=AiringLog(self.db), player=player, tz=cfg.station.timezone, schedule=schedule,
             library=library, clip_file=clip_file, catch_up=timedelta(milliseconds=cfg.daemon.catch_up_ms),
             fallback=fallback_ref, check_files=not snapshot, remember_history=snapshot,
+            verify=(lambda f, decode: verifier.problem(f.path, f.content_hash, decode=decode)) if verifier else None,
         )  # fmt: skip
 
     def player(self) -> Player:

@@ -56,6 +56,7 @@ class DaemonConfig:
     on_stop: str  # finish or interrupt
     fallback_clip: str | None
     nice: int = -10
+    readiness_ms: int = 10 * 60_000
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("daemon", "on_stop"): (_choice("finish", "interrupt"), "finish"),
     ("daemon", "fallback_clip"): (_optional_text, ""),
     ("daemon", "nice"): (_integer(-20, 19), -10),
+    ("daemon", "readiness_minutes"): (_number(0, 24 * 60), 10),
     ("reports", "partial_share"): (_number(0, 1), 0.9),
 }
 
@@ -317,6 +319,7 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             on_stop=values["daemon", "on_stop"],
             fallback_clip=values["daemon", "fallback_clip"] or None,
             nice=values["daemon", "nice"],
+            readiness_ms=round(values["daemon", "readiness_minutes"] * 60_000),
         ),
         partial_share=values["reports", "partial_share"],
         overrides=overrides,

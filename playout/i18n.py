@@ -391,6 +391,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Bài #{clip_id} «{title}» đã ngừng phát.",
         "en": "Clip #{clip_id} “{title}” is retired.",
     },
+    "problem.log_backlog": {
+        "vi": "CẢNH BÁO: không ghi được nhật ký phát ({error}); {count} bản ghi đang giữ trong bộ nhớ, sẽ ghi khi được. Hãy giải phóng dung lượng đĩa.",
+        "en": "WARNING: the airing log cannot be written ({error}); {count} record(s) kept in memory until it can. Free disk space.",
+    },
+    "problem.not_ready": {
+        "vi": "CẢNH BÁO: chưa sẵn sàng phát {occurrence}: {detail}",
+        "en": "WARNING: not ready to air {occurrence}: {detail}",
+    },
     "daemon.port_busy": {
         "vi": "Không mở được cổng điều khiển {address}: {detail} (playout đã chạy rồi?)",
         "en": "Cannot open the control address {address}: {detail} (is playout already running?)",

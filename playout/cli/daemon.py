@@ -51,6 +51,8 @@ def status_command(config: ConfigOption = None) -> None:
               f"{s['output']}; {clock}; {sched}")  # fmt: skip
     for line in s["schedule"]["errors"]:
         out.print("  " + line, markup=False)
+    for problem in s.get("problems", []):
+        out.print(t(problem["id"], lang, **problem["params"]), style="bold red", markup=False)
     playing = s["now_playing"]
     if playing:
         out.print(f"{t('status.now_playing', lang)}: {playing['title']} "

@@ -38,6 +38,7 @@ from playout.daemon.system import ntp_synchronized, sd_notify
 log = logging.getLogger("playout.daemon")
 
 JUMP_TOLERANCE_S = 2.0
+READINESS_S = 60
 HEARTBEAT_S = 15.0
 WATCH_S = 2.0
 
@@ -58,6 +59,7 @@ class LiveDaemon:
         self.stopping = threading.Event()
         self.ready = threading.Event()
         self._planned: set[str] = set()
+        self.readiness_problems: dict[str, list[str]] = {}
         self._last_wall = self.clock.now()
         self._last_mono = time.monotonic()
         self._last_beat = 0.0
@@ -113,6 +115,9 @@ class LiveDaemon:
         self.scheduler.add_job(self._tick, "interval", seconds=1, id="tick", max_instances=1)
         self.scheduler.add_job(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight")
         self.scheduler.add_job(self.plan, "interval", minutes=30, id="replan")
+        if self.cfg.daemon.readiness_ms:
+            self.scheduler.add_job(self.check_readiness, "interval", seconds=READINESS_S, id="readiness",
+                                   next_run_time=now)  # fmt: skip
         self.plan()
         if ntp_synchronized() is False:
             log.warning("the system clock is not NTP-synchronised: airings may start at the wrong time")
@@ -211,6 +216,27 @@ class LiveDaemon:
         finally:
             self._planned.discard(occ.key)
 
+    def check_readiness(self) -> dict[str, list[str]]:
+        """Check the audio of what is due soon; report each new problem once."""
+        now = self.clock.now()
+        found = self.station.readiness(now, now + timedelta(milliseconds=self.cfg.daemon.readiness_ms))
+        for key, lines in found.items():
+            if self.readiness_problems.get(key) != lines:
+                for line in lines:
+                    log.error("not ready to air %s: %s", key, line)
+        self.readiness_problems = found
+        return found
+
+    def problems(self) -> list[dict[str, Any]]:
+        """What a person must act on, as message ids with parameters (status, web page)."""
+        found: list[dict[str, Any]] = []
+        if self.airlog.backlog:
+            found.append({"id": "problem.log_backlog",
+                          "params": {"count": self.airlog.backlog, "error": self.airlog.write_error or "?"}})  # fmt: skip
+        for key, lines in self.readiness_problems.items():
+            found += [{"id": "problem.not_ready", "params": {"occurrence": key, "detail": line}} for line in lines]
+        return found
+
     # -- the one-second tick: clock jumps, file changes, heartbeat ----------------------
 
     def _tick(self) -> None:
@@ -269,6 +295,7 @@ class LiveDaemon:
             "output": self.player.output,
             "ntp_synchronized": ntp_synchronized(),
             "schedule": {"slots": len(self.schedule.slots), "errors": self.schedule_errors},
+            "problems": self.problems(),
             "now_playing": None if playing is None else {
                 "title": playing.label, "position_ms": playing.position_ms, "duration_ms": playing.duration_ms},
             "next": [{"start": p.occurrence.local.isoformat(), "slot": p.occurrence.slot.id,

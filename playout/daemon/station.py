@@ -75,6 +75,7 @@ class Station:
         fallback: ClipRef | None = None,
         check_files: bool = True,
         remember_history: bool = False,
+        verify: Callable[[ClipFile, bool], str | None] | None = None,
     ) -> None:
         self.clock = clock
         self.log = airlog
@@ -88,6 +89,8 @@ class Station:
         # A simulation previews airings from the library's records; it does not need the
         # audio files to be on this machine.
         self.check_files = check_files
+        # Is a stored file still the imported clip (exists, same hash; decodes, when asked)?
+        self.verify = verify or (lambda f, _decode: None if f.path.is_file() else f"audio file missing: {f.path}")
         # A simulation is the log's only writer: it keeps the selection history in memory
         # instead of reading it back from the log before every occurrence.
         self._history: History | None = None if not remember_history else airlog.history()
@@ -190,8 +193,9 @@ class Station:
             if row.outcome != Outcome.PENDING.value:
                 continue
             stored = self.clip_file(row.clip_id) if row.clip_id is not None else None
-            if stored is None or (self.check_files and not stored.path.is_file()):
-                reason = f"audio file missing at air time: {stored.path if stored else row.clip_id}"
+            problem = self._problem(stored, row.clip_id)
+            if problem is not None:
+                reason = f"at air time: {problem}"
                 self.log.update(row, outcome=Outcome.FAILED.value, reason=reason, ended_at=self.clock.now())
                 log.error("airing %s: %s failed (%s)", row.key, row.title, reason)
                 fallback = self._fallback_row(row)
@@ -205,12 +209,36 @@ class Station:
         if cues:
             self.player.play(cues, start_at, _LogObserver(self, playing, scheduled))
 
+    def _problem(self, stored: ClipFile | None, clip_id: int | None, decode: bool = False) -> str | None:
+        if stored is None:
+            return f"clip #{clip_id} is not in the library"
+        return self.verify(stored, decode) if self.check_files else None
+
+    def readiness(self, start: datetime, end: datetime) -> dict[str, list[str]]:
+        """Problems with the audio of what is due in [start, end): each file must exist, be
+        the file that was imported (hash) and decode to the end. Checked minutes before air,
+        so that a technician can still put it right; at air time the fallback covers it."""
+        library = self.library()
+        history = self._history if self._history is not None else self.log.history()
+        problems: dict[str, list[str]] = {}
+        for occ in self.pending(start, end):
+            for item in select(occ, self.schedule(), library, history).items:
+                if found := self._problem(self.clip_file(item.clip.id), item.clip.id, decode=True):
+                    problems.setdefault(occ.key, []).append(f"{item.clip.title}: {found}")
+        if problems and self.fallback is not None:
+            fallback = library.find(self.fallback)
+            reason = (self._problem(self.clip_file(fallback[0].id), fallback[0].id, decode=True)
+                      if len(fallback) == 1 else "no single clip matches it")  # fmt: skip
+            if reason:
+                problems["fallback"] = [f"the fallback clip cannot air either: {reason}"]
+        return problems
+
     def _fallback_row(self, failed: Airing) -> tuple[Airing, ClipFile] | None:
         if self.fallback is None:
             return None
         found = self.library().find(self.fallback)
         stored = self.clip_file(found[0].id) if len(found) == 1 else None
-        if stored is None or not stored.path.is_file():
+        if stored is None or self._problem(stored, found[0].id) is not None:
             return None
         clip = found[0]
         row = Airing(

@@ -24,7 +24,10 @@ from playout.errors import DatabaseError
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _sqlite_pragmas(durable: bool):  # noqa: ANN202
+BUSY_TIMEOUT_MS = 15000
+
+
+def _sqlite_pragmas(durable: bool, busy_timeout_ms: int):  # noqa: ANN202
     def on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         # WAL lets exports read while the daemon writes; FULL sync makes a committed airing
         # survive a power cut; the busy timeout makes a writer wait for a long reader.
@@ -32,7 +35,7 @@ def _sqlite_pragmas(durable: bool):  # noqa: ANN202
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA synchronous={'FULL' if durable else 'OFF'}")
-        cur.execute("PRAGMA busy_timeout=15000")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
 
@@ -48,7 +51,7 @@ def _alembic_config() -> AlembicConfig:
 class Database:
     """An engine plus the operations every command needs: sessions and migrations."""
 
-    def __init__(self, url: str, *, durable: bool = True) -> None:
+    def __init__(self, url: str, *, durable: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> None:
         self.url = url
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +60,7 @@ class Database:
         except (SQLAlchemyError, ImportError) as exc:
             raise DatabaseError("db.cannot_open", url=url, detail=str(exc)) from None
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas(durable))
+            event.listen(self.engine, "connect", _sqlite_pragmas(durable, busy_timeout_ms))
 
     def migrate(self) -> None:
         """Bring the schema to the version this program knows; refuse a newer one."""
@@ -83,7 +86,7 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, *, durable: bool = True) -> Database:
-    db = Database(url, durable=durable)
+def open_database(url: str, *, durable: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:
+    db = Database(url, durable=durable, busy_timeout_ms=busy_timeout_ms)
     db.migrate()
     return db

@@ -207,3 +207,23 @@ def test_control_air_now_skip_and_errors(tmp_path: Path) -> None:
         daemon.stop()
     gone = st.cli("status")
     assert gone.exit_code == 1 and "Không liên lạc được với playout đang chạy" in gone.output
+
+
+def test_status_names_an_audio_file_deleted_before_its_airing(tmp_path: Path) -> None:
+    st = daemon_station(tmp_path)
+    (st.root / "schedules" / "test.toml").write_text(
+        slot("soon", at(300), ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"]), encoding="utf-8")
+    import json
+
+    chime = next(c for c in json.loads(st.cli("clips", "list", "--json").stdout) if c["title"] == "Nhạc hiệu Đài")
+    (st.library / chime["path"]).unlink()
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        [(key, [problem])] = daemon.check_readiness().items()
+        assert key.startswith("soon@") and problem.startswith("Nhạc hiệu Đài: audio file missing: ")
+        status = st.cli("status")
+    finally:
+        daemon.stop()
+    assert status.exit_code == 0
+    assert f"CẢNH BÁO: chưa sẵn sàng phát {key}: Nhạc hiệu Đài: audio file missing" in status.stdout

@@ -27,9 +27,9 @@ def local(*args: int) -> datetime:
 
 class Rig:
     def __init__(self, tmp_path: Path, start: datetime, schedule=None, library=None, drives_clock=True,
-                 fallback=None) -> None:  # noqa: ANN001
+                 fallback=None, db=None, verify=None) -> None:  # noqa: ANN001
         self.clock = VirtualClock(start)
-        self.db = open_database(f"sqlite:///{tmp_path / 'log.db'}")
+        self.db = db or open_database(f"sqlite:///{tmp_path / 'log.db'}")
         self.airlog = AiringLog(self.db)
         self.player = SimPlayer(self.clock, drives_clock=drives_clock)
         self.lib = library or example_library()
@@ -41,7 +41,7 @@ class Rig:
         self.sched = schedule or example_schedule()
         self.station = Station(
             clock=self.clock, airlog=self.airlog, player=self.player, tz=TZ, schedule=lambda: self.sched,
-            library=lambda: self.lib, clip_file=self.files.get, fallback=fallback,
+            library=lambda: self.lib, clip_file=self.files.get, fallback=fallback, verify=verify,
         )  # fmt: skip
 
     def rows(self) -> list[Airing]:
@@ -143,7 +143,7 @@ def test_missing_file_fails_its_item_and_plays_the_fallback(tmp_path: Path) -> N
     rig.station.air(occ)
     rows = rig.airlog.rows(occ.key)
     assert [(r.title, r.outcome) for r in rows][:2] == [("Nhạc hiệu Đài", "failed"), ("Khẩu hiệu 3", "aired")]
-    assert "audio file missing at air time" in rows[0].reason
+    assert rows[0].reason.startswith("at air time: audio file missing: ")
     assert rows[1].reason == "fallback for Nhạc hiệu Đài" and rows[1].key.endswith("/1-fallback")
 
 
