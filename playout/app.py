@@ -41,9 +41,13 @@ class App:
 
     durable: bool = True  # False for a simulation's throwaway log
 
+    @property
+    def db_url(self) -> str:
+        return self.database_url or self.config.database_url
+
     @cached_property
     def db(self) -> Database:
-        return open_database(self.database_url or self.config.database_url, durable=self.durable)
+        return open_database(self.db_url, durable=self.durable)
 
     @cached_property
     def clips(self) -> ClipRepository:

@@ -464,6 +464,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Cơ sở dữ liệu {url} được tạo bởi phiên bản playout mới hơn (lược đồ {revision}); hãy cập nhật playout.",
         "en": "The database {url} was made by a newer playout (schema {revision}); upgrade playout first.",
     },
+    "db.damaged": {
+        "vi": "Cơ sở dữ liệu {path} bị hỏng ({detail}) và không cứu được; bản sao giữ tại {copy}. Hãy chép bản sao lưu gần nhất (playout db backup) vào chỗ của nó.",
+        "en": "The database {path} is damaged ({detail}) and could not be salvaged; a copy is kept at {copy}. Put the latest backup (playout db backup) in its place.",
+    },
+    "db.backup_unsupported": {
+        "vi": "Chỉ sao lưu được cơ sở dữ liệu SQLite có tệp trên đĩa; {url} thì không. Hãy dùng công cụ sao lưu của máy chủ cơ sở dữ liệu.",
+        "en": "Only a SQLite database file can be backed up this way, not {url}; use the database server's own backup tool.",
+    },
+    "db.backup_failed": {
+        "vi": "Sao lưu vào {path} không thành: {detail}",
+        "en": "The backup to {path} failed: {detail}",
+    },
+    "db.backup_done": {
+        "vi": "Đã sao lưu cơ sở dữ liệu vào {path} ({airings} lượt phát, {clips} bài); bản sao đã được kiểm tra.",
+        "en": "Database backed up to {path} ({airings} airings, {clips} clips); the copy was checked.",
+    },
+    "db.check_ok": {
+        "vi": "Cơ sở dữ liệu {path} không có lỗi.",
+        "en": "The database {path} is sound.",
+    },
+    "db.check_bad": {
+        "vi": "Cơ sở dữ liệu {path} bị hỏng: {detail}",
+        "en": "The database {path} is damaged: {detail}",
+    },
+    "problem.db_salvaged": {
+        "vi": "CẢNH BÁO: cơ sở dữ liệu bị hỏng khi khởi động ({detail}); đã cứu {airings} lượt phát; bản hỏng giữ tại {copy}.",
+        "en": "WARNING: the database was damaged at start-up ({detail}); {airings} airings were salvaged; the damaged copy is {copy}.",
+    },
     "db.cannot_open": {
         "vi": "Không mở được cơ sở dữ liệu {url}: {detail}",
         "en": "Cannot open the database {url}: {detail}",

@@ -24,6 +24,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from playout.airlog import AiringLog
 from playout.app import App
+from playout.db.health import check_at_start
 from playout.errors import PlayoutError
 from playout.i18n import t
 from playout.model import Level
@@ -53,6 +54,8 @@ class LiveDaemon:
         self.schedule = Schedule()
         self.schedule_errors: list[str] = []
         self._files_sig: tuple = ()
+        # Before anything reads the database: is it sound? (A damaged one is salvaged.)
+        self.repair = check_at_start(app.db_url, self.clock.now())
         self.station: Station = app.station(self.player, lambda: self.schedule)
         self.airlog: AiringLog = self.station.log
         self.started_at = self.clock.now()
@@ -230,6 +233,9 @@ class LiveDaemon:
     def problems(self) -> list[dict[str, Any]]:
         """What a person must act on, as message ids with parameters (status, web page)."""
         found: list[dict[str, Any]] = []
+        if self.repair:
+            found.append({"id": "problem.db_salvaged", "params": {
+                "detail": self.repair.detail, "airings": self.repair.airings, "copy": str(self.repair.kept)}})  # fmt: skip
         if self.airlog.backlog:
             found.append({"id": "problem.log_backlog",
                           "params": {"count": self.airlog.backlog, "error": self.airlog.write_error or "?"}})  # fmt: skip

@@ -1,0 +1,54 @@
+"""Database care: a consistent backup while the daemon runs, and a full check."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from playout.cli.common import ConfigOption, handles_errors, load_app, out
+from playout.db import health
+from playout.errors import DatabaseError
+from playout.i18n import t
+
+db_app = typer.Typer(help="Database care: backup and check.", no_args_is_help=True)
+
+
+def _path(app) -> Path:  # noqa: ANN001
+    path = health.sqlite_path(app.db_url)
+    if path is None:
+        raise DatabaseError("db.backup_unsupported", url=app.db_url)
+    return path
+
+
+@db_app.command("backup")
+@handles_errors
+def backup_command(
+    dest: Annotated[Path | None, typer.Argument(help="A file, or a folder for a dated file (default: backups/ beside the database).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Copy the database consistently, even while the daemon writes to it, and check the copy."""
+    app = load_app(config)
+    path = _path(app)
+    made = health.backup(app.db_url, dest or path.parent / "backups")
+    con = sqlite3.connect(made)
+    try:
+        airings, clips = (con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("airings", "clips"))
+    finally:
+        con.close()
+    out.print(t("db.backup_done", app.lang, path=made, airings=airings, clips=clips), markup=False)
+
+
+@db_app.command("check")
+@handles_errors
+def check_command(config: ConfigOption = None) -> None:
+    """Run SQLite's full integrity check on the database (read only; safe while the daemon runs)."""
+    app = load_app(config)
+    path = _path(app)
+    found = health.problems(path, full=True)
+    if found:
+        out.print(t("db.check_bad", app.lang, path=path, detail="; ".join(found[:5])), markup=False)
+        raise typer.Exit(1)
+    out.print(t("db.check_ok", app.lang, path=path), markup=False)

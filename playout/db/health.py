@@ -1,0 +1,155 @@
+"""The database's health: a check at start-up, salvage of a damaged file, consistent backups.
+
+SQLite with WAL and full sync survives a killed process and, on honest disks, a power cut.
+A disk that lies about its writes, or a failing card, can still damage the file. Then the
+daemon must not run blind on it, nor lose what can be read: it keeps a copy of the damaged
+file, salvages every readable row into a fresh database, and says so loudly.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from playout.errors import DatabaseError
+
+log = logging.getLogger("playout.db")
+
+SIDE_FILES = ("-wal", "-shm")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other databases and for memory."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return None
+    return Path(url.removeprefix("sqlite:///"))
+
+
+def problems(path: Path, *, full: bool = False) -> list[str]:
+    """What SQLite's own check finds wrong with the file; [] when it is sound."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=15)
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    try:
+        rows = con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
+        found = [r[0] for r in rows]
+        return [] if found == ["ok"] else found
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class Repair:
+    path: Path
+    kept: Path  # the damaged file, as it was found
+    detail: str
+    airings: int
+
+
+def check_at_start(url: str, now: datetime) -> Repair | None:
+    """Quick-check the database; if it is damaged, keep a copy and salvage what can be read."""
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        return None
+    found = problems(path)
+    if not found:
+        return None
+    detail = "; ".join(found[:3])
+    kept = path.with_name(f"{path.name}.damaged-{now.strftime('%Y%m%dT%H%M%S')}")
+    for suffix in ("", *SIDE_FILES):
+        if Path(f"{path}{suffix}").exists():
+            shutil.copy2(f"{path}{suffix}", f"{kept}{suffix}")
+    log.error("THE DATABASE %s IS DAMAGED (%s); a copy is kept at %s; salvaging what can be read", path, detail, kept)
+    salvaged = path.with_name(f"{path.name}.salvage")
+    airings = _salvage(kept, salvaged)
+    if airings is None:
+        salvaged.unlink(missing_ok=True)
+        raise DatabaseError("db.damaged", path=str(path), detail=detail, copy=str(kept))
+    for suffix in SIDE_FILES:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    salvaged.replace(path)
+    log.error("database salvaged: %d airing record(s) recovered into %s; the damaged copy is %s", airings, path, kept)
+    return Repair(path, kept, detail, airings)
+
+
+def _salvage(damaged: Path, target: Path) -> int | None:
+    """Copy every readable row of a damaged database into a fresh one; its airing count, or
+    None when not even the schema can be read.
+
+    Each table is walked by rowid from both ends: a damaged page stops a walk, so the rows
+    before it come from the forward walk and the rows after it from the backward one; only
+    the rows on damaged pages are lost.
+    """
+    from playout.db import open_database
+
+    target.unlink(missing_ok=True)
+    open_database(f"sqlite:///{target}").dispose()
+    try:
+        bad = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
+        good = sqlite3.connect(target)
+    except sqlite3.Error as exc:
+        log.error("salvage failed: %s", exc)
+        return None
+    try:
+        bad.execute("SELECT name FROM sqlite_master").fetchall()
+        tables = [r[0] for r in good.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name != 'alembic_version'")]  # fmt: skip
+        for table in tables:
+            wanted = [r[1] for r in good.execute(f'PRAGMA table_info("{table}")')]
+            present = {r[1] for r in bad.execute(f'PRAGMA table_info("{table}")')}
+            cols = [c for c in wanted if c in present]
+            if not cols:
+                continue
+            names = ", ".join(f'"{c}"' for c in cols)
+            rows: dict[int, tuple] = {}
+            for order in ("ASC", "DESC"):
+                try:
+                    for row in bad.execute(f'SELECT rowid, {names} FROM "{table}" ORDER BY rowid {order}'):
+                        rows[row[0]] = row[1:]
+                except sqlite3.DatabaseError:
+                    pass
+            good.executemany(f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({", ".join("?" * len(cols))})',
+                             rows.values())  # fmt: skip
+        good.commit()
+        return good.execute("SELECT count(*) FROM airings").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        log.error("salvage failed: %s", exc)
+        return None
+    finally:
+        bad.close()
+        good.close()
+
+
+def backup(url: str, dest: Path) -> Path:
+    """A consistent copy of the live database (SQLite's backup API), checked before it is kept."""
+    path = sqlite_path(url)
+    if path is None or not path.exists():
+        raise DatabaseError("db.backup_unsupported", url=url)
+    if dest.is_dir() or not dest.suffix:
+        dest = dest / f"{path.stem}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.db"  # noqa: DTZ005 (a file name)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    temp = dest.with_name(dest.name + ".part")
+    try:
+        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=15)
+        out = sqlite3.connect(temp)
+        try:
+            src.backup(out)
+        finally:
+            out.close()
+            src.close()
+    except sqlite3.Error as exc:
+        temp.unlink(missing_ok=True)
+        raise DatabaseError("db.backup_failed", path=str(dest), detail=str(exc)) from None
+    if found := problems(temp, full=True):
+        temp.unlink(missing_ok=True)
+        raise DatabaseError("db.backup_failed", path=str(dest), detail="; ".join(found[:3]))
+    temp.replace(dest)
+    return dest
