@@ -1,5 +1,5 @@
 # Shortcuts; the two quick-start commands are tools/bootstrap run and tools/bootstrap test.
-.PHONY: run test bench bench-quick
+.PHONY: run test bench bench-quick torture
 
 run:
 	tools/bootstrap run
@@ -12,3 +12,7 @@ bench:
 
 bench-quick:
 	tools/bootstrap bench --quick
+
+# SIGKILL the daemon 50 times at random moments and audit the airing log (about 6 minutes).
+torture:
+	tools/bootstrap torture

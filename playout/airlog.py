@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import delete, func, insert, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col, select
 
@@ -36,6 +36,11 @@ log = logging.getLogger("playout.log")
 class Recovered:
     interrupted: int
     missed: int
+    reopened: list[datetime]  # scheduled times of occurrences killed before any sound
+
+
+# Outcomes that mean no sound of the occurrence went out yet.
+_SILENT = {Outcome.PENDING.value, Outcome.SKIPPED.value}
 
 
 @dataclass(frozen=True)
@@ -147,8 +152,21 @@ class AiringLog:
 
     def recover(self, now: datetime) -> Recovered:
         """After a crash or power cut: whatever was playing was interrupted, and whatever
-        was still waiting in its sequence was missed. Nothing is replayed."""
+        was still waiting in its sequence was missed. Nothing that made a sound is replayed.
+
+        A scheduled occurrence killed before any of it sounded (written, then killed while
+        its audio was being prepared) is reopened: its rows are removed, so that catch-up
+        airs it late, or records it missed when the catch-up window has passed.
+        """
         with self.db.session() as s:
+            waiting = s.exec(select(Airing.occurrence).where(Airing.outcome == Outcome.PENDING.value,
+                                                             Airing.manual == False)).all()  # noqa: E712  # fmt: skip
+            reopened: list[datetime] = []
+            for occ in set(waiting):
+                rows = s.exec(select(Airing).where(Airing.occurrence == occ)).all()
+                if all(r.outcome in _SILENT and r.started_at is None for r in rows):
+                    reopened.append(min(r.scheduled_at for r in rows))
+                    s.exec(delete(Airing).where(Airing.occurrence == occ))  # type: ignore[call-overload]
             interrupted = s.exec(
                 update(Airing)  # type: ignore[call-overload]
                 .where(Airing.outcome == Outcome.IN_PROGRESS.value)
@@ -160,7 +178,7 @@ class AiringLog:
                 .values(outcome=Outcome.MISSED.value, reason="daemon stopped before this item")
             ).rowcount
             s.commit()
-        return Recovered(interrupted, missed)
+        return Recovered(interrupted, missed, sorted(reopened))
 
     def heartbeat(self, now: datetime, *, started: datetime | None = None) -> None:
         """Note that the daemon is alive; also the moment to write what waits in memory."""

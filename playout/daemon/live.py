@@ -110,11 +110,11 @@ class LiveDaemon:
                  self.player.output, len(self.schedule.slots),
                  f", last alive {since.isoformat()}" if since else ", first start")  # fmt: skip
         # Settle what a crash left open before anything new can air.
-        self.station.recover(None)
+        catch_up = self.station.recover(since)
         self.scheduler.start()
         # What fell due while we were down: late within the catch-up window, else missed.
-        if since is not None:
-            self.scheduler.add_job(self.station.catch_up_from, args=[since], id="recover")
+        if catch_up is not None:
+            self.scheduler.add_job(self.station.catch_up_from, args=[catch_up], id="recover")
         self.scheduler.add_job(self._tick, "interval", seconds=1, id="tick", max_instances=1)
         self.scheduler.add_job(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight")
         self.scheduler.add_job(self.plan, "interval", minutes=30, id="replan")

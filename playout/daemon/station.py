@@ -111,16 +111,18 @@ class Station:
         done = self.log.handled(o.key for o in occs)
         return [o for o in occs if o.key not in done]
 
-    def recover(self, since: datetime | None) -> None:
+    def recover(self, since: datetime | None) -> datetime | None:
         """At start-up: settle what a crash left open, then deal with what fell due while the
-        daemon was down: air it late if within the catch-up window, else record it missed."""
+        daemon was down: air it late if within the catch-up window, else record it missed.
+        Returns where catch-up must start (None: nothing to catch up)."""
         now = self.clock.now()
         recovered = self.log.recover(now)
-        if recovered.interrupted or recovered.missed:
-            log.warning("recovered after a stop: %d airing(s) interrupted, %d item(s) missed",
-                        recovered.interrupted, recovered.missed)  # fmt: skip
-        if since is not None:
-            self.catch_up_from(since)
+        if recovered.interrupted or recovered.missed or recovered.reopened:
+            log.warning("recovered after a stop: %d airing(s) interrupted, %d item(s) missed, %d occurrence(s) "
+                        "stopped before any sound to air again", recovered.interrupted, recovered.missed,
+                        len(recovered.reopened))  # fmt: skip
+        starts = [t for t in (since, *recovered.reopened) if t is not None]
+        return min(starts) if starts else None
 
     def catch_up_from(self, since: datetime) -> None:
         """Handle every unhandled occurrence due in [since, now]: late or missed."""

@@ -82,10 +82,28 @@ def test_crash_mid_airing_becomes_interrupted_and_is_never_replayed(tmp_path: Pa
     rows[1].outcome = "in_progress"
     rig.airlog.insert(rows)
     rig.clock.advance(timedelta(seconds=20))
-    rig.station.recover(since=local(2026, 11, 30, 5, 29))
+    rig.station.catch_up_from(rig.station.recover(since=local(2026, 11, 30, 5, 29)))
     assert rig.outcomes(occ.key) == [("Nhạc hiệu Đài", "aired"), ("CCHC tuần 49", "interrupted"),
                                      ("Khẩu hiệu 1", "missed"), ("Khẩu hiệu 2", "missed")]  # fmt: skip
     assert rig.player.played == []
+
+
+def test_killed_before_any_sound_airs_late_on_restart_and_only_once(tmp_path: Path) -> None:
+    """Written, then killed while its audio was prepared: nothing sounded, so it is not
+    'interrupted' but aired late after the restart (within the catch-up window)."""
+    rig = Rig(tmp_path, local(2026, 11, 30, 5, 30))
+    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6, 0))
+    from playout.scheduling.select import select
+
+    rig.airlog.insert(rig.station._rows(occ, select(occ, rig.sched, rig.lib, rig.airlog.history()), rig.lib))
+    rig.clock.advance(timedelta(seconds=40))  # restarted 40 s later; last heartbeat was after the due time
+    start = rig.station.recover(since=local(2026, 11, 30, 5, 30, 10))
+    assert start == occ.utc
+    rig.station.catch_up_from(start)
+    rows = rig.airlog.rows(occ.key)
+    assert [r.outcome for r in rows] == ["aired"] * 4 and rows[0].lateness_ms == 40_000
+    assert rig.station.recover(since=rig.clock.now()) == rig.clock.now()  # nothing left to reopen
+    assert len(rig.player.played) == 4
 
 
 def test_down_time_catch_up_within_window_else_missed(tmp_path: Path) -> None:
@@ -98,7 +116,7 @@ times = ["10:00", "10:02", "10:20"]
 """)
     assert errors == []
     rig = Rig(tmp_path, local(2026, 12, 1, 10, 6), schedule=sched)
-    rig.station.recover(since=local(2026, 12, 1, 9, 59))
+    rig.station.catch_up_from(rig.station.recover(since=local(2026, 12, 1, 9, 59)))
     assert rig.outcomes("a@2026-12-01T10:00") == [("Khẩu hiệu 1", "missed")]
     [late] = rig.airlog.rows("a@2026-12-01T10:02")
     assert late.outcome == "aired" and late.lateness_ms == 4 * 60_000
