@@ -5,10 +5,18 @@ ahead of its start (see render.py), loaded, and started at the instant with play
 airing is watched from this side, not only through libVLC's end event: the position must
 advance, and the whole must end by a deadline. libVLC callbacks only put events on a queue:
 libVLC is not reentrant from its own callbacks.
+
+An output that goes away (the PulseAudio server killed, the sink removed, the sound card
+unplugged) does not stop libVLC's clock: the position keeps advancing over a dead output and
+the item would be logged as aired. The audio output's own error messages are therefore
+taken from libVLC's log, and an item during which the output failed is recorded partial or
+failed, naming the output's error.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import queue
@@ -26,6 +34,10 @@ from playout.player import Cue, NowPlaying, Observer
 from playout.player.render import LEAD_SILENCE_S, TAIL_SILENCE_S, safe_render
 
 log = logging.getLogger("playout.player")
+
+_libc = ctypes.CDLL(ctypes.util.find_library("c"))
+_libc.vsnprintf.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_void_p]
+LOG_ERROR = 4  # libVLC's LIBVLC_ERROR level
 
 POLL_S = 0.01
 STALL_S = 5.0  # no progress for this long while playing: the output is stuck
@@ -75,6 +87,13 @@ class VlcPlayer:
         em = self.mp.event_manager()
         em.event_attach(vlc.EventType.MediaPlayerEndReached, lambda _e: self.events.put("end"))
         em.event_attach(vlc.EventType.MediaPlayerEncounteredError, lambda _e: self.events.put("error"))
+        self.output_errors: queue.Queue[str] = queue.Queue()
+        get_object = vlc.dll.libvlc_log_get_object
+        get_object.argtypes = [ctypes.c_void_p, *[ctypes.POINTER(ctypes.c_char_p)] * 2, ctypes.POINTER(ctypes.c_uint)]
+        get_object.restype = None
+        self._log_object = get_object
+        self._log_cb = vlc.CallbackDecorators.LogCb(self._on_log)  # kept: libVLC holds only the pointer
+        self.instance.log_set(self._log_cb, None)
         self._lock = threading.Lock()
         self._now: NowPlaying | None = None
         self._request: tuple[str, str] | None = None  # (what, reason): skip, interrupt, stop_after
@@ -101,7 +120,20 @@ class VlcPlayer:
         with self._lock:
             return None if self._now is None else NowPlaying(**vars(self._now))
 
+    def _on_log(self, _data, level, ctx, fmt, args) -> None:  # noqa: ANN001
+        """libVLC's log, from its threads: only errors of the audio output are kept."""
+        if level < LOG_ERROR:
+            return
+        name, header, oid = ctypes.c_char_p(), ctypes.c_char_p(), ctypes.c_uint()
+        self._log_object(ctypes.cast(ctx, ctypes.c_void_p), ctypes.byref(name), ctypes.byref(header), ctypes.byref(oid))
+        if name.value != b"audio output":
+            return
+        buf = ctypes.create_string_buffer(256)
+        _libc.vsnprintf(buf, len(buf), fmt, args)
+        self.output_errors.put(buf.value.decode("utf-8", "replace"))
+
     def close(self) -> None:
+        self.instance.log_unset()
         self.mp.stop()
         self.mp.release()
         self.instance.release()
@@ -132,8 +164,9 @@ class VlcPlayer:
         media = self.instance.media_new(str(path))
         self.mp.set_media(media)
         media.release()
-        while not self.events.empty():
-            self.events.get_nowait()
+        for q in (self.events, self.output_errors):
+            while not q.empty():
+                q.get_nowait()
         with self._lock:
             self._request = None
         # The stream starts with LEAD_SILENCE_S of silence: start it that much early, so the
@@ -207,6 +240,12 @@ class VlcPlayer:
                 if remaining > 0 and self.mp.get_state() == vlc.State.Playing:
                     time.sleep(remaining)
                 self.mp.stop()
+                break
+            if not self.output_errors.empty():
+                error = self.output_errors.get_nowait()
+                log.error("the output %s failed: %s", self.output, error)
+                self.mp.stop()
+                finish_rest(Outcome.PARTIAL if played else Outcome.FAILED, played, f"the output failed: {error}")
                 break
             if event == "error" or self.mp.get_state() == vlc.State.Error:
                 self.mp.stop()
