@@ -233,10 +233,15 @@ def load(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
         raw = tomllib.loads(raw_bytes.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         detail = f"not UTF-8 text (byte {exc.start})"
-        raise ConfigError(str(path), [PlayoutError("config.syntax", path=path, detail=detail)]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [PlayoutError("config.syntax", path=path, detail=str(exc))]) from None
-    return parse(raw, path.resolve(), env)
+        detail = str(exc)
+    except ValueError:  # tomllib lets int() fail on an integer of thousands of digits
+        detail = "a number with too many digits"
+    except RecursionError:
+        detail = "arrays or tables nested too deeply"
+    else:
+        return parse(raw, path.resolve(), env)
+    raise ConfigError(str(path), [PlayoutError("config.syntax", path=path, detail=detail)])
 
 
 def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
