@@ -96,7 +96,7 @@ def _timezone(value: Any, _base: Path) -> ZoneInfo:
         raise _Invalid("an IANA time zone name such as Asia/Ho_Chi_Minh")
     try:
         return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("Asia"), a name too long
         raise _Invalid("an IANA time zone name such as Asia/Ho_Chi_Minh") from None
 
 
