@@ -155,20 +155,26 @@ def _host(value: Any, _base: Path) -> str:
     return value.strip()
 
 
+def _local_path(text: str, base: Path) -> Path:
+    """`text` as a path: `~` expanded, a relative path taken from the configuration's folder."""
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not have
+        raise _Invalid("a path whose ~user is a user of this machine") from None
+    return path if path.is_absolute() else base / path
+
+
 def _folder(value: Any, base: Path) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("a folder path (relative paths are relative to the configuration file)")
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else base / path
+    return _local_path(value, base)
 
 
 def _database_url(value: Any, base: Path) -> str:
     if not isinstance(value, str) or "://" not in value:
         raise _Invalid("a database URL such as sqlite:///playout.db")
     if value.startswith("sqlite:///") and value != "sqlite:///:memory:":
-        path = Path(value.removeprefix("sqlite:///")).expanduser()
-        if not path.is_absolute():
-            path = base / path
+        path = _local_path(value.removeprefix("sqlite:///"), base)
         return f"sqlite:///{path}"
     if value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
         return value
@@ -275,6 +281,8 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
         else:
             value, source = default, "default"
         try:
+            if isinstance(value, str) and "\0" in value:  # no path, name or address can hold one
+                raise _Invalid("a value without the NUL character (\\u0000)")
             values[section, key] = parser(value, base)
         except _Invalid as exc:
             if source == "env":
