@@ -209,6 +209,17 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
 }
 
 
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value as the message quotes it: its repr, cut short so a long one stays one line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _name(name: str) -> str:
+    """An unknown section or key as written, unless it would break the line or run on."""
+    return name if name.isprintable() and len(name) <= 80 else _shown(name)
+
+
 def env_var(section: str, key: str) -> str:
     return f"PLAYOUT_{section}_{key}".upper()
 
@@ -258,14 +269,14 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
     for section, body in raw.items():
         if section not in sections or not isinstance(body, Mapping):
             problems.append(
-                PlayoutError("config.unknown_section", section=section, known=", ".join(sections))
+                PlayoutError("config.unknown_section", section=_name(section), known=", ".join(sections))
             )
             continue
         known = sorted(k for s, k in SCHEMA if s == section)
         for key in body:
             if key not in known:
                 problems.append(
-                    PlayoutError("config.unknown_key", section=section, key=key, known=", ".join(known))
+                    PlayoutError("config.unknown_key", section=section, key=_name(key), known=", ".join(known))
                 )
 
     values: dict[tuple[str, str], Any] = {}
@@ -286,11 +297,11 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             values[section, key] = parser(value, base)
         except _Invalid as exc:
             if source == "env":
-                problems.append(PlayoutError("config.bad_env", var=var, value=repr(value), expected=exc.expected))
+                problems.append(PlayoutError("config.bad_env", var=var, value=_shown(value), expected=exc.expected))
             else:
                 problems.append(
                     PlayoutError(
-                        "config.bad_value", section=section, key=key, value=repr(value), expected=exc.expected
+                        "config.bad_value", section=section, key=key, value=_shown(value), expected=exc.expected
                     )
                 )
     if values.get(("output", "module")) == "file" and not values.get(("output", "file")):
