@@ -14,7 +14,6 @@ header inside a multi-line string).
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,6 +29,7 @@ from playout import i18n
 from playout.scheduling.expand import expand, localize, occurrence_key
 from playout.scheduling.model import Recurrence, Schedule, Slot, Source
 from playout.scheduling.parse import SLOT_ID, parse_files
+from tests.toml_text import toml_value
 
 ROOT = Path(__file__).resolve().parents[2]
 RR_DAYS = (rr.MO, rr.TU, rr.WE, rr.TH, rr.FR, rr.SA, rr.SU)
@@ -360,21 +360,6 @@ SCALARS = st.one_of(
 )  # fmt: skip
 VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(INNER_KEYS), inner, max_size=3),
                       max_leaves=6)  # fmt: skip
-
-
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    assert isinstance(value, dict)
-    return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
 
 
 @st.composite
