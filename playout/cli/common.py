@@ -17,6 +17,7 @@ from rich.console import Console
 from playout import app as app_mod
 from playout.errors import PlayoutError, UsageError
 from playout.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from playout.model import FIRST_DAY, LAST_DAY
 
 ConfigOption = Annotated[
     Path | None,
@@ -75,9 +76,16 @@ def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise UsageError("cli.bad_date", option=option, value=value) from None
+    check_day(day, option, value)
+    return day
+
+
+def check_day(day: date, option: str, value: str) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError("cli.date_out_of_range", option=option, value=value, first=FIRST_DAY, last=LAST_DAY)
 
 
 def is_tty() -> bool:
