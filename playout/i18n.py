@@ -58,6 +58,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "{option}: {value} nằm ngoài khoảng ngày được hỗ trợ ({first} đến {last}).",
         "en": "{option}: {value} is outside the supported dates ({first} to {last}).",
     },
+    "cli.not_text": {
+        "vi": "Tham số '{value}' không phải văn bản UTF-8; hãy kiểm tra bảng mã của cửa sổ dòng lệnh.",
+        "en": "The argument '{value}' is not UTF-8 text; check the terminal's character encoding.",
+    },
     "cli.bad_window": {
         "vi": "Ngày bắt đầu hiệu lực {valid_from} sau ngày kết thúc {valid_until}.",
         "en": "The validity start {valid_from} is after its end {valid_until}.",

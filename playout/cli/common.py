@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -62,6 +62,7 @@ def handles_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            _check_text(kwargs.values())
             return fn(*args, **kwargs)
         except PlayoutError as exc:
             err.print(exc.render(Context.lang), markup=False)
@@ -70,6 +71,20 @@ def handles_errors(fn: F) -> F:
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _check_text(values: Iterable[Any]) -> None:
+    """Refuse an argument that is not text: bytes that are not UTF-8 (a terminal set to another
+    encoding, such as TCVN3 or VNI) reach Python as lone surrogates, which no database or file
+    can store. File paths may hold such bytes and are left alone."""
+    for value in values:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    shown = text.encode("utf-8", "backslashreplace").decode()
+                    raise UsageError("cli.not_text", value=shown) from None
 
 
 def parse_date(value: str | None, option: str) -> date | None:
