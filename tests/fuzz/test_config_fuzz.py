@@ -26,7 +26,7 @@ from playout import config
 from playout.errors import ConfigError, PlayoutError
 from playout.i18n import LANGUAGES
 from tests.conftest import ROOT
-from tests.toml_text import toml_key, toml_value
+from tests.toml_text import mutations, toml_key, toml_value
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SHIPPED = (ROOT / "playout.toml").read_bytes()
@@ -127,30 +127,12 @@ INSERTS = [
 ]  # fmt: skip
 
 
-@st.composite
-def mutated_shipped(draw: st.DrawFn) -> bytes:
-    data = bytearray(SHIPPED)
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["delete", "insert", "flip", "truncate"]))
-        if op == "delete" and data:
-            i = draw(st.integers(0, len(data) - 1))
-            del data[i : draw(st.integers(i + 1, min(len(data), i + 200)))]
-        elif op == "insert":
-            i = draw(st.integers(0, len(data)))
-            data[i:i] = draw(st.sampled_from(INSERTS) | st.binary(min_size=1, max_size=16))
-        elif op == "flip" and data:
-            data[draw(st.integers(0, len(data) - 1))] ^= 1 << draw(st.integers(0, 7))
-        elif op == "truncate":
-            del data[draw(st.integers(0, len(data))) :]
-    return bytes(data)
-
-
 def test_the_shipped_file_loads(folder: Path) -> None:
     assert isinstance(load(folder, SHIPPED), config.Config)
 
 
 @FAST
-@given(data=mutated_shipped())
+@given(data=mutations(SHIPPED, INSERTS))
 def test_load_never_raises_on_mutations_of_the_shipped_file(folder: Path, data: bytes) -> None:
     load(folder, data)
 
