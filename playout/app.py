@@ -20,7 +20,6 @@ from playout.db.models import Clip
 from playout.library.clips import ClipRepository
 from playout.library.ffmpeg import locate_tools
 from playout.library.importer import Importer
-from playout.library.steps import nfc
 from playout.library.verify import FileVerifier
 from playout.airlog import AiringLog
 from playout.daemon.station import ClipFile, Station
@@ -68,7 +67,7 @@ class App:
         fallback = cfg.daemon.fallback_clip
         fallback_ref = None
         if fallback:
-            fallback_ref = ClipRef(clip_id=int(fallback)) if fallback.isdigit() else ClipRef(title=nfc(fallback))
+            fallback_ref = ClipRef.from_text(fallback)
         if snapshot:
             rows = self.clips.list()
             view, files = self.clips.view(rows), self.clip_files(rows)

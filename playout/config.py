@@ -97,7 +97,7 @@ def _timezone(value: Any, _base: Path) -> ZoneInfo:
         raise _Invalid("an IANA time zone name such as Asia/Ho_Chi_Minh")
     try:
         return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("Asia"), a name too long
         raise _Invalid("an IANA time zone name such as Asia/Ho_Chi_Minh") from None
 
 
@@ -156,20 +156,26 @@ def _host(value: Any, _base: Path) -> str:
     return value.strip()
 
 
+def _local_path(text: str, base: Path) -> Path:
+    """`text` as a path: `~` expanded, a relative path taken from the configuration's folder."""
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # ~name of a user this machine does not have
+        raise _Invalid("a path whose ~user is a user of this machine") from None
+    return path if path.is_absolute() else base / path
+
+
 def _folder(value: Any, base: Path) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise _Invalid("a folder path (relative paths are relative to the configuration file)")
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else base / path
+    return _local_path(value, base)
 
 
 def _database_url(value: Any, base: Path) -> str:
     if not isinstance(value, str) or "://" not in value:
         raise _Invalid("a database URL such as sqlite:///playout.db")
     if value.startswith("sqlite:///") and value != "sqlite:///:memory:":
-        path = Path(value.removeprefix("sqlite:///")).expanduser()
-        if not path.is_absolute():
-            path = base / path
+        path = _local_path(value.removeprefix("sqlite:///"), base)
         return f"sqlite:///{path}"
     if value.startswith(("sqlite://", "postgresql://", "postgresql+psycopg://")):
         return value
@@ -205,6 +211,17 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
 }
 
 
+def _shown(value: Any, limit: int = 80) -> str:
+    """A value as the message quotes it: its repr, cut short so a long one stays one line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _name(name: str) -> str:
+    """An unknown section or key as written, unless it would break the line or run on."""
+    return name if name.isprintable() and len(name) <= 80 else _shown(name)
+
+
 def env_var(section: str, key: str) -> str:
     return f"PLAYOUT_{section}_{key}".upper()
 
@@ -235,10 +252,15 @@ def load(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
         raw = tomllib.loads(raw_bytes.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         detail = f"not UTF-8 text (byte {exc.start})"
-        raise ConfigError(str(path), [PlayoutError("config.syntax", path=path, detail=detail)]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [PlayoutError("config.syntax", path=path, detail=str(exc))]) from None
-    return parse(raw, path.resolve(), env)
+        detail = str(exc)
+    except ValueError:  # tomllib lets int() fail on an integer of thousands of digits
+        detail = "a number with too many digits"
+    except RecursionError:
+        detail = "arrays or tables nested too deeply"
+    else:
+        return parse(raw, path.resolve(), env)
+    raise ConfigError(str(path), [PlayoutError("config.syntax", path=path, detail=detail)])
 
 
 def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
@@ -249,14 +271,14 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
     for section, body in raw.items():
         if section not in sections or not isinstance(body, Mapping):
             problems.append(
-                PlayoutError("config.unknown_section", section=section, known=", ".join(sections))
+                PlayoutError("config.unknown_section", section=_name(section), known=", ".join(sections))
             )
             continue
         known = sorted(k for s, k in SCHEMA if s == section)
         for key in body:
             if key not in known:
                 problems.append(
-                    PlayoutError("config.unknown_key", section=section, key=key, known=", ".join(known))
+                    PlayoutError("config.unknown_key", section=section, key=_name(key), known=", ".join(known))
                 )
 
     values: dict[tuple[str, str], Any] = {}
@@ -272,14 +294,16 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
         else:
             value, source = default, "default"
         try:
+            if isinstance(value, str) and "\0" in value:  # no path, name or address can hold one
+                raise _Invalid("a value without the NUL character (\\u0000)")
             values[section, key] = parser(value, base)
         except _Invalid as exc:
             if source == "env":
-                problems.append(PlayoutError("config.bad_env", var=var, value=repr(value), expected=exc.expected))
+                problems.append(PlayoutError("config.bad_env", var=var, value=_shown(value), expected=exc.expected))
             else:
                 problems.append(
                     PlayoutError(
-                        "config.bad_value", section=section, key=key, value=repr(value), expected=exc.expected
+                        "config.bad_value", section=section, key=key, value=_shown(value), expected=exc.expected
                     )
                 )
     if values.get(("output", "module")) == "file" and not values.get(("output", "file")):

@@ -8,9 +8,18 @@ to the airing they concern.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from playout import i18n
+
+
+def shown(value: Any) -> Any:
+    """A text or path parameter as a message shows it: control and other unprintable characters
+    escaped (\\x1e, \\u202e), so one error stays one line and typed text cannot drive the terminal."""
+    if not isinstance(value, str | PurePath) or str(value).isprintable():
+        return value
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in str(value))
 
 
 class PlayoutError(Exception):
@@ -24,7 +33,7 @@ class PlayoutError(Exception):
         self.params = params
 
     def render(self, lang: str = "en") -> str:
-        return i18n.t(self.msg_id, lang, **self.params)
+        return i18n.t(self.msg_id, lang, **{k: shown(v) for k, v in self.params.items()})
 
     def __str__(self) -> str:
         return self.render("en")
@@ -41,7 +50,7 @@ class ConfigError(PlayoutError):
         self.problems = problems
 
     def render(self, lang: str = "en") -> str:
-        head = i18n.t(self.msg_id, lang, **self.params)
+        head = i18n.t(self.msg_id, lang, **{k: shown(v) for k, v in self.params.items()})
         return "\n".join([head, *("  " + p.render(lang) for p in self.problems)])
 
 

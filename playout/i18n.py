@@ -54,6 +54,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "{option}: '{value}' không phải ngày hợp lệ (dạng NNNN-TT-NN, ví dụ 2026-11-30).",
         "en": "{option}: '{value}' is not a valid date (YYYY-MM-DD, e.g. 2026-11-30).",
     },
+    "cli.date_out_of_range": {
+        "vi": "{option}: {value} nằm ngoài khoảng ngày được hỗ trợ ({first} đến {last}).",
+        "en": "{option}: {value} is outside the supported dates ({first} to {last}).",
+    },
+    "cli.not_text": {
+        "vi": "Tham số '{value}' không phải văn bản UTF-8; hãy kiểm tra bảng mã của cửa sổ dòng lệnh.",
+        "en": "The argument '{value}' is not UTF-8 text; check the terminal's character encoding.",
+    },
     "cli.bad_window": {
         "vi": "Ngày bắt đầu hiệu lực {valid_from} sau ngày kết thúc {valid_until}.",
         "en": "The validity start {valid_from} is after its end {valid_until}.",
@@ -417,7 +425,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Chỉ chọn một trong --year hoặc --from/--to.",
         "en": "Choose either --year or --from/--to.",
     },
-    "cli.bad_year": {"vi": "Năm {value} không hợp lệ.", "en": "Year {value} is not valid."},
+    "cli.bad_year": {
+        "vi": "Năm {value} không hợp lệ (từ {first} đến {last}).",
+        "en": "Year {value} is not valid (from {first} to {last}).",
+    },
     "cli.bad_outcome": {
         "vi": "Kết quả '{value}' không hợp lệ; chọn một trong: {choices}.",
         "en": "Unknown outcome '{value}'; choose one of: {choices}.",

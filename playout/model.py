@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+
+# The dates the commands accept: from the Unix epoch to the end of this century. Near year
+# 9999 a week's end or a UTC conversion falls off Python's calendar; long before that,
+# planning a preview from today up to a mistyped year (2926 for 2026) would run for minutes.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 
 class Kind(StrEnum):

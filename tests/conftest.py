@@ -60,15 +60,19 @@ class Station:
         return sorted(p for p in self.library.rglob("*") if p.is_file())
 
 
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    require_program("ffmpeg")
-    root = tmp_path / "station"
+def make_station(root: Path) -> Station:
+    """A new station in `root`: the shipped configuration, no schedules, no clips."""
     root.mkdir()
     text = (ROOT / "playout.toml").read_text(encoding="utf-8")
     (root / "playout.toml").write_text(text, encoding="utf-8")
     (root / "schedules").mkdir()
     return Station(root=root, config=root / "playout.toml")
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Station:
+    require_program("ffmpeg")
+    return make_station(tmp_path / "station")
 
 
 def free_port() -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -17,6 +17,7 @@ from rich.console import Console
 from playout import app as app_mod
 from playout.errors import PlayoutError, UsageError
 from playout.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from playout.model import FIRST_DAY, LAST_DAY
 
 ConfigOption = Annotated[
     Path | None,
@@ -61,6 +62,7 @@ def handles_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            _check_text(kwargs.values())
             return fn(*args, **kwargs)
         except PlayoutError as exc:
             err.print(exc.render(Context.lang), markup=False)
@@ -71,13 +73,34 @@ def handles_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _check_text(values: Iterable[Any]) -> None:
+    """Refuse an argument that is not text: bytes that are not UTF-8 (a terminal set to another
+    encoding, such as TCVN3 or VNI) reach Python as lone surrogates, which no database or file
+    can store. File paths may hold such bytes and are left alone."""
+    for value in values:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    shown = text.encode("utf-8", "backslashreplace").decode()
+                    raise UsageError("cli.not_text", value=shown) from None
+
+
 def parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise UsageError("cli.bad_date", option=option, value=value) from None
+    check_day(day, option, value)
+    return day
+
+
+def check_day(day: date, option: str, value: str) -> None:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise UsageError("cli.date_out_of_range", option=option, value=value, first=FIRST_DAY, last=LAST_DAY)
 
 
 def is_tty() -> bool:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from playout.app import App
-from playout.cli.common import ConfigOption, handles_errors, load_app, out, parse_date
+from playout.cli.common import ConfigOption, check_day, handles_errors, load_app, out, parse_date
 from playout.errors import UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.scheduling.check import check, overlaps
@@ -70,6 +70,7 @@ def _period(week: str | None, day: str | None, start: str | None, end: str | Non
             first = date.fromisocalendar(int(year), int(w), 1)
         except ValueError:
             raise UsageError("cli.bad_week", value=week) from None
+        check_day(first, "--week", week)
         return first, first + timedelta(days=6)
     if day is not None:
         d = parse_date(day, "--date")

@@ -271,8 +271,7 @@ class LiveDaemon:
     def _resolve_clip(self, value: Any) -> int:
         view = self.app.clips.view()
         text = str(value).strip()
-        ref = ClipRef(clip_id=int(text)) if text.isdigit() else ClipRef(title=text)
-        found = view.find(ref)
+        found = view.find(ClipRef.from_text(text))
         if not found:
             raise PlayoutError("daemon.no_clip", clip=text)
         if len(found) > 1:

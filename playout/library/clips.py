@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from playout.clock import Clock
 from playout.db import Database
@@ -33,17 +33,12 @@ class ClipRepository:
 
     def get(self, clip_id: int) -> Clip:
         with self.db.session() as s:
-            clip = s.get(Clip, clip_id)
-        if clip is None:
-            raise NotFound("clips.not_found", clip_id=clip_id)
-        return clip
+            return _get(s, clip_id)
 
     def retire(self, clip_id: int) -> tuple[Clip, bool]:
         """Mark a clip as never to be aired again; returns it and whether it changed."""
         with self.db.session() as s:
-            clip = s.get(Clip, clip_id)
-            if clip is None:
-                raise NotFound("clips.not_found", clip_id=clip_id)
+            clip = _get(s, clip_id)
             if clip.retired:
                 return clip, False
             clip.retired = True
@@ -74,3 +69,11 @@ class ClipRepository:
             )
             for c in clips
         )
+
+
+def _get(s: Session, clip_id: int) -> Clip:
+    # Database integers are 64-bit: a larger number (a typo) is no clip's, not an overflow.
+    clip = s.get(Clip, clip_id) if -(2**63) <= clip_id < 2**63 else None
+    if clip is None:
+        raise NotFound("clips.not_found", clip_id=clip_id)
+    return clip

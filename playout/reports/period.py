@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from playout.errors import UsageError
+from playout.model import FIRST_DAY, LAST_DAY
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ def period_from(year: int | None, start: date | None, end: date | None, tz: Zone
     if year is not None and (start or end):
         raise UsageError("cli.year_or_range")
     if year is not None:
-        if not 1970 <= year <= 9999:
-            raise UsageError("cli.bad_year", value=year)
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise UsageError("cli.bad_year", value=year, first=FIRST_DAY.year, last=LAST_DAY.year)
         return Period(date(year, 1, 1), date(year, 12, 31), tz)
     first = start or date(today.year, 1, 1)
     last = end or today

@@ -7,6 +7,7 @@ slots into `Occurrence`s; selection turns an occurrence into the clips that will
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -88,6 +89,13 @@ class ClipRef:
 
     def __str__(self) -> str:
         return f"#{self.clip_id}" if self.clip_id is not None else f"«{self.title}»"
+
+    @classmethod
+    def from_text(cls, text: str) -> ClipRef:
+        """A clip as a person types it (air-now, fallback_clip): a number or an exact title.
+        Only ASCII digits make a number: "²" or "③" are digits to str.isdigit but not to int()."""
+        text = unicodedata.normalize("NFC", text.strip())
+        return cls(clip_id=int(text)) if text.isascii() and text.isdigit() else cls(title=text)
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,8 @@ def test_control_air_now_skip_and_errors(tmp_path: Path) -> None:
         assert (done[0]["outcome"], done[0]["manual"], done[0]["level"]) == ("interrupted", 1, "emergency")
         bad = st.cli("air-now", "Không có bài này")
         assert bad.exit_code == 1 and "Không tìm thấy bài «Không có bài này»" in bad.output
+        superscript = st.cli("air-now", "²")  # a digit to str.isdigit, not to int(): once a crash
+        assert superscript.exit_code == 1 and "Không tìm thấy bài «²»" in superscript.output
         with pytest.raises(PlayoutError):
             control.call("127.0.0.1", port, "POST", "/air-now", {"clip": "999"})
     finally:

@@ -14,7 +14,6 @@ header inside a multi-line string).
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,6 +29,7 @@ from playout import i18n
 from playout.scheduling.expand import expand, localize, occurrence_key
 from playout.scheduling.model import Recurrence, Schedule, Slot, Source
 from playout.scheduling.parse import SLOT_ID, parse_files
+from tests.toml_text import mutations, toml_value
 
 ROOT = Path(__file__).resolve().parents[2]
 RR_DAYS = (rr.MO, rr.TU, rr.WE, rr.TH, rr.FR, rr.SA, rr.SU)
@@ -362,21 +362,6 @@ VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.di
                       max_leaves=6)  # fmt: skip
 
 
-def toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    assert isinstance(value, dict)
-    return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
-
-
 @st.composite
 def toml_documents(draw: st.DrawFn) -> str:
     lines = []
@@ -411,24 +396,9 @@ INSERTS = [
 def mutated_examples(draw: st.DrawFn) -> list[tuple[str, bytes]]:
     index = draw(st.integers(0, len(EXAMPLES) - 1))
     name, original = EXAMPLES[index]
-    data = bytearray(original)
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(["delete", "insert", "duplicate_line", "flip"]))
-        if op == "delete" and data:
-            i = draw(st.integers(0, len(data) - 1))
-            del data[i : draw(st.integers(i + 1, min(len(data), i + 200)))]
-        elif op == "insert":
-            i = draw(st.integers(0, len(data)))
-            data[i:i] = draw(st.sampled_from(INSERTS) | st.binary(min_size=1, max_size=16))
-        elif op == "duplicate_line":
-            lines = bytes(data).split(b"\n")
-            k = draw(st.integers(0, len(lines) - 1))
-            lines.insert(k, lines[k])
-            data = bytearray(b"\n".join(lines))
-        elif op == "flip" and data:
-            data[draw(st.integers(0, len(data) - 1))] ^= 1 << draw(st.integers(0, 7))
+    data = draw(mutations(original, INSERTS))
     others = [f for j, f in enumerate(EXAMPLES) if j != index] if draw(st.booleans()) else []
-    return [(name, bytes(data)), *others]
+    return [(name, data), *others]
 
 
 def test_the_examples_are_there_and_valid() -> None:
