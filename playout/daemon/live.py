@@ -61,7 +61,10 @@ class LiveDaemon:
         self.started_at = self.clock.now()
         self.stopping = threading.Event()
         self.ready = threading.Event()
-        self._planned: set[str] = set()
+        # Occurrences with a wake-up planned, by key: their instants. One that fell due stays
+        # here until it has been handled, so the watermark below cannot pass it.
+        self._due: dict[str, datetime] = {}
+        self._catching_up_from: datetime | None = None
         self.readiness_problems: dict[str, list[str]] = {}
         self._last_wall = self.clock.now()
         self._last_mono = time.monotonic()
@@ -105,16 +108,18 @@ class LiveDaemon:
         self.reload()
         since = self.airlog.last_alive()
         now = self.clock.now()
-        self.airlog.heartbeat(now, started=now)
         log.info("playout starting: station %s, output %s, schedule %d slot(s)%s", self.cfg.station.name,
                  self.player.output, len(self.schedule.slots),
                  f", last alive {since.isoformat()}" if since else ", first start")  # fmt: skip
         # Settle what a crash left open before anything new can air.
         catch_up = self.station.recover(since)
+        # Until catch-up is done, a crash must leave the watermark where it was.
+        self._catching_up_from = catch_up
+        self.airlog.heartbeat(catch_up or now, started=now)
         self.scheduler.start()
         # What fell due while we were down: late within the catch-up window, else missed.
         if catch_up is not None:
-            self.scheduler.add_job(self.station.catch_up_from, args=[catch_up], id="recover")
+            self.scheduler.add_job(self._catch_up, args=[catch_up], id="recover")
         self.scheduler.add_job(self._tick, "interval", seconds=1, id="tick", max_instances=1)
         self.scheduler.add_job(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight")
         self.scheduler.add_job(self.plan, "interval", minutes=30, id="replan")
@@ -140,7 +145,7 @@ class LiveDaemon:
         self.scheduler.remove_all_jobs()
         self.scheduler.shutdown(wait=True)
         self.control.stop()
-        self.airlog.heartbeat(self.clock.now())
+        self.airlog.heartbeat(self.watermark())
         self.player.close()
         log.info("playout stopped")
 
@@ -200,7 +205,7 @@ class LiveDaemon:
         wanted = {}
         for occ in self.station.pending(now - self.lead, horizon):
             wanted[occ.key] = occ
-        for key in self._planned - set(wanted):
+        for key in set(self._due) - set(wanted):
             try:
                 self.scheduler.remove_job(key)
             except JobLookupError:
@@ -208,7 +213,7 @@ class LiveDaemon:
         for key, occ in wanted.items():
             run_at = max(occ.utc - self.lead, now)
             self.scheduler.add_job(self._air, "date", run_date=run_at, args=[occ], id=key, replace_existing=True)
-        self._planned = set(wanted)
+        self._due = {k: o.utc for k, o in wanted.items()} | {k: t for k, t in self._due.items() if t <= now}
         log.info("planned %d airing(s) up to %s", len(wanted), horizon.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"))
 
     def _air(self, occ) -> None:  # noqa: ANN001
@@ -217,7 +222,7 @@ class LiveDaemon:
         except Exception:  # contain any failure to this one airing; the daemon keeps running
             log.exception("airing %s failed unexpectedly", occ.key)
         finally:
-            self._planned.discard(occ.key)
+            self._due.pop(occ.key, None)
 
     def check_readiness(self) -> dict[str, list[str]]:
         """Check the audio of what is due soon; report each new problem once."""
@@ -243,6 +248,23 @@ class LiveDaemon:
             found += [{"id": "problem.not_ready", "params": {"occurrence": key, "detail": line}} for line in lines]
         return found
 
+    def _catch_up(self, since: datetime) -> None:
+        try:
+            self.station.catch_up_from(since)
+        finally:
+            self._catching_up_from = None
+
+    def watermark(self) -> datetime:
+        """The instant before which every due occurrence has been handled: what the log keeps
+        as 'last alive', and where the next start's catch-up begins. An occurrence that fell
+        due but still waits (behind a long airing, or for catch-up) holds it back, so that a
+        crash cannot skip it."""
+        now = self.clock.now()
+        held = [t for t in list(self._due.values()) if t <= now]
+        if self._catching_up_from is not None:
+            held.append(self._catching_up_from)
+        return min([now, *held])
+
     # -- the one-second tick: clock jumps, file changes, heartbeat ----------------------
 
     def _tick(self) -> None:
@@ -253,7 +275,8 @@ class LiveDaemon:
         if abs(jump) > JUMP_TOLERANCE_S:
             log.warning("the system clock jumped %+.1f s; re-planning", jump)
             if jump > 0:
-                self.scheduler.add_job(self.station.catch_up_from, args=[expected], id="jump-catch-up",
+                self._catching_up_from = min(expected, self._catching_up_from or expected)
+                self.scheduler.add_job(self._catch_up, args=[expected], id="jump-catch-up",
                                        replace_existing=True)  # fmt: skip
             self.plan()
         if mono - self._last_watch >= WATCH_S:
@@ -263,7 +286,7 @@ class LiveDaemon:
                 self.reload()
         if mono - self._last_beat >= HEARTBEAT_S:
             self._last_beat = mono
-            self.airlog.heartbeat(now)
+            self.airlog.heartbeat(self.watermark())
             sd_notify("WATCHDOG=1")
 
     # -- control ------------------------------------------------------------------------
