@@ -65,6 +65,9 @@ class LiveDaemon:
         # here until it has been handled, so the watermark below cannot pass it.
         self._due: dict[str, datetime] = {}
         self._catching_up_from: datetime | None = None
+        self.jumps = 0  # clock jumps seen
+        self._ticks_done = threading.Event()
+        self._ticker = threading.Thread(target=self._tick_loop, name="tick", daemon=True)
         self.readiness_problems: dict[str, list[str]] = {}
         self._last_wall = self.clock.now()
         self._last_mono = time.monotonic()
@@ -119,14 +122,10 @@ class LiveDaemon:
         self.scheduler.start()
         # What fell due while we were down: late within the catch-up window, else missed.
         if catch_up is not None:
-            self.scheduler.add_job(self._catch_up, args=[catch_up], id="recover")
-        self.scheduler.add_job(self._tick, "interval", seconds=1, id="tick", max_instances=1)
-        self.scheduler.add_job(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight")
-        self.scheduler.add_job(self.plan, "interval", minutes=30, id="replan")
-        if self.cfg.daemon.readiness_ms:
-            self.scheduler.add_job(self.check_readiness, "interval", seconds=READINESS_S, id="readiness",
-                                   next_run_time=now)  # fmt: skip
+            self.scheduler.add_job(self._catch_up, args=[catch_up], id="recover", misfire_grace_time=None)
+        self._periodic_jobs()
         self.plan()
+        self._ticker.start()
         if ntp_synchronized() is False:
             log.warning("the system clock is not NTP-synchronised: airings may start at the wrong time")
         self.control.start()  # answering means ready: planned, scheduled, watching
@@ -134,10 +133,30 @@ class LiveDaemon:
         self.ready.set()
         log.info("playout ready; control interface on http://%s:%d", *self.control.address)
 
+    def _periodic_jobs(self) -> None:
+        """Jobs on wall-clock time; added again after a clock jump, which leaves their next
+        run where the old clock put it (hours ahead after a step back)."""
+        jobs = self.scheduler.add_job
+        jobs(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight", replace_existing=True)
+        jobs(self.plan, "interval", minutes=30, id="replan", replace_existing=True)
+        if self.cfg.daemon.readiness_ms:
+            jobs(self.check_readiness, "interval", seconds=READINESS_S, id="readiness", next_run_time=self.clock.now(),
+                 replace_existing=True)  # fmt: skip
+
+    def _tick_loop(self) -> None:
+        """The one-second tick runs on monotonic time, outside APScheduler, so that it sees
+        a clock jump however the wall clock moved."""
+        while not self._ticks_done.wait(1.0):
+            try:
+                self._tick()
+            except Exception:  # the tick must go on: it is the heartbeat and the watchdog
+                log.exception("the one-second tick failed")
+
     def stop(self) -> None:
         if self.stopping.is_set():
             return
         self.stopping.set()
+        self._ticks_done.set()
         log.info("playout stopping (%s the current airing)",
                  "finishing" if self.cfg.daemon.on_stop == "finish" else "interrupting")  # fmt: skip
         if self.cfg.daemon.on_stop == "interrupt":
@@ -274,10 +293,12 @@ class LiveDaemon:
         self._last_wall, self._last_mono = now, mono
         if abs(jump) > JUMP_TOLERANCE_S:
             log.warning("the system clock jumped %+.1f s; re-planning", jump)
+            self.jumps += 1
+            self._periodic_jobs()
             if jump > 0:
                 self._catching_up_from = min(expected, self._catching_up_from or expected)
-                self.scheduler.add_job(self._catch_up, args=[expected], id="jump-catch-up",
-                                       replace_existing=True)  # fmt: skip
+                self.scheduler.add_job(self._catch_up, args=[expected], id="jump-catch-up", replace_existing=True,
+                                       misfire_grace_time=None)  # fmt: skip
             self.plan()
         if mono - self._last_watch >= WATCH_S:
             self._last_watch = mono
