@@ -31,7 +31,7 @@ from playout.player import Player
 from playout.scheduling.files import load_folder
 from playout.scheduling.model import ClipRef, Schedule
 from playout.scheduling.select import plan_range
-from playout.daemon.control import ControlServer
+from playout.daemon.control import ControlServer, LocalControl
 from playout.daemon.station import Station
 from playout.daemon.system import ntp_synchronized, sd_notify
 
@@ -72,14 +72,24 @@ class LiveDaemon:
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": max(1, self.cfg.daemon.catch_up_ms // 1000)},
         )  # fmt: skip
+        routes = {
+            ("GET", "/status"): self._status, ("POST", "/air-now"): self._air_now,
+            ("POST", "/skip"): self._skip, ("POST", "/reload"): self._reload_request,
+        }  # fmt: skip
         try:
-            self.control = ControlServer(self.cfg.daemon.control_host, self.cfg.daemon.control_port, {
-                ("GET", "/status"): self._status, ("POST", "/air-now"): self._air_now,
-                ("POST", "/skip"): self._skip, ("POST", "/reload"): self._reload_request,
-            })  # fmt: skip
+            self.control = ControlServer(self.cfg.daemon.control_host, self.cfg.daemon.control_port, routes)
         except OSError as exc:
             raise PlayoutError("daemon.port_busy", address=f"{self.cfg.daemon.control_host}:{self.cfg.daemon.control_port}",
                                detail=exc.strerror) from None  # fmt: skip
+        self.web = None
+        if self.cfg.web.enabled:
+            from playout.web.server import WebServer
+
+            try:
+                self.web = WebServer(app, LocalControl(routes))
+            except PlayoutError:
+                self.control.server.server_close()  # never started: nothing to shut down
+                raise
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -120,6 +130,9 @@ class LiveDaemon:
         sd_notify("READY=1")
         self.ready.set()
         log.info("playout ready; control interface on http://%s:%d", *self.control.address)
+        if self.web is not None:
+            self.web.start()
+            log.info("web page on http://%s:%d", *self.web.address)
 
     def stop(self) -> None:
         if self.stopping.is_set():
@@ -132,6 +145,8 @@ class LiveDaemon:
         self.scheduler.remove_all_jobs()
         self.scheduler.shutdown(wait=True)
         self.control.stop()
+        if self.web is not None:
+            self.web.stop()
         self.airlog.heartbeat(self.clock.now())
         self.player.close()
         log.info("playout stopped")
