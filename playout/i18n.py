@@ -506,6 +506,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your account ({role}) may not do this.",
     },
     "web.not_found": {"vi": "Không có trang này.", "en": "There is no such page."},
+    "web.login_needed": {"vi": "Hãy đăng nhập.", "en": "Please log in."},
     "web.too_large": {
         "vi": "{file}: tệp lớn hơn giới hạn {limit} MB.",
         "en": "{file}: the file is larger than the limit of {limit} MB.",
