@@ -42,6 +42,8 @@ def bar_chart(series: list[tuple[str, list[int]]], categories: list[str], width:
     for i, (name, values) in enumerate(series):
         colour = PALETTE[i % len(PALETTE)]
         for j, v in enumerate(values):
+            if not v:
+                continue
             h = plot_h * v / peak
             bars.append(Bar(left + j * group + group * 0.1 + i * bar_w, top + plot_h - h, max(bar_w - 1, 1), h, colour,
                             f"{name} {categories[j]}: {v}"))  # fmt: skip
