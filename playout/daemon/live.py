@@ -144,6 +144,7 @@ class LiveDaemon:
             self.player.interrupt("interrupted: the daemon was stopped")
         self.scheduler.remove_all_jobs()
         self.scheduler.shutdown(wait=True)
+        self.station.wait_idle()  # a manual airing finishes (or was interrupted above) first
         self.control.stop()
         if self.web is not None:
             self.web.stop()

@@ -172,6 +172,9 @@ def test_a_technician_loads_clips_sees_the_week_airs_a_clip_and_exports_the_log(
     expect(page.locator("#playing-title")).to_have_text("CCHC: Đăng ký khai sinh trực tuyến")
     expect(page.locator("#last-airings")).to_contain_text("phát tay")
     live.shot(page, "now")
+    page.click("text=Bỏ qua bài đang phát")
+    expect(page.locator(".flash.ok")).to_have_text("Đã bỏ qua bài đang phát.")
+    expect(page.locator("#last-airings tbody tr").first).to_contain_text("bị ngắt")
 
     page.click("nav >> text=Nhật ký")
     first_row = page.locator("#log tbody tr").first
