@@ -60,8 +60,8 @@ def _lower_priority() -> None:
     """The daemon runs at a raised priority so airings start on time; the web page's work
     (an import decodes a whole file) must not compete with it. Threads have their own nice
     value on Linux, and ffmpeg started from this thread inherits it."""
-    if getattr(_lowered, "done", False):
-        return
+    if getattr(_lowered, "done", False) or threading.current_thread() is threading.main_thread():
+        return  # the main thread is the daemon's own (or a test's), never a server worker
     _lowered.done = True
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
