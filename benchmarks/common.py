@@ -23,7 +23,7 @@ def station(root: Path, output: str = 'module = "null"', extra: str = "") -> Pat
     """A station folder with its own config (database, library, schedules, control port)."""
     (root / "schedules").mkdir(parents=True, exist_ok=True)
     text = (ROOT / "playout.toml").read_text(encoding="utf-8").split("[output]")[0]
-    text += f"[output]\n{output}\n\n[daemon]\ncontrol_port = {free_port()}\n{extra}\n"
+    text += f"[output]\n{output}\n\n[daemon]\ncontrol_port = {free_port()}\n{extra}\n\n[web]\nport = {free_port()}\n"
     config = root / "playout.toml"
     config.write_text(text, encoding="utf-8")
     return config

@@ -60,6 +60,17 @@ class DaemonConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    enabled: bool
+    host: str
+    port: int
+    secret_key_file: Path
+    max_upload_bytes: int
+    session_hours: float
+    secure_cookies: bool
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     station: StationConfig
@@ -68,6 +79,7 @@ class Config:
     schedules_folder: Path
     output: OutputConfig
     daemon: DaemonConfig
+    web: WebConfig
     partial_share: float = 0.9
     overrides: Mapping[str, str] = field(default_factory=dict)
 
@@ -156,6 +168,20 @@ def _host(value: Any, _base: Path) -> str:
     return value.strip()
 
 
+def _boolean(value: Any, _base: Path) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    raise _Invalid("true or false")
+
+
+def _optional_file(value: Any, base: Path) -> Path | None:
+    if not isinstance(value, str):
+        raise _Invalid("a file path (may be empty)")
+    return _local_path(value.strip(), base) if value.strip() else None
+
+
 def _local_path(text: str, base: Path) -> Path:
     """`text` as a path: `~` expanded, a relative path taken from the configuration's folder."""
     try:
@@ -208,6 +234,13 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("daemon", "nice"): (_integer(-20, 19), -10),
     ("daemon", "readiness_minutes"): (_number(0, 24 * 60), 10),
     ("reports", "partial_share"): (_number(0, 1), 0.9),
+    ("web", "enabled"): (_boolean, True),
+    ("web", "host"): (_host, "127.0.0.1"),
+    ("web", "port"): (_integer(1, 65535), 8471),
+    ("web", "secret_key_file"): (_optional_file, ""),
+    ("web", "max_upload_mb"): (_number(1, 4096), 200),
+    ("web", "session_hours"): (_number(0.1, 24 * 30), 12),
+    ("web", "secure_cookies"): (_boolean, False),
 }
 
 
@@ -220,6 +253,13 @@ def _shown(value: Any, limit: int = 80) -> str:
 def _name(name: str) -> str:
     """An unknown section or key as written, unless it would break the line or run on."""
     return name if name.isprintable() and len(name) <= 80 else _shown(name)
+
+
+def _beside_database(database_url: str, base: Path, name: str) -> Path:
+    """A file next to the SQLite database (or next to the configuration for another database)."""
+    if database_url.startswith("sqlite:///") and database_url != "sqlite:///:memory:":
+        return Path(database_url.removeprefix("sqlite:///")).parent / name
+    return base / name
 
 
 def env_var(section: str, key: str) -> str:
@@ -344,6 +384,16 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             fallback_clip=values["daemon", "fallback_clip"] or None,
             nice=values["daemon", "nice"],
             readiness_ms=round(values["daemon", "readiness_minutes"] * 60_000),
+        ),
+        web=WebConfig(
+            enabled=values["web", "enabled"],
+            host=values["web", "host"],
+            port=values["web", "port"],
+            secret_key_file=values["web", "secret_key_file"]
+            or _beside_database(values["database", "url"], base, "playout-web.key"),
+            max_upload_bytes=round(values["web", "max_upload_mb"] * 1024 * 1024),
+            session_hours=values["web", "session_hours"],
+            secure_cookies=values["web", "secure_cookies"],
         ),
         partial_share=values["reports", "partial_share"],
         overrides=overrides,

@@ -48,10 +48,10 @@ class Station:
     def db_path(self) -> Path:
         return self.root / "playout.db"
 
-    def cli(self, *args: str, env: dict[str, str] | None = None) -> Result:
+    def cli(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> Result:  # noqa: A002
         runner = CliRunner()
         full_env = {"PLAYOUT_CONFIG": str(self.config), "COLUMNS": "200", **(env or {})}
-        r = runner.invoke(cli_app, list(args), env=full_env, catch_exceptions=False)
+        r = runner.invoke(cli_app, list(args), env=full_env, catch_exceptions=False, input=input)
         return Result(r.exit_code, r.stdout, r.stderr)
 
     def library_files(self) -> list[Path]:

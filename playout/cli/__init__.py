@@ -8,6 +8,7 @@ from playout.cli.library import clips_app, import_command
 from playout.cli.schedule import schedule_app
 from playout.cli.reports import log_app, tally_command
 from playout.cli.db import db_app
+from playout.cli.users import users_app
 from playout.cli.daemon import air_now_command, run_command, simulate_command, skip_command, status_command
 
 app = typer.Typer(
@@ -28,6 +29,7 @@ app.command("simulate")(simulate_command)
 app.add_typer(log_app, name="log")
 app.command("tally")(tally_command)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:

@@ -32,22 +32,6 @@ def parse_kind(value: str | None) -> Kind | None:
         raise UsageError("cli.bad_kind", value=value, choices=KIND_CHOICES) from None
 
 
-def _result_line(result: FileResult, lang: str) -> str:
-    clip = result.clip
-    if result.status == Status.FAILED:
-        assert result.error is not None
-        return result.error.render(lang)
-    assert clip is not None
-    params = dict(file=result.source, clip_id=clip.id, title=clip.title)
-    if result.status == Status.DUPLICATE:
-        return t("import.duplicate", lang, **params)
-    params.update(duration=fmt_duration(clip.duration_ms), loudness=f"{clip.loudness_after_lufs:.1f}")
-    if result.status == Status.WOULD_IMPORT:
-        params["loudness"] = f"{clip.loudness_before_lufs:.1f}"
-        return t("import.would_import", lang, **params)
-    return t("import.imported", lang, **params)
-
-
 @handles_errors
 def import_command(
     paths: Annotated[list[Path], typer.Argument(help="Audio files or folders (searched recursively).")],
@@ -94,7 +78,7 @@ def import_command(
         task = progress.add_task(t("import.progress", lang), total=len(files))
 
         def on_result(result: FileResult) -> None:
-            line = _result_line(result, lang)
+            line = result.message(lang)
             progress.console.print(("✗ " if result.status == Status.FAILED else "✓ ") + line, markup=False)
             progress.advance(task)
 

@@ -8,11 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import select
-
 from playout.app import App
 from playout.cli.common import ConfigOption, handles_errors, load_app, out, parse_date
-from playout.db.models import Airing, Clip
 from playout.errors import UsageError
 from playout.i18n import LANGUAGES, t
 from playout.model import Kind, Outcome
@@ -57,9 +54,7 @@ def _check_programme(app: App, programme: str | None) -> str | None:
     from playout.library.steps import nfc
 
     programme = nfc(programme.strip())
-    with app.db.session() as s:
-        known = set(s.exec(select(Clip.programme).distinct())) | set(s.exec(select(Airing.programme).distinct()))
-    known.discard(None)
+    known = export.programmes(app.db)
     if programme not in known:
         raise UsageError("cli.unknown_programme", value=programme, known=", ".join(sorted(known)) or "-")
     return programme

@@ -9,32 +9,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from playout.app import App
 from playout.cli.common import ConfigOption, check_day, handles_errors, load_app, out, parse_date
 from playout.errors import UsageError
 from playout.i18n import fmt_duration, label, t
-from playout.scheduling.check import check, overlaps
-from playout.scheduling.expand import expand
-from playout.scheduling.files import load_folder
-from playout.scheduling.model import Problem
-from playout.airlog import AiringLog
-from playout.scheduling.select import plan_range
+from playout.preview import findings, preview, problem_line, today, week_of
 
 schedule_app = typer.Typer(help="Check weekly schedules and preview what will air.", no_args_is_help=True)
 
 MAX_PREVIEW_DAYS = 366
-
-
-def _problem_line(p: Problem, severity: str, lang: str) -> str:
-    return f"{p.source}: {t('schedule.' + severity, lang)}: {t(p.msg_id, lang, **p.params)}"
-
-
-def _today(app: App) -> date:
-    return app.clock.now().astimezone(app.config.station.timezone).date()
-
-
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.source.file, p.source.line))
 
 
 @schedule_app.command("check")
@@ -43,35 +25,26 @@ def check_command(config: ConfigOption = None) -> None:
     """Validate every schedule file: syntax, clips, programmes, pools, hard ends, overlaps."""
     app = load_app(config)
     lang = app.lang
-    result, n_files = load_folder(app.config.schedules_folder)
-    errors, warnings = list(result.errors), list(result.warnings)
-    sem_errors, sem_warnings = check(result.schedule, app.clips.view(), _today(app), app.config.station.timezone)
-    errors += sem_errors
-    warnings += sem_warnings
-    for p in _sorted(errors):
-        out.print(_problem_line(p, "error", lang), markup=False)
-    for p in _sorted(warnings):
-        out.print(_problem_line(p, "warning", lang), markup=False)
-    if errors:
-        out.print(t("schedule.check_failed", lang, errors=len(errors), warnings=len(warnings)), markup=False)
+    found = findings(app)
+    for p in found.errors:
+        out.print(problem_line(p, "error", lang), markup=False)
+    for p in found.warnings:
+        out.print(problem_line(p, "warning", lang), markup=False)
+    if found.errors:
+        out.print(t("schedule.check_failed", lang, errors=len(found.errors), warnings=len(found.warnings)),
+                  markup=False)  # fmt: skip
         raise typer.Exit(1)
-    out.print(
-        t("schedule.check_ok", lang, slots=len(result.schedule.slots), files=n_files, warnings=len(warnings)),
-        markup=False,
-    )
+    out.print(t("schedule.check_ok", lang, slots=found.slots, files=found.files, warnings=len(found.warnings)),
+              markup=False)  # fmt: skip
 
 
 def _period(week: str | None, day: str | None, start: str | None, end: str | None, today: date) -> tuple[date, date]:
     if sum(x is not None for x in (week, day, start or end)) > 1:
         raise UsageError("cli.one_period")
     if week is not None:
-        try:
-            year, w = week.strip().upper().split("-W")
-            first = date.fromisocalendar(int(year), int(w), 1)
-        except ValueError:
-            raise UsageError("cli.bad_week", value=week) from None
+        first, last = week_of(week)
         check_day(first, "--week", week)
-        return first, first + timedelta(days=6)
+        return first, last
     if day is not None:
         d = parse_date(day, "--date")
         assert d is not None
@@ -102,28 +75,15 @@ def show_command(
     app = load_app(config)
     lang = app.lang
     tz = app.config.station.timezone
-    today = _today(app)
-    first, last = _period(week, date_, start, end, today)
+    first, last = _period(week, date_, start, end, today(app))
     if fmt not in ("table", "json"):
         raise UsageError("schedule.bad_choice", key="--format", value=fmt, choices="table, json")
-    result, _ = load_folder(app.config.schedules_folder)
-    if result.errors:
-        for p in _sorted(result.errors):
-            out.print(_problem_line(p, "error", lang), markup=False)
+    shown = preview(app, first, last, lang)
+    if shown.errors:
+        for p in shown.errors:
+            out.print(problem_line(p, "error", lang), markup=False)
         raise UsageError("schedule.has_errors")
-    library = app.clips.view()
-    # Rotation depends on every airing before the period: plan from today (with the history
-    # so far) up to the period's end, then show only the period.
-    plan_from = min(first, today)
-    plans = plan_range(expand(result.schedule, plan_from, last, tz), result.schedule, library,
-                       AiringLog(app.db).history())
-    plans = [p for p in plans if first <= p.occurrence.local_date <= last]
-    notes: dict[str, list[str]] = {p.occurrence.key: [t(d.msg_id, lang, **d.params) for d in p.dropped] for p in plans}
-    for a, b in overlaps(plans):
-        msg_id = "schedule.overlap" if a.occurrence.slot.priority == b.occurrence.slot.priority else "schedule.conflict"
-        notes[b.occurrence.key].append(t(msg_id, lang, slot=a.occurrence.slot.id, other=b.occurrence.slot.id,
-                                         when=b.occurrence.local.strftime("%H:%M"),
-                                         end=a.end.astimezone(tz).strftime("%H:%M:%S")))  # fmt: skip
+    plans, notes = shown.plans, shown.notes
 
     if fmt == "json":
         data = [

@@ -76,6 +76,18 @@ class ControlServer:
         self.server.server_close()
 
 
+class LocalControl:
+    """The same routes called in the daemon's own process (the web page): the very handlers
+    behind the HTTP interface, raising the same errors, without a round trip."""
+
+    def __init__(self, routes: dict[tuple[str, str], Handler]) -> None:
+        self.routes = routes
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        _status, payload = self.routes[(method, path)](body or {})
+        return payload
+
+
 def call(host: str, port: int, method: str, path: str, body: dict | None = None, timeout: float = 10) -> dict:
     """Ask the running daemon; a clear error when none answers."""
     data = json.dumps(body or {}).encode() if method == "POST" else None

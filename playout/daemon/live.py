@@ -32,7 +32,7 @@ from playout.player import Player
 from playout.scheduling.files import load_folder
 from playout.scheduling.model import ClipRef, Schedule
 from playout.scheduling.select import plan_range
-from playout.daemon.control import ControlServer
+from playout.daemon.control import ControlServer, LocalControl
 from playout.daemon.station import Station
 from playout.daemon.system import ntp_synchronized, sd_notify
 
@@ -83,14 +83,24 @@ class LiveDaemon:
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": max(1, self.cfg.daemon.catch_up_ms // 1000)},
         )  # fmt: skip
+        routes = {
+            ("GET", "/status"): self._status, ("POST", "/air-now"): self._air_now,
+            ("POST", "/skip"): self._skip, ("POST", "/reload"): self._reload_request,
+        }  # fmt: skip
         try:
-            self.control = ControlServer(self.cfg.daemon.control_host, self.cfg.daemon.control_port, {
-                ("GET", "/status"): self._status, ("POST", "/air-now"): self._air_now,
-                ("POST", "/skip"): self._skip, ("POST", "/reload"): self._reload_request,
-            })  # fmt: skip
+            self.control = ControlServer(self.cfg.daemon.control_host, self.cfg.daemon.control_port, routes)
         except OSError as exc:
             raise PlayoutError("daemon.port_busy", address=f"{self.cfg.daemon.control_host}:{self.cfg.daemon.control_port}",
                                detail=exc.strerror) from None  # fmt: skip
+        self.web = None
+        if self.cfg.web.enabled:
+            from playout.web.server import WebServer
+
+            try:
+                self.web = WebServer(app, LocalControl(routes))
+            except PlayoutError:
+                self.control.server.server_close()  # never started: nothing to shut down
+                raise
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -132,6 +142,9 @@ class LiveDaemon:
         sd_notify("READY=1")
         self.ready.set()
         log.info("playout ready; control interface on http://%s:%d", *self.control.address)
+        if self.web is not None:
+            self.web.start()
+            log.info("web page on http://%s:%d", *self.web.address)
 
     def _periodic_jobs(self) -> None:
         """Jobs on wall-clock time; added again after a clock jump, which leaves their next
@@ -163,7 +176,10 @@ class LiveDaemon:
             self.player.interrupt("interrupted: the daemon was stopped")
         self.scheduler.remove_all_jobs()
         self.scheduler.shutdown(wait=True)
+        self.station.wait_idle()  # a manual airing finishes (or was interrupted above) first
         self.control.stop()
+        if self.web is not None:
+            self.web.stop()
         self.airlog.heartbeat(self.watermark())
         self.player.close()
         log.info("playout stopped")

@@ -252,6 +252,12 @@ class Station:
         written = self.log.insert([row])
         return (written[0], stored) if written else None
 
+    def wait_idle(self) -> None:
+        """Until nothing is on air: a manual airing plays in its own thread, and the player
+        must not be closed under it."""
+        with self._air_lock:
+            pass
+
     # -- manual airings ----------------------------------------------------------------
 
     def air_now(self, clip_id: int, level: Level) -> Airing:

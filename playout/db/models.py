@@ -110,3 +110,16 @@ class DaemonState(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     alive_at: datetime = Field(sa_type=UTCDateTime)
     started_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class User(SQLModel, table=True):
+    """An account for the web page. Only a password hash (argon2) is kept, never the password."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(64), unique=True)
+    role: str = Field(sa_type=String(16))
+    password_hash: str = Field(sa_type=String(255))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    password_changed_at: datetime = Field(sa_type=UTCDateTime)

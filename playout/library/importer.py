@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -23,6 +23,7 @@ from playout.config import LibraryConfig
 from playout.db import Database
 from playout.db.models import Clip
 from playout.errors import ImportRejected, PlayoutError
+from playout.i18n import fmt_duration, t
 from playout.library import steps
 from playout.library.ffmpeg import Tools
 from playout.model import Kind
@@ -56,10 +57,26 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class FileResult:
-    source: Path
+    source: PurePath  # as the person named it
     status: Status
     clip: Clip | None = None  # the new clip, the would-be clip, or the existing duplicate
     error: PlayoutError | None = None
+
+    def message(self, lang: str) -> str:
+        """The one line a person reads about this file (the CLI prints it, the web page shows it)."""
+        clip = self.clip
+        if self.status == Status.FAILED:
+            assert self.error is not None
+            return self.error.render(lang)
+        assert clip is not None
+        params = dict(file=self.source, clip_id=clip.id, title=clip.title)
+        if self.status == Status.DUPLICATE:
+            return t("import.duplicate", lang, **params)
+        params.update(duration=fmt_duration(clip.duration_ms), loudness=f"{clip.loudness_after_lufs:.1f}")
+        if self.status == Status.WOULD_IMPORT:
+            params["loudness"] = f"{clip.loudness_before_lufs:.1f}"
+            return t("import.would_import", lang, **params)
+        return t("import.imported", lang, **params)
 
 
 @dataclass
@@ -113,11 +130,18 @@ class Importer:
             on_result(result)
         return report
 
-    def import_one(self, source: Path, request: ImportRequest) -> FileResult:
+    def import_one(self, source: Path, request: ImportRequest, shown_as: str | None = None) -> FileResult:
+        """Import one file. `shown_as` is the name a person knows the file by when it is
+        stored under another (an upload kept under a server-made name): messages, the title
+        hint, the date in the name and the original name use it; only `source` is read."""
+        name = PurePath(shown_as) if shown_as else source
         try:
-            return self._import(source, request)
+            return self._import(source, request, name)
         except ImportRejected as exc:
-            return FileResult(source, Status.FAILED, error=exc)
+            if shown_as:
+                exc.params = {k: str(v).replace(str(source), shown_as) if isinstance(v, str | Path) else v
+                              for k, v in exc.params.items()}  # fmt: skip
+            return FileResult(name, Status.FAILED, error=exc)
 
     def _existing(self, **where: str) -> Clip | None:
         with self.db.session() as s:
@@ -126,15 +150,15 @@ class Importer:
                 stmt = stmt.where(getattr(Clip, column) == value)
             return s.exec(stmt).first()
 
-    def _import(self, source: Path, request: ImportRequest) -> FileResult:
+    def _import(self, source: Path, request: ImportRequest, name: PurePath) -> FileResult:
         src_hash = steps.source_hash(source)
         if existing := self._existing(source_hash=src_hash):
-            return FileResult(source, Status.DUPLICATE, clip=existing)
+            return FileResult(name, Status.DUPLICATE, clip=existing)
         probed = steps.probe(source, self.limits)
         analysis = steps.analyse(self.tools, source, probed, self.limits)
-        clip = self._clip_row(source, request, probed, analysis, src_hash)
+        clip = self._clip_row(name, request, probed, analysis, src_hash)
         if request.dry_run:
-            return FileResult(source, Status.WOULD_IMPORT, clip=clip)
+            return FileResult(name, Status.WOULD_IMPORT, clip=clip)
 
         library = self.limits.folder
         incoming = library / ".incoming"
@@ -150,7 +174,7 @@ class Importer:
             rendered = steps.render(self.tools, source, temp, probed, analysis, self.limits)
             content_hash = steps.file_hash(temp)
             if existing := self._existing(content_hash=content_hash):
-                return FileResult(source, Status.DUPLICATE, clip=existing)
+                return FileResult(name, Status.DUPLICATE, clip=existing)
             clip.content_hash = content_hash
             clip.path = steps.library_relpath(content_hash)
             clip.loudness_after_lufs = rendered.loudness_lufs
@@ -169,10 +193,10 @@ class Importer:
                 # Another import registered the same audio between our check and our write.
                 if existing := self._existing(content_hash=content_hash):
                     created = None  # the file belongs to that clip now
-                    return FileResult(source, Status.DUPLICATE, clip=existing)
+                    return FileResult(name, Status.DUPLICATE, clip=existing)
                 raise
             created = None
-            return FileResult(source, Status.IMPORTED, clip=clip)
+            return FileResult(name, Status.IMPORTED, clip=clip)
         except OSError as exc:
             raise steps._reject("import.store_failed", source, folder=library, detail=exc.strerror) from None
         finally:

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from playout.db import Database
-from playout.db.models import Airing
+from playout.db.models import Airing, Clip
 from playout.i18n import label
 from playout.reports.period import Period
 
@@ -63,19 +63,43 @@ def hms(ms: int | None) -> str:
     return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
+def programmes(db: Database) -> list[str]:
+    """Every programme named in the library or the log (a retired programme still has history)."""
+    with db.session() as s:
+        known = set(s.execute(select(Clip.programme).distinct()).scalars())
+        known |= set(s.execute(select(Airing.programme).distinct()).scalars())
+    known.discard(None)
+    return sorted(known)  # type: ignore[type-var]
+
+
+def _where(period: Period, filters: Filters) -> list[Any]:
+    where = [Airing.scheduled_at >= period.utc_start, Airing.scheduled_at < period.utc_end]
+    if filters.programme:
+        where.append(Airing.programme == filters.programme)
+    if filters.kind:
+        where.append(Airing.kind == filters.kind)
+    if filters.outcome:
+        where.append(Airing.outcome == filters.outcome)
+    return where
+
+
 def rows(db: Database, period: Period, filters: Filters) -> Iterator[Any]:
     cols = [getattr(Airing, c) for c, _, _ in COLUMNS]
-    stmt = select(*cols).where(Airing.scheduled_at >= period.utc_start, Airing.scheduled_at < period.utc_end)
-    if filters.programme:
-        stmt = stmt.where(Airing.programme == filters.programme)
-    if filters.kind:
-        stmt = stmt.where(Airing.kind == filters.kind)
-    if filters.outcome:
-        stmt = stmt.where(Airing.outcome == filters.outcome)
-    stmt = stmt.order_by(Airing.scheduled_at, Airing.position, Airing.id)
+    stmt = select(*cols).where(*_where(period, filters)).order_by(Airing.scheduled_at, Airing.position, Airing.id)
     with db.engine.connect() as conn, conn.begin():
         result = conn.execution_options(stream_results=True, yield_per=5000).execute(stmt)
         yield from result
+
+
+def page(db: Database, period: Period, filters: Filters, offset: int, limit: int) -> tuple[list[Airing], int]:
+    """One page of the rows an export with these filters would write, newest first, and how
+    many there are in all (the web page's log)."""
+    where = _where(period, filters)
+    with db.session() as s:
+        total = s.execute(select(func.count()).select_from(Airing).where(*where)).scalar_one()
+        order = (Airing.scheduled_at.desc(), Airing.position.desc(), Airing.id.desc())  # type: ignore[union-attr]
+        found = list(s.execute(select(Airing).where(*where).order_by(*order).offset(offset).limit(limit)).scalars())
+    return found, total
 
 
 class _Cells:

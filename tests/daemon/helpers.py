@@ -20,6 +20,7 @@ def daemon_station(tmp_path: Path, output: str = 'module = "null"') -> Station:
     port = free_port()
     text = (ROOT / "playout.toml").read_text(encoding="utf-8")
     text = text.split("[output]")[0] + f"[output]\n{output}\n\n[daemon]\ncontrol_port = {port}\nlead_seconds = 2\n"
+    text += f"\n[web]\nport = {free_port()}\n"
     (root / "playout.toml").write_text(text, encoding="utf-8")
     st = Station(root=root, config=root / "playout.toml")
     assert st.cli("import", str(EX / "nhac-hieu.ogg"), "--kind", "chime").exit_code == 0

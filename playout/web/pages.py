@@ -1,0 +1,370 @@
+"""The pages: Now, Week, Library, Log, Tally and Air now.
+
+Each page asks the same functions the commands use (the schedule preview, the clip
+repository, the importer, the log export, the tally) and only arranges what they return.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+
+from playout import preview as preview_mod
+from playout.app import App
+from playout.errors import NotFound, PlayoutError, UsageError
+from playout.i18n import fmt_duration, label, t
+from playout.library.importer import ImportRequest, Status
+from playout.library.steps import nfc
+from playout.model import Kind, Level, Outcome
+from playout.reports import export, tally, tally_files
+from playout.reports.period import Period, period_from
+from playout.web.auth import technician_only
+from playout.web.chart import bar_chart
+
+bp = Blueprint("pages", __name__)
+
+LOG_PAGE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _app() -> App:
+    return current_app.extensions["playout"]
+
+
+def _control() -> Any:
+    return current_app.extensions["playout.control"]
+
+
+def _today() -> date:
+    return preview_mod.today(_app())
+
+
+def _date_arg(name: str, default: date) -> date:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        flash(t("cli.bad_date", g.lang, option=label(f"web.period_{name}", g.lang), value=value), "error")
+        return default
+
+
+def _send_report(write: Callable[[Path], object], name: str, mimetype: str) -> Any:
+    """Write a report to a private temporary file and hand it over; the file is gone as soon
+    as it is open, so nothing is left behind whatever happens to the download."""
+    fd, temp = tempfile.mkstemp(prefix="playout-report-", suffix=Path(name).suffix)
+    os.close(fd)
+    path = Path(temp)
+    try:
+        write(path)
+        handle = path.open("rb")
+    finally:
+        path.unlink(missing_ok=True)
+    return send_file(handle, mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+# -- Now --------------------------------------------------------------------------------
+
+
+def _status() -> dict[str, Any]:
+    try:
+        return {"s": _control().call("GET", "/status"), "down": None}
+    except PlayoutError as exc:
+        return {"s": None, "down": t("web.daemon_down", g.lang, detail=exc.render(g.lang))}
+
+
+@bp.route("/")
+def now() -> Any:
+    return render_template("now.html", page="now", **_status())
+
+
+@bp.route("/now/live")
+def now_live() -> Any:
+    return render_template("_now_live.html", **_status())
+
+
+@bp.route("/skip", methods=["POST"])
+@technician_only
+def skip() -> Any:
+    try:
+        skipped = _control().call("POST", "/skip")["skipped"]
+        flash(t("daemon.skipped" if skipped else "daemon.nothing_playing", g.lang), "ok")
+    except PlayoutError as exc:
+        flash(exc.render(g.lang), "error")
+    return redirect(url_for("pages.now"))
+
+
+# -- Week -------------------------------------------------------------------------------
+
+
+def _iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@bp.route("/week")
+def week() -> Any:
+    app, lang = _app(), g.lang
+    today = _today()
+    first = today - timedelta(days=today.weekday())
+    if request.args.get("week"):
+        try:
+            first, _ = preview_mod.week_of(request.args["week"])
+        except UsageError as exc:
+            flash(exc.render(lang), "error")
+    days = [first + timedelta(days=i) for i in range(7)]
+    shown = preview_mod.preview(app, first, days[-1], lang)
+    found = preview_mod.findings(app)
+    problems = [("error", preview_mod.problem_line(p, "error", lang)) for p in found.errors]
+    problems += [("warning", preview_mod.problem_line(p, "warning", lang)) for p in found.warnings]
+    grid: dict[int, dict[date, list]] = {}
+    for plan in shown.plans:
+        occ = plan.occurrence
+        grid.setdefault(occ.local.hour, {}).setdefault(occ.local_date, []).append(plan)
+    return render_template(
+        "week.html", page="week", days=days, hours=sorted(grid), grid=grid, notes=shown.notes, problems=problems,
+        week=_iso_week(first), prev=_iso_week(first - timedelta(days=7)), next=_iso_week(first + timedelta(days=7)),
+        this=_iso_week(today), today=today, tz=app.config.station.timezone, broken=bool(shown.errors),
+    )  # fmt: skip
+
+
+# -- Library ----------------------------------------------------------------------------
+
+
+@bp.route("/library")
+def library() -> Any:
+    app = _app()
+    everything = app.clips.list()
+    q = nfc(request.args.get("q", "").strip()).casefold()
+    kind = request.args.get("kind", "")
+    programme = request.args.get("programme", "")
+    status = request.args.get("status", "active")
+    clips = [
+        c for c in everything
+        if (not kind or c.kind == kind) and (not programme or c.programme == programme)
+        and (status == "all" or c.retired == (status == "retired"))
+        and (not q or any(q in (v or "").casefold() for v in (c.title, c.programme, c.original_name, c.tags)))
+    ]  # fmt: skip
+    programmes = sorted({c.programme for c in everything if c.programme})
+    return render_template(
+        "library.html", page="library", clips=clips, total=len(everything), programmes=programmes,
+        kinds=[k.value for k in Kind], q=request.args.get("q", ""), kind=kind, programme=programme, status=status,
+        limit_mb=round(app.config.web.max_upload_bytes / 1024 / 1024),
+    )  # fmt: skip
+
+
+def display_name(name: str) -> str:
+    """The client's file name, reduced to a name to show: never used as a path."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return nfc("".join(ch for ch in base if ch.isprintable()).strip())[:200] or "upload"
+
+
+def _upload_request() -> ImportRequest:
+    form = request.form
+    try:
+        kind = Kind(form.get("kind", "").strip().lower())
+    except ValueError:
+        raise UsageError("cli.bad_kind", value=form.get("kind", ""), choices=", ".join(k.value for k in Kind)) from None
+    episode = None
+    if form.get("episode_date", "").strip():
+        try:
+            episode = date.fromisoformat(form["episode_date"].strip())
+        except ValueError:
+            raise UsageError("cli.bad_date", option=label("col.episode_date", g.lang), value=form["episode_date"]) from None
+    return ImportRequest(kind=kind, programme=form.get("programme", "").strip() or None, episode_date=episode,
+                         title=form.get("title", "").strip() or None)  # fmt: skip
+
+
+@bp.route("/library/upload", methods=["POST"])
+@technician_only
+def upload() -> Any:
+    """One file per request (the page sends them one after another, with progress), through
+    the same importer and with the same messages as `playout import`."""
+    app, lang = _app(), g.lang
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        return jsonify({"ok": False, "message": t("web.no_file", lang)}), 400
+    shown = display_name(sent.filename)
+    try:
+        path = Path(sent.stream.name)  # the server-named file the upload was streamed into
+        sent.stream.flush()
+        limit = app.config.web.max_upload_bytes
+        if path.stat().st_size > limit:
+            return jsonify({"ok": False, "message": t("web.too_large", lang, file=shown,
+                                                            limit=round(limit / 1024 / 1024))}), 413  # fmt: skip
+        result = app.importer().import_one(path, _upload_request(), shown_as=shown)
+    except PlayoutError as exc:
+        return jsonify({"ok": False, "message": exc.render(lang)}), 400
+    finally:
+        sent.close()
+    ok = result.status != Status.FAILED
+    return jsonify({"ok": ok, "status": result.status.value, "message": result.message(lang),
+                    "clip_id": result.clip.id if result.clip else None}), 200 if ok else 422  # fmt: skip
+
+
+@bp.route("/library/<int:clip_id>/retire", methods=["POST"])
+@technician_only
+def retire(clip_id: int) -> Any:
+    try:
+        clip, changed = _app().clips.retire(clip_id)
+        flash(t("clips.retired" if changed else "clips.already_retired", g.lang, clip_id=clip.id, title=clip.title), "ok")
+    except PlayoutError as exc:
+        flash(exc.render(g.lang), "error")
+    return redirect(url_for("pages.library"))
+
+
+@bp.route("/library/<int:clip_id>/audio")
+def audio(clip_id: int) -> Any:
+    app = _app()
+    try:
+        clip = app.clips.get(clip_id)
+    except NotFound:
+        abort(404)
+    folder = app.config.library.folder.resolve()
+    path = (folder / clip.path).resolve()
+    if not path.is_relative_to(folder) or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="audio/flac", conditional=True, download_name=f"clip-{clip_id}.flac")
+
+
+# -- Log --------------------------------------------------------------------------------
+
+
+def _log_query() -> tuple[Period, export.Filters, dict[str, str]]:
+    app, today = _app(), _today()
+    first = _date_arg("from", today - timedelta(days=6))
+    last = _date_arg("to", today)
+    try:
+        period = period_from(None, first, last, app.config.station.timezone, today)
+    except UsageError as exc:
+        flash(exc.render(g.lang), "error")
+        period = period_from(None, today - timedelta(days=6), today, app.config.station.timezone, today)
+    programme = request.args.get("programme", "")
+    kind = request.args.get("kind", "")
+    outcome = request.args.get("outcome", "")
+    filters = export.Filters(
+        programme=programme or None,
+        kind=kind if kind in {k.value for k in Kind} else None,
+        outcome=outcome if outcome in {o.value for o in Outcome} else None,
+    )
+    args = {"from": period.start.isoformat(), "to": period.end.isoformat(), "programme": filters.programme or "",
+            "kind": filters.kind or "", "outcome": filters.outcome or ""}  # fmt: skip
+    return period, filters, args
+
+
+@bp.route("/log")
+def log() -> Any:
+    app = _app()
+    period, filters, args = _log_query()
+    try:
+        page_no = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page_no = 1
+    rows, total = export.page(app.db, period, filters, (page_no - 1) * LOG_PAGE, LOG_PAGE)
+    pages = max(1, -(-total // LOG_PAGE))
+    return render_template(
+        "log.html", page="log", rows=rows, total=total, page_no=page_no, pages=pages, args=args,
+        first=(page_no - 1) * LOG_PAGE + 1, last=(page_no - 1) * LOG_PAGE + len(rows),
+        programmes=export.programmes(app.db), kinds=[k.value for k in Kind], outcomes=[o.value for o in Outcome],
+    )  # fmt: skip
+
+
+@bp.route("/log/export")
+def log_export() -> Any:
+    app, lang = _app(), g.lang
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    period, filters, _ = _log_query()
+    name = f"{'nhat-ky' if lang == 'vi' else 'airing-log'}-{period.start}-{period.end}.{fmt}"
+    if fmt == "csv":
+        return _send_report(lambda dest: export.write_csv(app.db, period, filters, lang, dest), name,
+                            "text/csv; charset=utf-8")  # fmt: skip
+    return _send_report(lambda dest: export.write_xlsx(app.db, period, filters, lang, dest, app.config.station.name),
+                        name, XLSX)  # fmt: skip
+
+
+# -- Tally ------------------------------------------------------------------------------
+
+
+def _tally() -> tuple[int, tally.Tally]:
+    app, today = _app(), _today()
+    try:
+        year = int(request.args.get("year", today.year))
+        period = period_from(year, None, None, app.config.station.timezone, today)
+    except (ValueError, UsageError):
+        year = today.year
+        period = period_from(year, None, None, app.config.station.timezone, today)
+    return year, tally.compute(app.db, period, app.config.station.name, app.config.partial_share)
+
+
+@bp.route("/tally")
+def tally_page() -> Any:
+    lang = g.lang
+    year, result = _tally()
+    months = [tally.month_label(y, m) for y, m in result.months]
+    return render_template(
+        "tally.html", page="tally", year=year, result=result, headers=tally.headers(lang),
+        table=tally.table(result, lang), summary=tally.summary(result, lang), months=months,
+        monthly=[(ln.name(lang), [tally.number(ln.monthly.get(m, 0), lang) for m in result.months]) for ln in result.lines],
+        chart=bar_chart(tally.chart_series(result, lang), [m[:2] for m in months]),
+        rule=label("tally.rule", lang).format(share=round(result.partial_share * 100)),
+        unassigned=tally.not_aired_text(result.unassigned_not_aired, lang),
+    )  # fmt: skip
+
+
+@bp.route("/tally/download")
+def tally_download() -> Any:
+    lang = g.lang
+    fmt = request.args.get("format", "xlsx")
+    if fmt not in ("xlsx", "pdf"):
+        abort(404)
+    year, result = _tally()
+    name = f"{'tong-hop' if lang == 'vi' else 'tally'}-{year}.{fmt}"
+    if fmt == "xlsx":
+        return _send_report(lambda dest: tally_files.write_xlsx(result, lang, dest), name, XLSX)
+    return _send_report(lambda dest: tally_files.write_pdf(result, lang, dest), name, "application/pdf")
+
+
+# -- Air now ----------------------------------------------------------------------------
+
+
+@bp.route("/air-now", methods=["GET", "POST"])
+@technician_only
+def air_now() -> Any:
+    app, lang = _app(), g.lang
+    clips = [c for c in app.clips.list() if not c.retired]
+    chosen, level = None, Level.NORMAL
+    if request.method == "POST":
+        try:
+            level = Level(request.form.get("level", "normal"))
+            chosen = app.clips.get(int(request.form.get("clip", "")))
+        except (ValueError, PlayoutError):
+            flash(t("daemon.no_clip", lang, clip=request.form.get("clip", "")), "error")
+            return render_template("air_now.html", page="air", clips=clips, chosen=None, level=level.value), 400
+        if request.form.get("confirm") == "1":
+            try:
+                done = _control().call("POST", "/air-now", {"clip": str(chosen.id), "level": level.value})
+            except PlayoutError as exc:
+                flash(exc.render(lang), "error")
+            else:
+                flash(t("daemon.air_now", lang, level=label(f"level.{level.value}", lang), clip_id=done["clip_id"],
+                        title=done["title"]), "ok")  # fmt: skip
+                return redirect(url_for("pages.now"))
+        else:
+            question = t("web.confirm_air", lang, clip_id=chosen.id, title=chosen.title,
+                         duration=fmt_duration(chosen.duration_ms), level=label(f"level.{level.value}", lang))  # fmt: skip
+            return render_template("air_confirm.html", page="air", clip=chosen, level=level.value, question=question)
+    return render_template("air_now.html", page="air", clips=clips, chosen=chosen, level=level.value,
+                           levels=[lv.value for lv in Level])  # fmt: skip
+
+
+def install(web: Flask) -> None:
+    web.register_blueprint(bp)

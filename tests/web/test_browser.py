@@ -1,0 +1,230 @@
+"""The web page in a real browser (Debian's Chromium through Playwright) against a real
+daemon: real APScheduler, libVLC on the null output, SQLite, ffmpeg for the upload.
+
+The station has the example's clips and schedules and, for the tally, this year so far
+replayed by `playout simulate` into its log. Screenshots of every page, on a 1366×768 office
+screen and on a phone, go to $PLAYOUT_ARTIFACTS (default tests/artifacts/); with
+$PLAYOUT_DOCS_SCREENSHOTS=DIR the README's pictures of the Week and Tally pages are written there too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from playout import app as app_mod
+from playout.daemon.live import LiveDaemon
+from tests.conftest import IN_CI, ROOT, Station, free_port, require_program
+from tests.web.conftest import EX, PASSWORDS
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+DESK = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT = 20_000  # ms: a shared 2-core machine can be slow; nothing here waits for a fixed time
+
+
+def _playwright():  # noqa: ANN202
+    try:
+        from playwright.sync_api import expect, sync_playwright
+
+        expect.set_options(timeout=TIMEOUT)
+    except ImportError as exc:  # under CI a missing component fails, never skips
+        if IN_CI:
+            pytest.fail(f"playwright is not installed: {exc}")
+        pytest.skip(f"playwright is not installed: {exc}")
+    return sync_playwright, expect
+
+
+class Live:
+    def __init__(self, station: Station, daemon: LiveDaemon, browser, artifacts: Path) -> None:  # noqa: ANN001
+        self.station = station
+        self.daemon = daemon
+        self.browser = browser
+        self.artifacts = artifacts
+        host, port = daemon.web.address  # type: ignore[union-attr]
+        self.base = f"http://{host}:{port}"
+        self.docs = Path(os.environ["PLAYOUT_DOCS_SCREENSHOTS"]) if os.environ.get("PLAYOUT_DOCS_SCREENSHOTS") else None
+
+    def page(self, user: str, viewport: dict = DESK):  # noqa: ANN201
+        ctx = self.browser.new_context(viewport=viewport, accept_downloads=True, locale="vi-VN",
+                                       is_mobile=viewport is PHONE, has_touch=viewport is PHONE)  # fmt: skip
+        ctx.set_default_timeout(TIMEOUT)
+        page = ctx.new_page()
+        page.goto(self.base + "/")
+        page.fill("input[name=name]", user)
+        page.fill("input[name=password]", PASSWORDS[user])
+        page.click("button[type=submit]")
+        page.wait_for_url(self.base + "/")
+        return page
+
+    def shot(self, page, name: str) -> Path:  # noqa: ANN001
+        size = "phone" if page.viewport_size["width"] < 600 else "desk"
+        path = self.artifacts / f"{name}-{size}.png"
+        page.screenshot(path=str(path), full_page=True)
+        if self.docs is not None and size == "desk" and name in ("week", "tally"):
+            self.docs.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(self.docs / f"web-{name}.png"), full_page=False)
+        return path
+
+
+def _station(root: Path) -> Station:
+    root.mkdir(parents=True)
+    shutil.copytree(ROOT / "schedules", root / "schedules")
+    text = (ROOT / "playout.toml").read_text(encoding="utf-8").split("[output]")[0]
+    text += (f'[output]\nmodule = "null"\n\n[daemon]\ncontrol_port = {free_port()}\n\n'
+             f"[web]\nport = {free_port()}\n")  # fmt: skip
+    (root / "playout.toml").write_text(text, encoding="utf-8")
+    st = Station(root=root, config=root / "playout.toml")
+    for args in (
+        [str(EX / "nhac-hieu.ogg"), "--kind", "chime"],
+        [str(EX / "khau-hieu-01-cai-cach-hanh-chinh.mp3"), str(EX / "khau-hieu-02-dich-vu-cong.wav"), "--kind",
+         "slogan", "--tag", "CCHC"],
+        [*map(str, sorted(EX.glob("cchc-*"))), "--kind", "segment", "--program", "CCHC"],
+        [str(EX / "dong-hanh-cung-nhan-dan-2026-11.ogg"), "--kind", "segment", "--program", "Đồng hành cùng Nhân dân",
+         "--episode-date", "2026-11-01"],
+    ):  # fmt: skip
+        assert st.cli("import", *args).exit_code == 0
+    for name, role in (("kythuat", "technician"), ("lanhdao", "manager")):
+        assert st.cli("users", "add", name, "--role", role, "--password-stdin", input=PASSWORDS[name] + "\n").exit_code == 0
+    # This year so far, aired by the daemon's own code on a virtual clock: the tally has months.
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    first, last = max(date(today.year, 1, 1), today - timedelta(days=330)), today - timedelta(days=2)
+    if first <= last:
+        r = st.cli("simulate", "--from", first.isoformat(), "--to", last.isoformat(), "--db", str(st.db_path))
+        assert r.exit_code == 0, r.output
+    return st
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    require_program("chromium")
+    require_program("ffmpeg")
+    sync_playwright, _ = _playwright()
+    artifacts = Path(os.environ.get("PLAYOUT_ARTIFACTS") or ROOT / "tests" / "artifacts")
+    artifacts.mkdir(parents=True, exist_ok=True)
+    st = _station(tmp_path_factory.mktemp("web") / "station")
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                yield Live(st, daemon, browser, artifacts)
+            finally:
+                browser.close()
+    finally:
+        daemon.stop()
+
+
+def test_a_technician_loads_clips_sees_the_week_airs_a_clip_and_exports_the_log(live: Live, tmp_path: Path) -> None:
+    _, expect = _playwright()
+    page = live.page("kythuat")
+    expect(page.locator("#live-state")).to_have_text("tự cập nhật")
+    live.shot(page, "now-idle")
+
+    # Library: two files dropped at once; one is audio, the other is not.
+    notes = tmp_path / "bien-ban-hop.mp3"
+    notes.write_text("Biên bản họp giao ban.\n" * 50, encoding="utf-8")
+    page.click("nav >> text=Thư viện")
+    page.select_option("#up-kind", "slogan")
+    page.set_input_files("#files", [str(EX / "khau-hieu-03-tong-dai-1022.ogg"), str(notes)])
+    expect(page.locator("#up-results li[data-outcome]")).to_have_count(2)
+    expect(page.locator("#up-results li[data-outcome=ok]")).to_contain_text(
+        "khau-hieu-03-tong-dai-1022.ogg: đã nhập #7 «Khẩu hiệu 3: Tổng đài 1022»")
+    cli = live.station.cli("import", str(notes), "--kind", "slogan")
+    same = next(ln for ln in cli.output.splitlines() if "ffmpeg" in ln).strip().removeprefix("✗ ")
+    expect(page.locator("#up-results li[data-outcome=error]")).to_have_text("✗ " + same.replace(str(tmp_path) + "/", ""))
+    row = page.locator("#clips tr", has_text="Khẩu hiệu 3: Tổng đài 1022")
+    expect(row).to_contain_text("khẩu hiệu")
+    row.locator("button.listen").click()  # the stored FLAC plays in the browser
+    page.wait_for_function("() => { const a = document.querySelector('#clips audio'); return a && a.duration > 4; }")
+    live.shot(page, "library")
+
+    # Week: the grid of this week's airings; the next week is one click away.
+    page.click("nav >> text=Lịch tuần")
+    expect(page.locator("table.week")).to_contain_text("Nhạc hiệu Đài")
+    expect(page.locator("table.week th.today")).to_have_count(1)
+    live.shot(page, "week")
+    page.click("text=Tuần sau →")
+    expect(page.locator("table.week thead th.today")).to_have_count(0)
+
+    # Air now: pick, confirm (emergency: interrupt), then see it on Now and in the log.
+    page.click("nav >> text=Phát ngay")
+    page.fill("#clip-filter", "khai sinh")
+    page.select_option("#clip", label="#4 CCHC: Đăng ký khai sinh trực tuyến (CCHC) · 0:10")
+    page.check("input[name=level][value=emergency]")
+    live.shot(page, "air-now")
+    page.click("text=Tiếp tục")
+    expect(page.locator(".confirm .question")).to_have_text(
+        "Phát ngay bài #4 «CCHC: Đăng ký khai sinh trực tuyến» (0:10) ở mức khẩn cấp?")
+    live.shot(page, "air-confirm")
+    page.click("#confirm-air")
+    page.wait_for_url(live.base + "/")
+    expect(page.locator(".flash.ok")).to_have_text("Đang phát ngay (khẩn cấp): #4 «CCHC: Đăng ký khai sinh trực tuyến».")
+    expect(page.locator("#playing-title")).to_have_text("CCHC: Đăng ký khai sinh trực tuyến")
+    expect(page.locator("#last-airings")).to_contain_text("phát tay")
+    live.shot(page, "now")
+    page.click("text=Bỏ qua bài đang phát")
+    expect(page.locator(".flash.ok")).to_have_text("Đã bỏ qua bài đang phát.")
+    expect(page.locator("#last-airings tbody tr").first).to_contain_text("bị ngắt")
+
+    page.click("nav >> text=Nhật ký")
+    first_row = page.locator("#log tbody tr").first
+    expect(first_row).to_contain_text("CCHC: Đăng ký khai sinh trực tuyến")
+    expect(first_row).to_contain_text("phát tay · khẩn cấp")
+    page.select_option("select[name=kind]", "segment")
+    page.click("text=Lọc")
+    expect(page.locator("#log tbody tr").first).to_contain_text("CCHC")
+    live.shot(page, "log")
+    with page.expect_download() as info:
+        page.click("#export-xlsx")
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(saved).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[2][:3] == ["Giờ theo lịch", "Bắt đầu phát", "Kết thúc"]
+    manual = [r for r in rows[3:] if r[5] == "CCHC: Đăng ký khai sinh trực tuyến" and r[14] == "có"]
+    assert manual and manual[0][15] == "khẩn cấp" and manual[0][7] == "chuyên mục"
+    assert {r[7] for r in rows[3:]} == {"chuyên mục"}  # the filtered view, not the whole log
+
+    # English is one click away and stays.
+    page.click("text=English")
+    expect(page.locator("nav")).to_contain_text("Library")
+    page.click("nav >> text=Week")
+    expect(page.locator("h1")).to_contain_text("Week")
+
+
+def test_a_manager_sees_the_tally_and_pages_fit_a_phone(live: Live) -> None:
+    _, expect = _playwright()
+    page = live.page("lanhdao")
+    expect(page.locator("nav")).not_to_contain_text("Phát ngay")
+    page.click("nav >> text=Tổng hợp")
+    expect(page.locator("table.tally")).to_contain_text("Khẩu hiệu")
+    expect(page.locator("svg.chart rect").first).to_be_visible()
+    live.shot(page, "tally")
+    with page.expect_download() as info:
+        page.click("text=Tải PDF")
+    assert info.value.suggested_filename.endswith(".pdf")
+
+    phone = live.page("kythuat", PHONE)
+    expect(phone.locator("#nav")).to_be_hidden()
+    phone.click(".menu-toggle")
+    expect(phone.locator("#nav")).to_be_visible()
+    live.shot(phone, "menu")
+    for path, name in (("/", "now"), ("/week", "week"), ("/library", "library"), ("/log", "log"), ("/tally", "tally"),
+                       ("/air-now", "air-now")):  # fmt: skip
+        phone.goto(live.base + path)
+        # Nothing wider than the screen except inside the sideways-scrolling boxes.
+        width = phone.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+        live.shot(phone, name)

@@ -1,0 +1,224 @@
+"""The web page without a browser: accounts, roles, CSRF, uploads, throttling, languages."""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from playout import i18n
+from playout.i18n import t
+from tests.conftest import ROOT
+from tests.web.conftest import EX, PASSWORDS, Web, token
+
+PAGES = ["/", "/now/live", "/week", "/library", "/log", "/tally", "/air-now", "/log/export?format=csv",
+         "/tally/download?format=xlsx", "/library/1/audio"]  # fmt: skip
+
+
+def _upload(client, name: str, data: bytes, kind: str = "chime", csrf: str | None = None):  # noqa: ANN001, ANN202
+    headers = {"X-Requested-With": "fetch"}
+    if csrf is not None:
+        headers["X-CSRF-Token"] = csrf
+    return client.post("/library/upload", data={"kind": kind, "file": (io.BytesIO(data), name)}, headers=headers,
+                       content_type="multipart/form-data")  # fmt: skip
+
+
+def test_pages_refuse_anonymous_users(web: Web) -> None:
+    c = web.client()
+    for path in PAGES:
+        r = c.get(path)
+        assert r.status_code == 302 and "/login" in r.headers["Location"], path
+    assert c.get("/now/live", headers={"X-Requested-With": "fetch"}).status_code == 401
+    assert c.post("/air-now", data={"clip": "1", "level": "emergency", "confirm": "1"}).status_code == 401
+    assert _upload(c, "x.ogg", b"x").status_code == 401
+    assert web.control.calls == []
+
+
+def test_a_manager_reads_and_exports_but_cannot_upload_retire_or_air(web: Web) -> None:
+    c = web.login("lanhdao")
+    for path in PAGES:
+        if path != "/air-now":
+            assert c.get(path).status_code == 200, path
+    csrf = token(c, "/library")
+    html = c.get("/library").get_data(as_text=True)
+    assert "Phát ngay" not in html and 'id="upload"' not in html and "Ngừng phát</button>" not in html
+    refused = t("web.forbidden", "vi", role="lãnh đạo")
+    assert c.get("/air-now").status_code == 403
+    r = c.post("/air-now", data={"clip": "1", "level": "emergency", "confirm": "1", "csrf_token": csrf})
+    assert r.status_code == 403 and refused in r.get_data(as_text=True)
+    r = _upload(c, "nhac-hieu.ogg", (EX / "nhac-hieu.ogg").read_bytes(), csrf=csrf)
+    assert r.status_code == 403 and r.json["message"] == refused
+    assert c.post("/library/1/retire", data={"csrf_token": csrf}).status_code == 403
+    assert c.post("/skip", data={"csrf_token": csrf}).status_code == 403
+    assert not web.control.asked("/air-now") and not web.control.asked("/skip")
+    assert [c.title for c in web.app.clips.list() if not c.retired] == ["Nhạc hiệu Đài"]
+
+
+def test_a_forged_form_without_its_csrf_token_is_refused(web: Web) -> None:
+    c = web.login("kythuat")
+    form = {"clip": "1", "level": "emergency", "confirm": "1"}
+    for forged in (form, {**form, "csrf_token": "not-the-token"}):
+        r = c.post("/air-now", data=forged)
+        assert r.status_code == 400 and t("web.csrf", "vi") in r.get_data(as_text=True)
+    assert c.post("/library/1/retire", data={}).status_code == 400
+    assert _upload(c, "nhac-hieu.ogg", b"x", csrf="wrong").status_code == 400
+    assert not web.control.asked("/air-now") and not web.app.clips.get(1).retired
+    # Another browser's login form carries its own token, not this session's.
+    assert web.client().post("/login", data={"name": "kythuat", "password": PASSWORDS["kythuat"]}).status_code == 400
+    # With the token the same form goes through: a confirmation first, then the daemon is asked.
+    csrf = token(c, "/air-now")
+    r = c.post("/air-now", data={"clip": "1", "level": "emergency", "csrf_token": csrf})
+    assert r.status_code == 200 and "Phát ngay bài #1 «Nhạc hiệu Đài» (0:03) ở mức khẩn cấp?" in r.get_data(as_text=True)
+    assert not web.control.asked("/air-now")
+    r = c.post("/air-now", data={**form, "csrf_token": csrf})
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+    assert ("POST", "/air-now", {"clip": "1", "level": "emergency"}) in web.control.calls
+
+
+def test_an_upload_that_is_not_audio_gets_the_same_message_as_the_cli(web: Web, tmp_path: Path) -> None:
+    notes = tmp_path / "ghi-chú cuộc họp.mp3"
+    notes.write_text("Biên bản họp giao ban, không phải âm thanh.\n" * 20, encoding="utf-8")
+    cli = web.station.cli("import", str(notes), "--kind", "slogan")
+    assert cli.exit_code == 1
+    cli_line = next(line for line in cli.output.splitlines() if "ffmpeg" in line).strip().removeprefix("✗ ")
+    expected = cli_line.replace(str(tmp_path) + "/", "")
+    assert expected.startswith("ghi-chú cuộc họp.mp3: không phải tệp âm thanh mà ffmpeg đọc được")
+
+    c = web.login("kythuat")
+    r = _upload(c, notes.name, notes.read_bytes(), kind="slogan", csrf=token(c, "/library"))
+    assert r.status_code == 422 and r.json["ok"] is False
+    assert r.json["message"] == expected
+    assert len(web.app.clips.list()) == 1
+    assert list(web.uploads.iterdir()) == []  # the upload left nothing behind
+
+
+def test_an_upload_goes_through_the_importer_and_no_client_path_reaches_the_disk(web: Web) -> None:
+    c = web.login("kythuat")
+    csrf = token(c, "/library")
+    data = (EX / "khau-hieu-03-tong-dai-1022.ogg").read_bytes()
+    r = _upload(c, "../../../etc/khau-hieu-03-tong-dai-1022.ogg", data, kind="slogan", csrf=csrf)
+    assert r.status_code == 200, r.json
+    assert r.json["status"] == "imported" and r.json["message"].startswith("khau-hieu-03-tong-dai-1022.ogg: đã nhập #2")
+    clip = web.app.clips.get(r.json["clip_id"])
+    assert (clip.kind, clip.original_name, clip.title) == ("slogan", "khau-hieu-03-tong-dai-1022.ogg",
+                                                          "Khẩu hiệu 3: Tổng đài 1022")  # fmt: skip
+    assert list(web.uploads.iterdir()) == []
+    again = _upload(c, "copy.ogg", data, kind="slogan", csrf=csrf)
+    assert again.status_code == 200 and again.json["status"] == "duplicate"
+    assert "Khẩu hiệu 3: Tổng đài 1022" in c.get("/library?q=tổng đài").get_data(as_text=True)
+    bad = _upload(c, "x.ogg", data, kind="jingle", csrf=csrf)
+    assert bad.status_code == 400 and bad.json["message"].startswith("Loại 'jingle' không hợp lệ")
+
+
+def test_uploads_over_the_size_limit_are_refused(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    web.flask.config["MAX_CONTENT_LENGTH"] = 4096
+    c = web.login("kythuat")
+    r = _upload(c, "lon.wav", b"\0" * 10_000, csrf=token(c, "/library"))
+    assert r.status_code == 413
+    assert list(web.uploads.iterdir()) == []
+
+
+def test_listening_serves_the_stored_flac_with_ranges(web: Web) -> None:
+    c = web.login("lanhdao")
+    whole = c.get("/library/1/audio")
+    assert whole.status_code == 200 and whole.mimetype == "audio/flac" and whole.data[:4] == b"fLaC"
+    part = c.get("/library/1/audio", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and len(part.data) == 100
+    assert c.get("/library/999/audio").status_code == 404
+
+
+def test_failed_logins_are_throttled_per_name_and_address(web: Web) -> None:
+    c = web.client()
+    for _ in range(5):
+        r = c.post("/login", data={"name": "kythuat", "password": "sai-mat-khau", "csrf_token": token(c)})
+        assert r.status_code == 401 and t("web.bad_login", "vi") in r.get_data(as_text=True)
+    right = {"name": "kythuat", "password": PASSWORDS["kythuat"]}
+    r = c.post("/login", data={**right, "csrf_token": token(c)})
+    assert r.status_code == 429 and t("web.throttled", "vi", minutes=5) in r.get_data(as_text=True)
+    assert web.login("lanhdao")  # another name is not blocked
+    web.clock.advance(timedelta(minutes=5, seconds=1))
+    assert c.post("/login", data={**right, "csrf_token": token(c)}).status_code == 302
+
+
+def test_cookies_and_headers(web: Web, tmp_path: Path) -> None:
+    c = web.client()
+    r = c.post("/login", data={"name": "kythuat", "password": PASSWORDS["kythuat"], "csrf_token": token(c)})
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    page = c.get("/")
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Cache-Control"] == "no-store"
+    key = web.app.config.web.secret_key_file
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_a_new_password_or_a_removed_account_ends_the_login(web: Web) -> None:
+    c = web.login("lanhdao")
+    assert c.get("/log").status_code == 200
+    assert web.station.cli("users", "passwd", "lanhdao", "--password-stdin", input="mat-khau-moi-1\n").exit_code == 0
+    assert c.get("/log").status_code == 302
+    c = web.login("lanhdao", "mat-khau-moi-1")
+    assert web.station.cli("users", "remove", "lanhdao").exit_code == 0
+    assert c.get("/log").status_code == 302
+
+
+def test_vietnamese_by_default_and_english_on_request(web: Web) -> None:
+    c = web.login("kythuat")
+    assert "Thư viện" in c.get("/library").get_data(as_text=True)
+    r = c.get("/library?lang=en")
+    assert "Library" in r.get_data(as_text=True) and "lang=en" in r.headers["Set-Cookie"]
+    html = c.get("/week").get_data(as_text=True)
+    assert "Previous week" in html and 'lang="en"' in html
+    assert "Lịch tuần" in c.get("/week?lang=vi").get_data(as_text=True)
+
+
+def test_every_label_the_templates_use_exists_in_both_languages() -> None:
+    used = set()
+    for path in (ROOT / "playout" / "web" / "templates").glob("*.html"):
+        used |= set(re.findall(r"""\b[LT]\(\s*'([a-z_]+\.[a-z_]+)'\s*[,)]""", path.read_text(encoding="utf-8")))
+    assert len(used) > 40
+    missing = sorted(k for k in used if k not in i18n.LABELS and k not in i18n.MESSAGES)
+    assert missing == []
+
+
+def test_users_command(web: Web) -> None:
+    st = web.station
+    r = st.cli("users", "add", "ky-thuat-2", "--role", "technician", "--password-stdin", input="mot-mat-khau\n")
+    assert r.exit_code == 0 and "Đã tạo tài khoản «ky-thuat-2» (kỹ thuật viên)." in r.stdout
+    assert st.cli("users", "add", "ky-thuat-2", "--role", "manager", "--password-stdin", input="mot-mat-khau\n"
+                  ).exit_code == 2  # fmt: skip
+    short = st.cli("users", "add", "x", "--role", "manager", "--password-stdin", input="ngan\n")
+    assert short.exit_code == 2 and "Mật khẩu quá ngắn" in short.output
+    assert st.cli("users", "add", "y", "--role", "boss", "--password-stdin", input="mot-mat-khau\n").exit_code == 2
+    listed = st.cli("users", "list").stdout
+    assert "ky-thuat-2" in listed and "lãnh đạo" in listed
+    stored = web.app.db.engine.connect().exec_driver_sql("select password_hash from users where name = 'ky-thuat-2'")
+    assert stored.scalar_one().startswith("$argon2id$")
+    assert st.cli("users", "remove", "khong-co").exit_code == 1
+
+
+def test_a_busy_web_port_stops_start_up_with_a_clear_message_and_frees_the_control_port(web: Web) -> None:
+    import socket
+
+    from playout import config as config_mod
+    from playout.app import App
+    from playout.daemon.live import LiveDaemon
+    from playout.errors import PlayoutError
+    from playout.player import SimPlayer
+    from tests.conftest import free_port
+
+    control_port = free_port()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {"PLAYOUT_DAEMON_CONTROL_PORT": str(control_port), "PLAYOUT_WEB_PORT": str(taken.getsockname()[1])}
+        app = App(config=config_mod.load(web.station.config, env=env), clock=web.clock)
+        with pytest.raises(PlayoutError) as info:
+            LiveDaemon(app, player=SimPlayer(web.clock))
+    assert info.value.render("vi").startswith(f"Không mở được địa chỉ trang web 127.0.0.1:{env['PLAYOUT_WEB_PORT']}")
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", control_port))  # the control interface let its port go
