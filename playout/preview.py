@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from playout.airlog import AiringLog
 from playout.app import App
+from playout.model import FIRST_DAY, LAST_DAY
 from playout.errors import UsageError
 from playout.i18n import t
 from playout.scheduling.check import check, overlaps
@@ -47,6 +48,8 @@ def week_of(value: str) -> tuple[date, date]:
         first = date.fromisocalendar(int(year), int(w), 1)
     except ValueError:
         raise UsageError("cli.bad_week", value=value) from None
+    if not FIRST_DAY <= first <= LAST_DAY:
+        raise UsageError("cli.date_out_of_range", option="--week", value=value, first=FIRST_DAY, last=LAST_DAY)
     return first, first + timedelta(days=6)
 
 

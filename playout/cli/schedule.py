@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from playout.cli.common import ConfigOption, check_day, handles_errors, load_app, out, parse_date
+from playout.cli.common import ConfigOption, handles_errors, load_app, out, parse_date
 from playout.errors import UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.preview import findings, preview, problem_line, today, week_of
@@ -42,9 +42,7 @@ def _period(week: str | None, day: str | None, start: str | None, end: str | Non
     if sum(x is not None for x in (week, day, start or end)) > 1:
         raise UsageError("cli.one_period")
     if week is not None:
-        first, last = week_of(week)
-        check_day(first, "--week", week)
-        return first, last
+        return week_of(week)
     if day is not None:
         d = parse_date(day, "--date")
         assert d is not None
