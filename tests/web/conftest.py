@@ -25,6 +25,7 @@ class FakeControl:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict | None]] = []
+        self.problems: list[dict] = []
 
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
         self.calls.append((method, path, body))
@@ -32,7 +33,7 @@ class FakeControl:
             return {"station": "Đài thử", "now": "2026-11-30T05:30:00+07:00", "started_at": "2026-11-30T05:00:00+07:00",
                     "output": "null", "ntp_synchronized": True, "schedule": {"slots": 2, "errors": []},
                     "now_playing": {"title": "Nhạc hiệu Đài", "position_ms": 1000, "duration_ms": 3000},
-                    "next": [], "last": []}  # fmt: skip
+                    "next": [], "last": [], "problems": self.problems}  # fmt: skip
         if path == "/air-now":
             return {"key": "manual@x/1", "clip_id": int(body["clip"]), "title": "?", "level": body["level"]}
         return {"skipped": False}

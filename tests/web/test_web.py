@@ -222,3 +222,14 @@ def test_a_busy_web_port_stops_start_up_with_a_clear_message_and_frees_the_contr
     assert info.value.render("vi").startswith(f"Không mở được địa chỉ trang web 127.0.0.1:{env['PLAYOUT_WEB_PORT']}")
     with socket.socket() as again:
         again.bind(("127.0.0.1", control_port))  # the control interface let its port go
+
+
+def test_the_now_page_shows_what_a_person_must_act_on(web: Web) -> None:
+    web.control.problems = [
+        {"id": "problem.log_backlog", "params": {"count": 3, "error": "database or disk is full"}},
+        {"id": "problem.not_ready", "params": {"occurrence": "phien-sang@2026-11-30T05:30",
+                                               "detail": "Nhạc hiệu Đài: audio file missing: /x.flac"}},
+    ]  # fmt: skip
+    page = web.login("lanhdao").get("/now/live").get_data(as_text=True)
+    assert "không ghi được nhật ký phát (database or disk is full); 3 bản ghi đang giữ trong bộ nhớ" in page
+    assert "chưa sẵn sàng phát phien-sang@2026-11-30T05:30: Nhạc hiệu Đài: audio file missing: /x.flac" in page
