@@ -220,10 +220,13 @@ class Station:
         """Problems with the audio of what is due in [start, end): each file must exist, be
         the file that was imported (hash) and decode to the end. Checked minutes before air,
         so that a technician can still put it right; at air time the fallback covers it."""
+        due = self.pending(start, end)
+        if not due:  # the usual case: nothing soon, and no need to read the library
+            return {}
         library = self.library()
         history = self._history if self._history is not None else self.log.history()
         problems: dict[str, list[str]] = {}
-        for occ in self.pending(start, end):
+        for occ in due:
             for item in select(occ, self.schedule(), library, history).items:
                 if found := self._problem(self.clip_file(item.clip.id), item.clip.id, decode=True):
                     problems.setdefault(occ.key, []).append(f"{item.clip.title}: {found}")
