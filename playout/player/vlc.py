@@ -97,12 +97,13 @@ class VlcPlayer:
         self._lock = threading.Lock()
         self._now: NowPlaying | None = None
         self._request: tuple[str, str] | None = None  # (what, reason): skip, interrupt, stop_after
+        self._busy = False  # from the moment play() is called: rendering and pre-roll included
 
     # -- control from other threads -----------------------------------------------------
 
     def _ask(self, what: str, reason: str) -> bool:
         with self._lock:
-            if self._now is None:
+            if self._now is None and not self._busy:
                 return False
             self._request = (what, reason)
             return True
@@ -141,6 +142,17 @@ class VlcPlayer:
     # -- playing ------------------------------------------------------------------------
 
     def play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
+        # A request that comes while the sequence is rendered or waits for its instant (an
+        # emergency during the pre-roll) is kept for it, not lost.
+        with self._lock:
+            self._busy, self._request = True, None
+        try:
+            self._render_and_play(cues, start_at, observer)
+        finally:
+            with self._lock:
+                self._busy, self._request = False, None
+
+    def _render_and_play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
         fd, name = tempfile.mkstemp(suffix=".flac", prefix="playout-seq-", dir=self.workdir)
         os.close(fd)
         rendered = Path(name)
@@ -167,11 +179,15 @@ class VlcPlayer:
         for q in (self.events, self.output_errors):
             while not q.empty():
                 q.get_nowait()
-        with self._lock:
-            self._request = None
         # The stream starts with LEAD_SILENCE_S of silence: start it that much early, so the
         # first item's sound is on the instant. t0 is when position 0 of the stream plays.
         self.clock.sleep_until(start_at - timedelta(milliseconds=lead))
+        with self._lock:
+            request = self._request
+        if request and request[0] == "interrupt":  # interrupted before a sound: nothing plays
+            for i in indexes:
+                observer.ended(i, Outcome.SKIPPED, 0, request[1], self.clock.now())
+            return
         t0 = self.clock.now()
         m0 = time.monotonic()
         if self.mp.play() != 0:

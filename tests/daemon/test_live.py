@@ -6,6 +6,7 @@ Few and short: each airs a couple of short clips a few seconds ahead.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 import signal
 import subprocess
 import sys
@@ -229,3 +230,22 @@ def test_status_names_an_audio_file_deleted_before_its_airing(tmp_path: Path) ->
         daemon.stop()
     assert status.exit_code == 0
     assert f"CẢNH BÁO: chưa sẵn sàng phát {key}: Nhạc hiệu Đài: audio file missing" in status.stdout
+
+
+def test_an_emergency_during_the_pre_roll_of_another_airing_does_not_wait_for_it(tmp_path: Path) -> None:
+    st = daemon_station(tmp_path)
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        assert st.cli("air-now", "CCHC: Đăng ký khai sinh trực tuyến").exit_code == 0
+        assert st.cli("air-now", "Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân", "--level", "emergency").exit_code == 0
+        done = wait_for(final(st, "manual@", 2), 30, "both manual airings to settle")
+    finally:
+        daemon.stop()
+    first, emergency = sorted(done, key=lambda r: r["key"])
+    assert (first["outcome"], first["reason"]) in {("skipped", "interrupted by an emergency announcement"),
+                                                   ("interrupted", "interrupted by an emergency announcement")}
+    assert emergency["outcome"] == "aired" and emergency["level"] == "emergency"
+    started = datetime.fromisoformat(emergency["started_at"])
+    asked = datetime.fromisoformat(emergency["scheduled_at"])
+    assert (started - asked).total_seconds() < 5  # not after the whole CCHC segment
