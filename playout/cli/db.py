@@ -32,7 +32,7 @@ def backup_command(
     """Copy the database consistently, even while the daemon writes to it, and check the copy."""
     app = load_app(config)
     path = _path(app)
-    made = health.backup(app.db_url, dest or path.parent / "backups")
+    made = health.backup(app.db_url, dest or path.parent / "backups", app.clock.now().astimezone(app.config.station.timezone))
     con = sqlite3.connect(made)
     try:
         airings, clips = (con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("airings", "clips"))

@@ -40,14 +40,16 @@ class ClipFile:
 class _LogObserver:
     """Writes each cue's start and end into its airing-log row as it happens."""
 
-    def __init__(self, station: Station, rows: list[Airing], scheduled: datetime) -> None:
+    def __init__(self, station: Station, rows: list[Airing], scheduled: datetime | None) -> None:
         self.station = station
         self.rows = rows
-        self.scheduled = scheduled
+        self.scheduled = scheduled  # None for a manual airing: "late" has no meaning there
 
     def started(self, index: int, at: datetime) -> None:
         row = self.rows[index]
-        lateness = round((at - self.scheduled).total_seconds() * 1000) if index == 0 else None
+        lateness = None
+        if index == 0 and self.scheduled is not None:
+            lateness = round((at - self.scheduled).total_seconds() * 1000)
         self.station.log.update(row, outcome=Outcome.IN_PROGRESS.value, started_at=at, lateness_ms=lateness)
         log.info("airing %s: %s started%s", row.key, row.title,
                  f" ({lateness} ms late)" if lateness and abs(lateness) >= 1000 else "")  # fmt: skip
@@ -187,7 +189,7 @@ class Station:
             log.warning("occurrence %s %s: %s", occ.key, outcome.value, reason)
         return written
 
-    def _play(self, rows: list[Airing], start_at: datetime, scheduled: datetime) -> None:
+    def _play(self, rows: list[Airing], start_at: datetime, scheduled: datetime | None) -> None:
         """Play the pending rows; a missing file fails its row and plays the fallback."""
         cues: list[Cue] = []
         playing: list[Airing] = []
@@ -290,7 +292,7 @@ class Station:
 
         def run() -> None:
             with self._air_lock:
-                self._play([row], self.clock.now(), row.scheduled_at)
+                self._play([row], self.clock.now(), None)
 
         threading.Thread(target=run, name=f"manual-{self._manual_seq}", daemon=True).start()
         return row

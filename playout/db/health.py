@@ -128,13 +128,14 @@ def _salvage(damaged: Path, target: Path) -> int | None:
         good.close()
 
 
-def backup(url: str, dest: Path) -> Path:
-    """A consistent copy of the live database (SQLite's backup API), checked before it is kept."""
+def backup(url: str, dest: Path, now: datetime) -> Path:
+    """A consistent copy of the live database (SQLite's backup API), checked before it is
+    kept: one self-contained file (rollback journal, not WAL), named by station time."""
     path = sqlite_path(url)
     if path is None or not path.exists():
         raise DatabaseError("db.backup_unsupported", url=url)
     if dest.is_dir() or not dest.suffix:
-        dest = dest / f"{path.stem}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.db"  # noqa: DTZ005 (a file name)
+        dest = dest / f"{path.stem}-{now.strftime('%Y%m%d-%H%M%S')}.db"
     dest.parent.mkdir(parents=True, exist_ok=True)
     temp = dest.with_name(dest.name + ".part")
     try:
@@ -142,6 +143,7 @@ def backup(url: str, dest: Path) -> Path:
         out = sqlite3.connect(temp)
         try:
             src.backup(out)
+            out.execute("PRAGMA journal_mode=DELETE")
         finally:
             out.close()
             src.close()

@@ -246,6 +246,7 @@ def test_an_emergency_during_the_pre_roll_of_another_airing_does_not_wait_for_it
     assert (first["outcome"], first["reason"]) in {("skipped", "interrupted by an emergency announcement"),
                                                    ("interrupted", "interrupted by an emergency announcement")}
     assert emergency["outcome"] == "aired" and emergency["level"] == "emergency"
+    assert emergency["lateness_ms"] is None  # a manual airing is not "late"
     started = datetime.fromisoformat(emergency["started_at"])
     asked = datetime.fromisoformat(emergency["scheduled_at"])
     assert (started - asked).total_seconds() < 5  # not after the whole CCHC segment
