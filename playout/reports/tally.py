@@ -193,6 +193,21 @@ def csv_rows(t: Tally, lang: str) -> list[list[str]]:
     return rows
 
 
+# The chart's colours, the same in the XLSX, the PDF and on the web page.
+CHART_COLOURS = ("#1F4E79", "#C0504D", "#9BBB59", "#8064A2", "#F79646", "#4BACC6")
+
+
+def chart_axis(peak: int) -> tuple[int, int]:
+    """The top of a count axis (1, 2 or 5 times a power of ten, at least `peak`) and a
+    whole-number step between gridlines: a count of airings has no halves."""
+    top = 1
+    while not any(f * top >= peak for f in (1, 2, 5)):
+        top *= 10
+    top = next(f * top for f in (1, 2, 5) if f * top >= peak)
+    parts = next(n for n in (5, 4, 2, 1) if top % n == 0)
+    return top, top // parts
+
+
 def chart_series(t: Tally, lang: str) -> list[tuple[str, list[int]]]:
     """Monthly airings per programme (segments by programme; slogans and announcements as one
     series each; the chime, which only opens sessions, is left out)."""

@@ -8,7 +8,9 @@ from pathlib import Path
 from playout.errors import ToolMissing
 from playout.i18n import label
 from playout.reports.tally import (
+    CHART_COLOURS,
     Tally,
+    chart_axis,
     airtime,
     chart_series,
     headers,
@@ -70,7 +72,8 @@ def write_xlsx(t: Tally, lang: str, dest: Path) -> None:
                 "values": [months.name, i, 1, i, len(t.months)],
             })  # fmt: skip
         chart.set_title({"name": label("tally.chart", lang)})
-        chart.set_y_axis({"name": label("tally.airings", lang)})
+        top, step = chart_axis(max(v for _, values in series for v in values))
+        chart.set_y_axis({"name": label("tally.airings", lang), "min": 0, "max": top, "major_unit": step})
         chart.set_size({"width": 900, "height": 420})
         ws.insert_chart(row + 4 if first else 4, 0, chart)
     wb.close()
@@ -134,8 +137,9 @@ def write_pdf(t: Tally, lang: str, dest: Path) -> None:
         chart.categoryAxis.categoryNames = [month_label(y, m)[:2] for y, m in t.months]
         chart.categoryAxis.labels.fontName = "DejaVuSans"
         chart.valueAxis.labels.fontName = "DejaVuSans"
-        chart.valueAxis.valueMin = 0
-        palette = [colors.HexColor(c) for c in ("#1F4E79", "#C0504D", "#9BBB59", "#8064A2", "#F79646", "#4BACC6")]
+        top, step = chart_axis(max(v for _, values in series for v in values))
+        chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
+        palette = [colors.HexColor(c) for c in CHART_COLOURS]
         for i in range(len(series)):
             chart.bars[i].fillColor = palette[i % len(palette)]
         legend = Legend()

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PALETTE = ("#1F4E79", "#C0504D", "#9BBB59", "#8064A2", "#F79646", "#4BACC6")
+from playout.reports.tally import CHART_COLOURS as PALETTE
+from playout.reports.tally import chart_axis
 
 
 @dataclass(frozen=True)
@@ -21,21 +22,11 @@ class Bar:
     tip: str
 
 
-def _ceiling(n: int) -> int:
-    """A round top for the axis: 1, 2, 5 times a power of ten."""
-    step = 1
-    while True:
-        for f in (1, 2, 5):
-            if f * step >= n:
-                return f * step
-        step *= 10
-
-
 def bar_chart(series: list[tuple[str, list[int]]], categories: list[str], width: int = 900,
               height: int = 300) -> dict:  # fmt: skip
     left, right, top, bottom = 44, 10, 10, 26
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = _ceiling(max([v for _, values in series for v in values] + [1]))
+    peak, step = chart_axis(max([v for _, values in series for v in values] + [1]))
     group = plot_w / max(len(categories), 1)
     bar_w = group * 0.8 / max(len(series), 1)
     bars = []
@@ -47,7 +38,7 @@ def bar_chart(series: list[tuple[str, list[int]]], categories: list[str], width:
             h = plot_h * v / peak
             bars.append(Bar(left + j * group + group * 0.1 + i * bar_w, top + plot_h - h, max(bar_w - 1, 1), h, colour,
                             f"{name} {categories[j]}: {v}"))  # fmt: skip
-    ticks = [(top + plot_h - plot_h * k / 4, round(peak * k / 4)) for k in range(5)]
+    ticks = [(top + plot_h - plot_h * v / peak, v) for v in range(0, peak + 1, step)]
     return {
         "width": width, "height": height, "left": left, "top": top, "plot_w": plot_w, "plot_h": plot_h,
         "bars": bars, "ticks": ticks,

@@ -233,3 +233,16 @@ def test_the_now_page_shows_what_a_person_must_act_on(web: Web) -> None:
     page = web.login("lanhdao").get("/now/live").get_data(as_text=True)
     assert "không ghi được nhật ký phát (database or disk is full); 3 bản ghi đang giữ trong bộ nhớ" in page
     assert "chưa sẵn sàng phát phien-sang@2026-11-30T05:30: Nhạc hiệu Đài: audio file missing: /x.flac" in page
+
+
+def test_the_chart_axis_has_whole_numbers_on_its_gridlines() -> None:
+    from playout.web.chart import bar_chart
+
+    for peak, labels in ((1, [0, 1]), (2, [0, 1, 2]), (5, [0, 1, 2, 3, 4, 5]), (3, [0, 1, 2, 3, 4, 5]),
+                         (13, [0, 4, 8, 12, 16, 20]), (658, [0, 200, 400, 600, 800, 1000])):  # fmt: skip
+        chart = bar_chart([("CCHC", [peak])], ["01"])
+        ticks = chart["ticks"]
+        assert [v for _, v in ticks] == labels
+        bottom, top = ticks[0][0], ticks[-1][0]
+        [bar] = chart["bars"]  # the bar's top sits where its value is on the axis
+        assert abs(bar.y - (bottom - (bottom - top) * peak / labels[-1])) < 1e-6
