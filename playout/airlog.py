@@ -218,6 +218,17 @@ class AiringLog:
                 found |= set(s.exec(select(Airing.occurrence).where(col(Airing.occurrence).in_(chunk)).distinct()))
             return found
 
+    def rows_by_occurrence(self, occurrence_keys: Iterable[str]) -> dict[str, list[Airing]]:
+        """The logged rows of each of these occurrences that has any, in position order."""
+        keys = list(occurrence_keys)
+        found: dict[str, list[Airing]] = {}
+        with self.db.session() as s:
+            for i in range(0, len(keys), 500):
+                stmt = select(Airing).where(col(Airing.occurrence).in_(keys[i : i + 500]))
+                for row in s.exec(stmt.order_by(Airing.occurrence, Airing.position, Airing.id)):
+                    found.setdefault(row.occurrence, []).append(row)
+        return found
+
     def rows(self, occurrence: str) -> list[Airing]:
         with self.db.session() as s:
             return list(s.exec(select(Airing).where(Airing.occurrence == occurrence).order_by(Airing.position)))

@@ -290,6 +290,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "khung giờ {slot} lúc {when} cần {needed} nhưng giờ kết thúc chỉ cho {limit}.",
         "en": "slot {slot} at {when} needs {needed} but its hard end allows {limit}.",
     },
+    "schedule.no_record": {
+        "vi": "không có trong nhật ký phát (playout không chạy lúc đó?)",
+        "en": "not in the airing log (was playout not running?)",
+    },
     "schedule.overlap": {
         "vi": "khung giờ {other} lúc {when} trùng với {slot} (kéo dài đến {end}) cùng mức ưu tiên.",
         "en": "slot {other} at {when} overlaps {slot} (running until {end}) at the same priority.",

@@ -1,8 +1,9 @@
 """What a period will air and what is wrong with the schedule, as the daemon sees it.
 
 `playout schedule check` and `show` print these; the web page's week grid draws them. The
-selection is the daemon's own code, run from today with the airing history so far, so a
-rotation shows the clip that will really air.
+selection is the daemon's own code, run from now with the airing history so far, so a
+rotation shows the clip that will really air; an occurrence the airing log already holds
+shows what the log says aired, and one in the past without a record says so.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from playout.scheduling.check import check, overlaps
 from playout.scheduling.expand import expand
 from playout.scheduling.files import load_folder
 from playout.scheduling.model import Problem
-from playout.scheduling.select import Plan, plan_range
+from playout.db.models import Airing
+from playout.i18n import label
+from playout.model import Outcome
+from playout.scheduling.model import Occurrence
+from playout.scheduling.select import LibraryView, Plan, Planned, plan_range, select
 
 
 @dataclass
@@ -76,16 +81,48 @@ def preview(app: App, first: date, last: date, lang: str) -> Preview:
     result, _ = load_folder(app.config.schedules_folder)
     if result.errors:
         return Preview(errors=sorted_problems(result.errors))
-    # Rotation depends on every airing before the period: plan from today (with the history
-    # so far) up to the period's end, then keep only the period.
-    plan_from = min(first, today(app))
-    plans = plan_range(expand(result.schedule, plan_from, last, tz), result.schedule, app.clips.view(),
-                       AiringLog(app.db).history())  # fmt: skip
-    plans = [p for p in plans if first <= p.occurrence.local_date <= last]
-    notes = {p.occurrence.key: [t(d.msg_id, lang, **d.params) for d in p.dropped] for p in plans}
+    # Rotation depends on every airing before the period: plan what has not aired yet from
+    # now (with the history so far) up to the period's end, then keep only the period.
+    now = app.clock.now()
+    airlog = AiringLog(app.db)
+    library, history = app.clips.view(), airlog.history()
+    occurrences = expand(result.schedule, min(first, today(app)), last, tz)
+    logged = airlog.rows_by_occurrence(o.key for o in occurrences if o.utc <= now + timedelta(hours=1))
+    ahead = plan_range([o for o in occurrences if o.key not in logged and o.utc >= now], result.schedule, library,
+                       history)  # fmt: skip
+    by_key = {p.occurrence.key: p for p in ahead}
+    extra: dict[str, list[str]] = {}
+    plans = []
+    for occ in occurrences:
+        if not first <= occ.local_date <= last:
+            continue
+        if occ.key in logged:
+            plan, extra[occ.key] = _as_logged(occ, logged[occ.key], library, lang)
+        elif occ.key in by_key:
+            plan = by_key[occ.key]
+        else:  # in the past, and the log has no record of it: the daemon was not running
+            plan, extra[occ.key] = select(occ, result.schedule, library, history), [t("schedule.no_record", lang)]
+        plans.append(plan)
+    notes = {p.occurrence.key: [t(d.msg_id, lang, **d.params) for d in p.dropped] + extra.get(p.occurrence.key, [])
+             for p in plans}  # fmt: skip
     for a, b in overlaps(plans):
         msg_id = "schedule.overlap" if a.occurrence.slot.priority == b.occurrence.slot.priority else "schedule.conflict"
         notes[b.occurrence.key].append(t(msg_id, lang, slot=a.occurrence.slot.id, other=b.occurrence.slot.id,
                                          when=b.occurrence.local.strftime("%H:%M"),
                                          end=a.end.astimezone(tz).strftime("%H:%M:%S")))  # fmt: skip
     return Preview(plans=plans, notes=notes)
+
+
+def _as_logged(occ: Occurrence, rows: list[Airing], library: LibraryView, lang: str) -> tuple[Plan, list[str]]:
+    """An occurrence as the airing log has it: what played, and a note for each item that
+    did not air in full."""
+    items, notes, offset = [], [], 0
+    for r in rows:
+        clip = library.by_id.get(r.clip_id) if r.clip_id is not None else None
+        waiting = r.outcome in (Outcome.PENDING.value, Outcome.IN_PROGRESS.value)  # airing now
+        if clip is not None and (r.started_at is not None or waiting):
+            items.append(Planned(clip, offset, r.item))
+            offset += r.played_ms or clip.duration_ms
+        if r.outcome != Outcome.AIRED.value and not waiting:
+            notes.append(f"{r.title or '—'}: {label('outcome.' + r.outcome, lang)}" + (f" ({r.reason})" if r.reason else ""))
+    return Plan(occ, tuple(items), ()), notes

@@ -104,3 +104,34 @@ def test_show_refuses_a_broken_schedule(broken: Station) -> None:
     r = broken.cli("schedule", "show")
     assert r.exit_code == 2
     assert f"{sang}:1: lỗi:" in r.output and "playout schedule check" in r.output
+
+
+def test_show_past_days_as_the_log_has_them(broken: Station) -> None:
+    """A past occurrence shows what the airing log says aired (not a fresh selection with
+    today's history); a past one with no record says so."""
+    from datetime import UTC, datetime
+
+    from playout.airlog import AiringLog
+    from playout.db import open_database
+    from playout.db.models import Airing
+
+    clips = {c["title"]: c for c in json.loads(broken.cli("clips", "list", "--json").stdout)}
+    log = AiringLog(open_database(f"sqlite:///{broken.db_path}"))
+    occ = "phien-sang@2026-11-23T05:30"
+    at = datetime(2026, 11, 22, 22, 30, tzinfo=UTC)
+
+    def row(position: int, title: str, outcome: str, reason: str | None = None) -> Airing:
+        c = clips[title]
+        return Airing(key=f"{occ}/{position}", occurrence=occ, position=position, slot="phien-sang", scheduled_at=at,
+                      clip_id=c["id"], title=title, kind=c["kind"], duration_ms=c["duration_ms"], output="null",
+                      outcome=outcome, reason=reason, started_at=at, played_ms=c["duration_ms"])  # fmt: skip
+
+    log.insert([row(1, "Nhạc hiệu Đài", "aired"), row(2, "Khẩu hiệu 3: Tổng đài 1022", "aired"),
+                row(3, "Khẩu hiệu 2: Dịch vụ công trực tuyến", "interrupted", "skipped by the technician")])  # fmt: skip
+    r = broken.cli("schedule", "show", "--date", "2026-11-23", "--format", "json")
+    assert r.exit_code == 0, r.output
+    morning, evening = json.loads(r.stdout)
+    assert [i["title"] for i in morning["items"]] == [
+        "Nhạc hiệu Đài", "Khẩu hiệu 3: Tổng đài 1022", "Khẩu hiệu 2: Dịch vụ công trực tuyến"]
+    assert morning["notes"] == ["Khẩu hiệu 2: Dịch vụ công trực tuyến: bị ngắt (skipped by the technician)"]
+    assert evening["notes"] == ["không có trong nhật ký phát (playout không chạy lúc đó?)"]
