@@ -378,6 +378,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "#{clip_id} «{title}» đã ngừng phát từ trước.",
         "en": "Clip #{clip_id} “{title}” was already retired.",
     },
+    "clips.none_match": {
+        "vi": "Không có bài nào khớp bộ lọc (xem tất cả: playout clips list).",
+        "en": "No clip matches the filter (all of them: playout clips list).",
+    },
     "clips.empty": {
         "vi": "Thư viện chưa có tệp nào.",
         "en": "The library is empty.",

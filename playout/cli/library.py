@@ -129,7 +129,7 @@ def list_command(
         out.print_json(json.dumps([_clip_dict(c) for c in clips], ensure_ascii=False))
         return
     if not clips:
-        out.print(t("clips.empty", lang))
+        out.print(t("clips.none_match" if k or program else "clips.empty", lang))
         return
     table = Table(show_lines=False)
     for col, justify in [

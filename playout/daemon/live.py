@@ -210,13 +210,15 @@ class LiveDaemon:
         try:
             result, n_files = load_folder(self.cfg.schedules_folder)
         except PlayoutError as exc:
-            self.schedule_errors = [exc.render("en")]
-            log.error("schedule not loaded: %s", self.schedule_errors[0])
+            # The log is in English; status shows the station's language.
+            self.schedule_errors = [exc.render(self.app.lang)]
+            log.error("schedule not loaded: %s", exc.render("en"))
             return False
         if result.errors:
-            self.schedule_errors = [f"{p.source}: {t(p.msg_id, 'en', **p.params)}" for p in result.errors]
-            for line in self.schedule_errors:
-                log.error("schedule error, keeping the last good schedule: %s", line)
+            self.schedule_errors = [f"{p.source}: {t(p.msg_id, self.app.lang, **p.params)}" for p in result.errors]
+            for p in result.errors:
+                log.error("schedule error, keeping the last good schedule: %s: %s", p.source,
+                          t(p.msg_id, "en", **p.params))  # fmt: skip
             return False
         for p in result.warnings:
             log.warning("schedule warning: %s: %s", p.source, t(p.msg_id, "en", **p.params))

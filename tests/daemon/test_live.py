@@ -179,6 +179,7 @@ def test_schedule_edits_are_picked_up_and_garbage_keeps_the_last_good(tmp_path: 
         daemon._tick()
         assert [s.id for s in daemon.schedule.slots] == ["mot", "hai"]
         assert daemon.schedule_errors and f"{sched}:3:" in daemon.schedule_errors[0]
+        assert "không tồn tại" in daemon.schedule_errors[0]  # shown in the station's language
         status = control.call("127.0.0.1", daemon.cfg.daemon.control_port, "GET", "/status")
         assert status["schedule"]["errors"] == daemon.schedule_errors
         assert [n["slot"] for n in status["next"]][:2] == ["mot", "hai"]

@@ -18,6 +18,9 @@ def test_list_show_retire(station: Station, tmp_path: Path) -> None:
     assert "cchc-2026-11-23" in listed.stdout and "chuyên mục" in listed.stdout and "0:02" in listed.stdout
     assert "-16.0" in listed.stdout
 
+    none = station.cli("clips", "list", "--program", "XYZ")
+    assert none.exit_code == 0 and none.stdout.strip() == "Không có bài nào khớp bộ lọc (xem tất cả: playout clips list)."
+
     only = json.loads(station.cli("clips", "list", "--kind", "segment", "--json").stdout)
     assert [c["programme"] for c in only] == ["CCHC"]
     assert only[0]["episode_date"] == "2026-11-23" and only[0]["duration_ms"] > 2000
