@@ -143,3 +143,12 @@
     drop.addEventListener("drop", (ev) => start(Array.from(ev.dataTransfer.files)));
   }
 })();
+
+// Week grid: on a narrow screen, scroll today's column into view (the grid scrolls sideways).
+(() => {
+  const wrap = document.querySelector(".weekwrap");
+  const today = wrap && wrap.querySelector("thead th.today");
+  if (wrap && today && wrap.scrollWidth > wrap.clientWidth) {
+    wrap.scrollLeft = Math.max(0, today.offsetLeft - wrap.querySelector("thead th.hour").offsetWidth);
+  }
+})();
