@@ -416,8 +416,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "WARNING: not ready to air {occurrence}: {detail}",
     },
     "daemon.port_busy": {
-        "vi": "Không mở được cổng điều khiển {address}: {detail} (playout đã chạy rồi?)",
-        "en": "Cannot open the control address {address}: {detail} (is playout already running?)",
+        "vi": "Không mở được cổng điều khiển {address}: {detail} (playout đã chạy rồi? Đổi cổng: [daemon] control_port trong playout.toml hoặc PLAYOUT_DAEMON_CONTROL_PORT)",
+        "en": "Cannot open the control address {address}: {detail} (is playout already running? Another port: [daemon] control_port in playout.toml or PLAYOUT_DAEMON_CONTROL_PORT)",
+    },
+    "daemon.already_running": {
+        "vi": "Một playout khác đang chạy trên cơ sở dữ liệu {database} (tiến trình {pid}); mỗi đài chỉ chạy một playout.",
+        "en": "Another playout daemon is running on the database {database} (process {pid}); a station runs one.",
     },
     "daemon.air_now": {
         "vi": "Đang phát ngay ({level}): #{clip_id} «{title}».",
@@ -544,8 +548,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No accounts yet. Create one with: playout users add NAME --role technician",
     },
     "web.port_busy": {
-        "vi": "Không mở được địa chỉ trang web {address}: {detail} (playout đã chạy rồi?)",
-        "en": "Cannot open the web page's address {address}: {detail} (is playout already running?)",
+        "vi": "Không mở được địa chỉ trang web {address}: {detail} (playout đã chạy rồi? Đổi cổng: [web] port trong playout.toml hoặc PLAYOUT_WEB_PORT)",
+        "en": "Cannot open the web page's address {address}: {detail} (is playout already running? Another port: [web] port in playout.toml or PLAYOUT_WEB_PORT)",
     },
     "web.bad_login": {"vi": "Sai tên đăng nhập hoặc mật khẩu.", "en": "Wrong name or password."},
     "web.throttled": {

@@ -24,7 +24,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from playout.airlog import AiringLog
 from playout.app import App
-from playout.db.health import check_at_start
+from playout.db.health import check_at_start, sqlite_path
+from playout.daemon.lock import DaemonLock
 from playout.errors import PlayoutError
 from playout.i18n import t
 from playout.model import Level
@@ -46,6 +47,18 @@ WATCH_S = 2.0
 
 class LiveDaemon:
     def __init__(self, app: App, player: Player | None = None) -> None:
+        db_file = sqlite_path(app.db_url)
+        self._lock = DaemonLock(Path(f"{db_file}.lock")) if db_file else None
+        if self._lock:
+            self._lock.acquire()
+        try:
+            self._build(app, player)
+        except BaseException:
+            if self._lock:
+                self._lock.release()
+            raise
+
+    def _build(self, app: App, player: Player | None) -> None:
         self.app = app
         self.cfg = app.config
         self.clock = app.clock
@@ -182,6 +195,8 @@ class LiveDaemon:
             self.web.stop()
         self.airlog.heartbeat(self.watermark())
         self.player.close()
+        if self._lock:
+            self._lock.release()
         log.info("playout stopped")
 
     def run_forever(self) -> int:
