@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.common import PLAYOUT, cli, station, wait_until
 from playout.daemon import control
+from playout.scheduling.expand import occurrence_key
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -163,7 +164,7 @@ def run(kills: int = 50, seed: int = 1, folder: Path | None = None, say=print) -
     last_kill = datetime.now(TZ)
     # Everything due up to the last kill, and a little after, must settle.
     due_until = last_kill + timedelta(seconds=EVERY_S)
-    due = [f"t@{t.strftime('%Y-%m-%dT%H:%M:%S')}" for t in times if first <= t <= due_until]
+    due = [occurrence_key("t", t) for t in times if first <= t <= due_until]
     db = tmp / "playout.db"
     settled = wait_until(lambda: audit(db, due)["lost"] == 0, 90)
     code = daemon.stop()
