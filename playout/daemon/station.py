@@ -193,23 +193,26 @@ class Station:
         """Play the pending rows; a missing file fails its row and plays the fallback."""
         cues: list[Cue] = []
         playing: list[Airing] = []
+        fallback: tuple[ClipInfo, ClipFile] | str | None = None  # looked up at the first failure
         for row in rows:
             if row.outcome != Outcome.PENDING.value:
                 continue
             stored = self.clip_file(row.clip_id) if row.clip_id is not None else None
             problem = self._problem(stored, row.clip_id)
-            if problem is not None:
-                reason = f"at air time: {problem}"
-                self.log.update(row, outcome=Outcome.FAILED.value, reason=reason, ended_at=self.clock.now())
-                log.error("airing %s: %s failed (%s)", row.key, row.title, reason)
-                fallback = self._fallback_row(row)
-                if fallback is not None:
-                    cues.append(Cue(fallback[1].path, fallback[0].duration_ms or 0, fallback[0].title or "",
-                                    fallback[1].channels))
-                    playing.append(fallback[0])
+            if problem is None:
+                cues.append(Cue(stored.path, row.duration_ms or 0, row.title or "", stored.channels))  # type: ignore[union-attr]
+                playing.append(row)
                 continue
-            cues.append(Cue(stored.path, row.duration_ms or 0, row.title or "", stored.channels))
-            playing.append(row)
+            reason = f"at air time: {problem}"
+            self.log.update(row, outcome=Outcome.FAILED.value, reason=reason, ended_at=self.clock.now())
+            log.error("airing %s: %s failed (%s)", row.key, row.title, reason)
+            if self.fallback is None:
+                continue
+            if fallback is None:
+                fallback = self._usable_fallback(self.library())
+            if not isinstance(fallback, str) and (written := self._fallback_row(row, *fallback)) is not None:
+                cues.append(Cue(fallback[1].path, written.duration_ms or 0, written.title or "", fallback[1].channels))
+                playing.append(written)
         if cues:
             self.player.play(cues, start_at, _LogObserver(self, playing, scheduled))
 
@@ -233,21 +236,22 @@ class Station:
                 if found := self._problem(self.clip_file(item.clip.id), item.clip.id, decode=True):
                     problems.setdefault(occ.key, []).append(f"{item.clip.title}: {found}")
         if problems and self.fallback is not None:
-            fallback = library.find(self.fallback)
-            reason = (self._problem(self.clip_file(fallback[0].id), fallback[0].id, decode=True)
-                      if len(fallback) == 1 else "no single clip matches it")  # fmt: skip
-            if reason:
-                problems["fallback"] = [f"the fallback clip cannot air either: {reason}"]
+            usable = self._usable_fallback(library, decode=True)
+            if isinstance(usable, str):
+                problems["fallback"] = [f"the fallback clip cannot air either: {usable}"]
         return problems
 
-    def _fallback_row(self, failed: Airing) -> tuple[Airing, ClipFile] | None:
-        if self.fallback is None:
-            return None
-        found = self.library().find(self.fallback)
-        stored = self.clip_file(found[0].id) if len(found) == 1 else None
-        if stored is None or self._problem(stored, found[0].id) is not None:
-            return None
-        clip = found[0]
+    def _usable_fallback(self, library: LibraryView, decode: bool = False) -> tuple[ClipInfo, ClipFile] | str:
+        """The fallback clip and its file, or why it cannot air."""
+        assert self.fallback is not None
+        found = library.find(self.fallback)
+        if len(found) != 1:
+            return "no single clip matches it"
+        stored = self.clip_file(found[0].id)
+        reason = self._problem(stored, found[0].id, decode)
+        return reason if reason is not None else (found[0], stored)  # type: ignore[return-value]
+
+    def _fallback_row(self, failed: Airing, clip: ClipInfo, stored: ClipFile) -> Airing | None:
         row = Airing(
             key=f"{failed.key}-fallback", occurrence=failed.occurrence, position=failed.position, slot=failed.slot,
             item=None, scheduled_at=failed.scheduled_at, clip_id=clip.id, title=clip.title, programme=clip.programme,
@@ -255,7 +259,7 @@ class Station:
             output=self.player.output, outcome=Outcome.PENDING.value, reason=f"fallback for {failed.title}",
         )  # fmt: skip
         written = self.log.insert([row])
-        return (written[0], stored) if written else None
+        return written[0] if written else None
 
     def wait_idle(self) -> None:
         """Until nothing is on air: a manual airing plays in its own thread, and the player
