@@ -41,6 +41,7 @@ log = logging.getLogger("playout.daemon")
 
 JUMP_TOLERANCE_S = 2.0
 READINESS_S = 60
+NEXT_KEEP_S = 10
 HEARTBEAT_S = 15.0
 WATCH_S = 2.0
 
@@ -82,6 +83,7 @@ class LiveDaemon:
         self._ticks_done = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="tick", daemon=True)
         self.readiness_problems: dict[str, list[str]] = {}
+        self._next_cache: tuple[float, list[tuple[datetime, dict[str, Any]]]] | None = None
         self._last_wall = self.clock.now()
         self._last_mono = time.monotonic()
         self._last_beat = 0.0
@@ -252,6 +254,7 @@ class LiveDaemon:
 
     def plan(self) -> None:
         """(Re)plan wake-ups for the horizon from the schedule and the airing log."""
+        self._next_cache = None
         now = self.clock.now()
         horizon = now + timedelta(hours=self.cfg.daemon.horizon_hours)
         wanted = {}
@@ -275,6 +278,7 @@ class LiveDaemon:
             log.exception("airing %s failed unexpectedly", occ.key)
         finally:
             self._due.pop(occ.key, None)
+            self._next_cache = None
 
     def check_readiness(self) -> dict[str, list[str]]:
         """Check the audio of what is due soon; report each new problem once."""
@@ -360,16 +364,29 @@ class LiveDaemon:
     def _air_now(self, body: dict) -> tuple[int, dict]:
         level = Level(body.get("level", "normal"))
         row = self.station.air_now(self._resolve_clip(body.get("clip", "")), level)
+        self._next_cache = None  # a manual airing moves the rotation on
         return 200, {"key": row.key, "clip_id": row.clip_id, "title": row.title, "level": level.value}
 
     def _skip(self, _body: dict) -> tuple[int, dict]:
         return 200, {"skipped": self.player.skip()}
 
+    def _next(self, now: datetime) -> list[dict[str, Any]]:
+        """The next five occurrences with what they will play. The web page asks for status
+        every second; this reads the library and the history, so it is kept until an airing
+        ends, the plan changes or NEXT_KEEP_S pass (an import shows within that)."""
+        kept = self._next_cache
+        if kept is not None and time.monotonic() - kept[0] < NEXT_KEEP_S and (not kept[1] or kept[1][0][0] > now):
+            return [entry for _, entry in kept[1]]
+        upcoming = self.station.pending(now, now + timedelta(days=8))[:5]
+        plans = plan_range(upcoming, self.schedule, self.app.clips.view(), self.airlog.history())
+        entries = [(p.occurrence.utc, {"start": p.occurrence.local.isoformat(), "slot": p.occurrence.slot.id,
+                                       "items": [i.clip.title for i in p.items]}) for p in plans]  # fmt: skip
+        self._next_cache = (time.monotonic(), entries)
+        return [entry for _, entry in entries]
+
     def _status(self, _body: dict) -> tuple[int, dict]:
         now = self.clock.now()
         playing = self.player.now_playing()
-        upcoming = self.station.pending(now, now + timedelta(days=8))[:5]
-        plans = plan_range(upcoming, self.schedule, self.app.clips.view(), self.airlog.history())
         return 200, {
             "station": self.cfg.station.name,
             "now": now.astimezone(self.tz).isoformat(),
@@ -380,8 +397,7 @@ class LiveDaemon:
             "problems": self.problems(),
             "now_playing": None if playing is None else {
                 "title": playing.label, "position_ms": playing.position_ms, "duration_ms": playing.duration_ms},
-            "next": [{"start": p.occurrence.local.isoformat(), "slot": p.occurrence.slot.id,
-                      "items": [i.clip.title for i in p.items]} for p in plans],
+            "next": self._next(now),
             "last": [{"scheduled": r.scheduled_at.astimezone(self.tz).isoformat(),
                       "started": r.started_at.astimezone(self.tz).isoformat() if r.started_at else None,
                       "slot": r.slot, "title": r.title, "outcome": r.outcome, "reason": r.reason,
