@@ -15,6 +15,7 @@ from playout.i18n import LANGUAGES, t
 from playout.model import Kind, Outcome
 from playout.reports import export, tally, tally_files
 from playout.reports.period import atomic_output, check_output, period_from
+from playout.preview import today
 
 log_app = typer.Typer(help="The airing log.", no_args_is_help=True)
 
@@ -80,7 +81,7 @@ def export_command(
     language = _lang(app, lang)
     _format(fmt, ("csv", "xlsx"))
     period = period_from(None, parse_date(start, "--from"), parse_date(end, "--to"), app.config.station.timezone,
-                         app.clock.now().date())  # fmt: skip
+                         today(app))  # fmt: skip
     if kind is not None and kind not in {k.value for k in Kind}:
         raise UsageError("cli.bad_kind", value=kind, choices=", ".join(k.value for k in Kind))
     if outcome is not None and outcome not in FINAL_OUTCOMES:
@@ -112,9 +113,8 @@ def tally_command(
     app = _app(config, db)
     language = _lang(app, lang)
     _format(fmt, ("md", "csv", "xlsx", "pdf"))
-    tz = app.config.station.timezone
-    period = period_from(year, parse_date(start, "--from"), parse_date(end, "--to"), tz,
-                         app.clock.now().astimezone(tz).date())  # fmt: skip
+    period = period_from(year, parse_date(start, "--from"), parse_date(end, "--to"), app.config.station.timezone,
+                         today(app))  # fmt: skip
     programme = _check_programme(app, program)
     if out_file is None and fmt != "md":
         raise UsageError("cli.needs_out", format=fmt)
