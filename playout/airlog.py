@@ -230,8 +230,7 @@ class AiringLog:
         return found
 
     def rows(self, occurrence: str) -> list[Airing]:
-        with self.db.session() as s:
-            return list(s.exec(select(Airing).where(Airing.occurrence == occurrence).order_by(Airing.position)))
+        return self.rows_by_occurrence([occurrence]).get(occurrence, [])
 
     def recent(self, limit: int = 5) -> list[Airing]:
         with self.db.session() as s:
