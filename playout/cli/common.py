@@ -19,6 +19,7 @@ from playout.errors import PlayoutError, UsageError
 from playout.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from playout.model import FIRST_DAY, LAST_DAY
 
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(

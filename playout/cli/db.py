@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from playout.cli.common import ConfigOption, handles_errors, load_app, out
+from playout.cli.common import ConfigOption, ForceOption, handles_errors, load_app, out
 from playout.db import health
 from playout.errors import DatabaseError
 from playout.i18n import t
+from playout.reports.period import check_output
 
 db_app = typer.Typer(help="Database care: backup and check.", no_args_is_help=True)
 
@@ -27,12 +28,19 @@ def _path(app) -> Path:  # noqa: ANN001
 @handles_errors
 def backup_command(
     dest: Annotated[Path | None, typer.Argument(help="A file, or a folder for a dated file (default: backups/ beside the database).")] = None,
+    force: ForceOption = False,
     config: ConfigOption = None,
 ) -> None:
     """Copy the database consistently, even while the daemon writes to it, and check the copy."""
     app = load_app(config)
     path = _path(app)
-    made = health.backup(app.db_url, dest or path.parent / "backups", app.clock.now().astimezone(app.config.station.timezone))
+    target = dest or path.parent / "backups"
+    if target.is_dir() or not target.suffix:  # a folder: a file named by station time in it
+        if dest is None:
+            target.mkdir(exist_ok=True)
+        target = target / health.backup_name(path, app.clock.now().astimezone(app.config.station.timezone))
+    check_output(target, force)
+    made = health.backup(app.db_url, target)
     con = sqlite3.connect(made)
     try:
         airings, clips = (con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("airings", "clips"))

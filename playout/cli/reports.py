@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 from playout.app import App
-from playout.cli.common import ConfigOption, handles_errors, load_app, out, parse_date
+from playout.cli.common import ConfigOption, ForceOption, handles_errors, load_app, out, parse_date
 from playout.errors import UsageError
 from playout.i18n import LANGUAGES, t
 from playout.model import Kind, Outcome
@@ -22,7 +22,6 @@ log_app = typer.Typer(help="The airing log.", no_args_is_help=True)
 DbOption = Annotated[Path | None, typer.Option("--db", help="Read this SQLite database instead of the configured one.")]
 LangOption = Annotated[str | None, typer.Option("--lang", help="vi or en (default: the station's language).")]
 ProgramOption = Annotated[str | None, typer.Option("--program", "--programme", help="Only this programme.")]
-ForceOption = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
 FINAL_OUTCOMES = [o.value for o in Outcome if o.final]
 
 

@@ -128,15 +128,17 @@ def _salvage(damaged: Path, target: Path) -> int | None:
         good.close()
 
 
-def backup(url: str, dest: Path, now: datetime) -> Path:
-    """A consistent copy of the live database (SQLite's backup API), checked before it is
-    kept: one self-contained file (rollback journal, not WAL), named by station time."""
+def backup_name(path: Path, now: datetime) -> str:
+    """The file name of a backup made at `now` (station time)."""
+    return f"{path.stem}-{now.strftime('%Y%m%d-%H%M%S')}.db"
+
+
+def backup(url: str, dest: Path) -> Path:
+    """A consistent copy of the live database (SQLite's backup API) in the file `dest`,
+    checked before it is kept: one self-contained file (rollback journal, not WAL)."""
     path = sqlite_path(url)
     if path is None or not path.exists():
         raise DatabaseError("db.backup_unsupported", url=url)
-    if dest.is_dir() or not dest.suffix:
-        dest = dest / f"{path.stem}-{now.strftime('%Y%m%d-%H%M%S')}.db"
-    dest.parent.mkdir(parents=True, exist_ok=True)
     temp = dest.with_name(dest.name + ".part")
     try:
         src = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=15)

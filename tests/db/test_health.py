@@ -140,3 +140,18 @@ def test_db_check_reports_a_damaged_database(station) -> None:  # noqa: ANN001
     _damaged_station_db(station.db_path, rows=2000)
     r = station.cli("db", "check")
     assert r.exit_code == 1 and f"Cơ sở dữ liệu {station.db_path} bị hỏng:" in r.stdout
+
+
+def test_backup_never_overwrites_without_force_and_names_a_missing_folder(station) -> None:  # noqa: ANN001
+    open_database(f"sqlite:///{station.db_path}").dispose()
+    kept = station.root / "kept.db"
+    kept.write_bytes(b"an older backup")
+    r = station.cli("db", "backup", str(kept))
+    assert r.exit_code == 2 and str(kept) in r.output and "Traceback" not in r.output
+    assert kept.read_bytes() == b"an older backup"
+    assert station.cli("db", "backup", str(kept), "--force").exit_code == 0
+    assert health.problems(kept, full=True) == []
+    missing = station.root / "usb-not-mounted"
+    r = station.cli("db", "backup", str(missing))
+    assert r.exit_code == 2 and f"Thư mục {missing} không tồn tại; không ghi gì." in r.output
+    assert not missing.exists()
