@@ -97,11 +97,18 @@ class App:
         )  # fmt: skip
 
     def player(self) -> Player:
-        from playout.player.vlc import OutputSpec, VlcPlayer
-
         out = self.config.output
-        spec = OutputSpec(out.module, out.device, str(out.file) if out.file else "")
-        return VlcPlayer(spec, self.clock, locate_tools())
+        if out.engine == "libvlc":
+            from playout.player.vlc import OutputSpec, VlcPlayer
+
+            return VlcPlayer(OutputSpec(out.module, out.device, str(out.file) if out.file else ""), self.clock,
+                             locate_tools())  # fmt: skip
+        from playout.output.devices import DeviceSpec
+        from playout.output.player import StreamPlayer
+
+        spec = DeviceSpec(out.module, out.device, str(out.file) if out.file else "", out.buffer_ms)
+        return StreamPlayer(spec, self.clock, locate_tools(), latency_offset_ms=out.latency_offset_ms,
+                            monitor=out.monitor)
 
     def importer(self) -> Importer:
         tools = locate_tools()

@@ -13,6 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
+def wall_ns() -> int:
+    """Wall time in integer nanoseconds since the epoch: the output engine's time stamps."""
+    return time.time_ns()
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware, in UTC."""

@@ -44,6 +44,10 @@ class OutputConfig:
     module: str  # pulse, alsa, null, file
     device: str
     file: Path | None
+    engine: str = "stream"  # stream (the output engine) or libvlc (the former player)
+    buffer_ms: int = 100
+    latency_offset_ms: int = 0
+    monitor: str = ""  # "" off, "auto" the sink's monitor, "pulse:SOURCE" or "alsa:DEVICE"
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,10 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("output", "module"): (_choice("pulse", "alsa", "null", "file"), "null"),
     ("output", "device"): (_optional_text, ""),
     ("output", "file"): (_optional_text, ""),
+    ("output", "engine"): (_choice("stream", "libvlc"), "stream"),
+    ("output", "buffer_ms"): (_integer(20, 2000), 100),
+    ("output", "latency_offset_ms"): (_integer(-5000, 5000), 0),
+    ("output", "monitor"): (_optional_text, ""),
     ("daemon", "catch_up_minutes"): (_number(0, 120), 5),
     ("daemon", "lead_seconds"): (_number(1, 120), 10),
     ("daemon", "horizon_hours"): (_integer(1, 24 * 14), 48),
@@ -373,6 +381,10 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             module=values["output", "module"],
             device=values["output", "device"],
             file=(base / values["output", "file"]) if values["output", "file"] else None,
+            engine=values["output", "engine"],
+            buffer_ms=values["output", "buffer_ms"],
+            latency_offset_ms=values["output", "latency_offset_ms"],
+            monitor=values["output", "monitor"],
         ),
         daemon=DaemonConfig(
             catch_up_ms=round(values["daemon", "catch_up_minutes"] * 60_000),

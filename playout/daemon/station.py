@@ -54,6 +54,15 @@ class _LogObserver:
         log.info("airing %s: %s started%s", row.key, row.title,
                  f" ({lateness} ms late)" if lateness and abs(lateness) >= 1000 else "")  # fmt: skip
 
+    def verified(self, index: int, whole: bool, onset: datetime | None, note: str | None) -> None:
+        """What the output's monitor heard of the item (confidence monitoring)."""
+        row = self.rows[index]
+        heard = None
+        if onset is not None and row.started_at is not None:
+            reference = self.scheduled if index == 0 and self.scheduled is not None else row.started_at
+            heard = round((onset - reference).total_seconds() * 1000)
+        self.station.log.update(row, verified=whole, heard_lateness_ms=heard, verify_note=note)
+
     def ended(self, index: int, outcome: Outcome, played_ms: int, reason: str | None, at: datetime) -> None:
         row = self.rows[index]
         self.station.log.update(row, outcome=outcome.value, ended_at=at, played_ms=played_ms,

@@ -99,6 +99,11 @@ class Airing(SQLModel, table=True):
     reason: str | None = None
     manual: bool = False
     level: str | None = Field(default=None, sa_type=String(16))
+    # Confidence monitoring: None where nothing listens to the output; True when the item was
+    # heard whole at the output, with the onset measured there; False with the reason.
+    verified: bool | None = None
+    heard_lateness_ms: int | None = None
+    verify_note: str | None = None
 
 
 class DaemonState(SQLModel, table=True):

@@ -35,6 +35,10 @@ class Observer(Protocol):
 
     def ended(self, index: int, outcome: Outcome, played_ms: int, reason: str | None, at: datetime) -> None: ...
 
+    # Optional: where the output is listened to, what was heard of a cue (whole or not, the
+    # onset measured there, why not). May come after `play` has returned.
+    # def verified(self, index: int, whole: bool, onset: datetime | None, note: str | None) -> None: ...
+
 
 @dataclass
 class NowPlaying:

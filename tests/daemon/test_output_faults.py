@@ -1,8 +1,9 @@
 """The output device goes away during an airing, stays away, and comes back.
 
 A private PulseAudio server (not the suite's shared one: these tests kill it) with a null
-sink; libVLC plays to it. When the server dies or the sink is removed the item must not be
-logged as aired; once the device is back the next airing plays normally.
+sink; the output engine (and, for comparison, the former libVLC player) plays to it. When the
+server dies or the sink is removed the item must not be logged as aired; once the device is
+back the next airing plays normally.
 """
 
 from __future__ import annotations
@@ -68,6 +69,21 @@ def _tone(tmp_path: Path, seconds: float) -> Cue:
     return Cue(path, round(seconds * 1000), "tone", 2)
 
 
+@pytest.fixture(params=["stream", "libvlc"])
+def make_player(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201
+    def make():  # noqa: ANN202
+        if request.param == "libvlc":
+            from playout.player.vlc import OutputSpec, VlcPlayer
+
+            return VlcPlayer(OutputSpec("pulse", "playout_test"), SystemClock(), locate_tools(), tmp_path)
+        from playout.output.devices import DeviceSpec
+        from playout.output.player import StreamPlayer
+
+        return StreamPlayer(DeviceSpec("pulse", "playout_test"), SystemClock(), locate_tools(), tmp_path)
+
+    return make
+
+
 def _play(player, cue: Cue, during=None) -> list:  # noqa: ANN001
     obs = Observer()
     if during is not None:
@@ -76,11 +92,9 @@ def _play(player, cue: Cue, during=None) -> list:  # noqa: ANN001
     return obs.outcomes
 
 
-def test_pulseaudio_killed_mid_airing_then_down_then_back(tmp_path: Path, private_pulse) -> None:  # noqa: ANN001
-    from playout.player.vlc import OutputSpec, VlcPlayer
-
+def test_pulseaudio_killed_mid_airing_then_down_then_back(tmp_path: Path, private_pulse, make_player) -> None:  # noqa: ANN001
     private_pulse()
-    player = VlcPlayer(OutputSpec("pulse", "playout_test"), SystemClock(), locate_tools(), tmp_path)
+    player = make_player()
     try:
         cue = _tone(tmp_path, 4)
         [(outcome, played, reason)] = _play(player, cue, during=lambda: (threading.Event().wait(1), private_pulse.kill()))
@@ -96,11 +110,9 @@ def test_pulseaudio_killed_mid_airing_then_down_then_back(tmp_path: Path, privat
         player.close()
 
 
-def test_sink_removed_mid_airing_is_not_logged_as_aired(tmp_path: Path, private_pulse) -> None:  # noqa: ANN001
-    from playout.player.vlc import OutputSpec, VlcPlayer
-
+def test_sink_removed_mid_airing_is_not_logged_as_aired(tmp_path: Path, private_pulse, make_player) -> None:  # noqa: ANN001
     env = private_pulse()
-    player = VlcPlayer(OutputSpec("pulse", "playout_test"), SystemClock(), locate_tools(), tmp_path)
+    player = make_player()
 
     def unload() -> None:
         threading.Event().wait(1)

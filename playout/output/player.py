@@ -1,0 +1,386 @@
+"""The daemon's side of the output engine: a `Player` that hands sessions to it.
+
+Each session is decoded by ffmpeg, item by item, into one file of raw frames (48 kHz,
+16-bit stereo) while it waits for its instant, so the engine only copies frames; the item
+boundaries are exact frame counts, so a sequence's junctions are sample-exact. What the log
+records (when each item's sound came out, how much of it, and how it ended) is what the
+engine reports from the device's own figures.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from playout.clock import Clock, wall_ns
+from playout.library.ffmpeg import Tools, run
+from playout.model import Outcome
+from playout.output.devices import FRAME_BYTES, RATE, DeviceSpec
+from playout.player import Cue, NowPlaying, Observer
+
+log = logging.getLogger("playout.output")
+
+READY_S = 10.0
+PREFIX = "playout-seq-"
+
+
+def decode(tools: Tools, cue: Cue, dest: Path) -> str | None:
+    """Append the cue's audio to dest as raw 48 kHz 16-bit stereo; why not, if it fails."""
+    # A mono clip goes to both sides at full level (ffmpeg's default upmix is 3 dB down,
+    # which would make mono clips quieter than stereo ones after normalisation).
+    upmix = "pan=stereo|c0=c0|c1=c0," if cue.channels == 1 else ""
+    part = dest.with_suffix(".part")
+    done = run([tools.ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-i", str(cue.path), "-vn",
+                "-af", f"aresample={RATE},{upmix}aformat=sample_fmts=s16:channel_layouts=stereo",
+                "-f", "s16le", "-y", str(part)], timeout_s=300)  # fmt: skip
+    try:
+        if done.returncode != 0 or done.stderr.strip():
+            return (done.stderr.strip().splitlines() or ["cannot decode"])[-1]
+        with dest.open("ab") as out, part.open("rb") as src:
+            while chunk := src.read(1 << 20):
+                out.write(chunk)
+        return None
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def resolve_monitor(spec: DeviceSpec, monitor: str) -> str:
+    """What the monitor listens to: "" (nothing), or "pulse:SOURCE" / "alsa:DEVICE".
+    "auto" is the PulseAudio sink's own monitor, where the output is a PulseAudio sink."""
+    monitor = monitor.strip()
+    if monitor != "auto":
+        return monitor
+    if spec.module == "pulse":
+        return f"pulse:{spec.device}.monitor" if spec.device else "pulse:@DEFAULT_MONITOR@"
+    if spec.module == "alsa" and spec.device == "pulse":
+        return "pulse:@DEFAULT_MONITOR@"
+    return ""
+
+
+def _to_dt(ns: int) -> datetime:
+    return datetime.fromtimestamp(ns / 1e9, UTC)
+
+
+def _ns(dt: datetime) -> int:
+    return round(dt.timestamp() * 1e6) * 1000
+
+
+@dataclass
+class _Playing:
+    id: int
+    labels: list[str]
+    durations: list[int]
+    started: dict[int, datetime]
+    events: queue.Queue
+
+
+class StreamPlayer:
+    """Plays through the output engine process (see engine.py)."""
+
+    def __init__(self, spec: DeviceSpec, clock: Clock, tools: Tools, workdir: Path | None = None,
+                 latency_offset_ms: int = 0, monitor: str = "") -> None:  # fmt: skip
+        self.spec = spec
+        self.output = spec.describe()
+        self.clock = clock
+        self.tools = tools
+        self.workdir = workdir or Path(tempfile.gettempdir())
+        # What the device cannot report (an amplifier's or transmitter's own delay), measured
+        # once at the loudspeaker: sessions start this much earlier.
+        self.offset = timedelta(milliseconds=latency_offset_ms)
+        self.monitor_source = resolve_monitor(spec, monitor)
+        self.monitor_error: str | None = None
+        self.alarm: str | None = None  # the last item the monitor did not hear whole
+        self._verifying: dict[tuple[int, int], tuple[Observer, int]] = {}
+        self.monitor_proc: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._playing: _Playing | None = None
+        self._skew = 0  # the daemon's clock minus the system's wall clock, in ns
+        self._busy = False
+        self._request: tuple[str, str] | None = None
+        self._sessions: dict[int, queue.Queue] = {}
+        self.device_error: str | None = None
+        self.priority: str | None = None
+        self._ready = threading.Event()
+        self._closing = False
+        self.proc: subprocess.Popen | None = None
+        self._start_engine()
+        if self.monitor_source:
+            self._start_monitor()
+        if not self._ready.wait(READY_S):
+            log.error("the output %s is not ready: %s", self.output, self.device_error or "no answer from the engine")
+
+    # -- the engine process --------------------------------------------------------------------
+
+    def _start_engine(self) -> None:
+        self._ready.clear()
+        args = [sys.executable, "-m", "playout.output.engine", "--module", self.spec.module,
+                "--buffer-ms", str(self.spec.buffer_ms)]  # fmt: skip
+        if self.spec.device:
+            args += ["--device", self.spec.device]
+        if self.spec.file:
+            args += ["--file", self.spec.file]
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                                     bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+        threading.Thread(target=self._read_events, args=(self.proc,), name="output-events", daemon=True).start()
+
+    def _start_monitor(self) -> None:
+        self.monitor_proc = subprocess.Popen([sys.executable, "-m", "playout.output.monitor", "--source",
+                                              self.monitor_source], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                             text=True, encoding="utf-8", bufsize=1,
+                                             env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+        threading.Thread(target=self._read_monitor, args=(self.monitor_proc,), name="monitor-events",
+                         daemon=True).start()  # fmt: skip
+
+    def _tell_monitor(self, **cmd: object) -> None:
+        self._send(proc=self.monitor_proc, **cmd)
+
+    def _read_monitor(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            if ev.get("ev") == "ready":
+                self.monitor_error = None
+                log.info("listening to the output on %s", self.monitor_source)
+            elif ev.get("ev") == "error":
+                self.monitor_error = ev.get("message")
+                log.error("the output monitor %s failed: %s", self.monitor_source, self.monitor_error)
+            elif ev.get("ev") == "verified":
+                with self._lock:
+                    found = self._verifying.pop((ev["id"], ev["index"]), None)
+                if found is not None:
+                    self._verified(found[0], found[1], ev)
+        if not self._closing:
+            self.monitor_error = self.monitor_error or f"the monitor stopped (exit {proc.wait()})"
+            log.error("the output monitor stopped: %s", self.monitor_error)
+
+    def _verified(self, observer: Observer, index: int, ev: dict) -> None:
+        onset = _to_dt(ev["onset_ns"] + self._skew) + self.offset if ev.get("onset_ns") else None
+        if ev.get("whole"):
+            note = None
+        elif ev.get("error"):
+            note = f"not verified: {ev['error']}"
+        elif not ev.get("heard"):
+            note = "not heard at the output"
+        else:
+            note = f"heard with {ev.get('silent_ms')} ms of silence where there should be sound"
+        if ev.get("error"):  # nothing could be judged (the monitor was starting): no verdict
+            log.warning("output monitor: item %d of session %d %s", index, ev["id"], note)
+        elif note:
+            self.alarm = note
+            log.error("output monitor: item %d of session %d %s", index, ev["id"], note)
+        verified = getattr(observer, "verified", None)
+        if verified is not None:
+            verified(index, None if ev.get("error") else bool(ev.get("whole")), onset, note)
+
+    def _send(self, proc: subprocess.Popen | None = None, **cmd: object) -> bool:
+        proc = proc or self.proc
+        if proc is None or proc.stdin is None:
+            return False
+        try:
+            proc.stdin.write(json.dumps(cmd) + "\n")
+            proc.stdin.flush()
+            return True
+        except (BrokenPipeError, OSError, ValueError):
+            return False
+
+    def _read_events(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue
+            kind = ev.get("ev")
+            if kind == "hello":
+                self.priority = ev.get("priority")
+                log.info("output engine for %s started (pid %s, %s)", self.output, ev.get("pid"), self.priority)
+            elif kind == "ready":
+                if self.device_error:
+                    log.warning("the output %s is back", self.output)
+                self.device_error = None
+                self._ready.set()
+            elif kind == "error":
+                self.device_error = ev.get("message")
+                log.error("the output %s failed: %s", self.output, self.device_error)
+            elif "id" in ev:
+                with self._lock:
+                    q = self._sessions.get(ev["id"])
+                if q is not None:
+                    q.put(ev)
+        # The engine is gone: sessions on air end with what was reported; a new engine starts.
+        with self._lock:
+            waiting = list(self._sessions.values())
+        for q in waiting:
+            q.put({"ev": "lost"})
+        if not self._closing:
+            log.error("the output engine for %s stopped (exit %s); starting it again", self.output, proc.wait())
+            self._start_engine()
+
+    # -- Player --------------------------------------------------------------------------------
+
+    def _ask(self, what: str, reason: str) -> bool:
+        with self._lock:
+            if not self._busy:
+                return False
+            self._request = (what, reason)
+            playing = self._playing
+        if playing is not None:
+            self._send(op=what, id=playing.id, reason=reason)
+        return True
+
+    def skip(self) -> bool:
+        return self._ask("skip", "skipped by the technician")
+
+    def interrupt(self, reason: str) -> bool:
+        return self._ask("interrupt", reason)
+
+    def stop_after_current(self, reason: str) -> None:
+        self._ask("stop_after", reason)
+
+    def now_playing(self) -> NowPlaying | None:
+        with self._lock:
+            p = self._playing
+            if p is None or not p.started:
+                return None
+            index = max(p.started)
+            at = p.started[index]
+        position = max(0, int((self.clock.now() - at).total_seconds() * 1000))
+        return NowPlaying(index, p.labels[index], min(position, p.durations[index]), p.durations[index])
+
+    def play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
+        with self._lock:
+            self._busy, self._request = True, None
+        try:
+            self._play(cues, start_at, observer)
+        finally:
+            with self._lock:
+                self._busy, self._request, self._playing = False, None, None
+
+    def _play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
+        fd, name = tempfile.mkstemp(suffix=".pcm", prefix=PREFIX, dir=self.workdir)
+        os.close(fd)
+        rendered = Path(name)
+        try:
+            kept: list[int] = []
+            frames: list[int] = []
+            size = 0
+            for i, cue in enumerate(cues):
+                problem = decode(self.tools, cue, rendered)
+                new_size = rendered.stat().st_size
+                if problem is not None or new_size == size:
+                    with rendered.open("r+b") as f:  # drop whatever a failed decode left
+                        f.truncate(size)
+                    observer.ended(i, Outcome.FAILED, 0, f"cannot decode: {problem or 'no audio'}", self.clock.now())
+                    continue
+                kept.append(i)
+                frames.append((new_size - size) // FRAME_BYTES)
+                size = new_size
+            if kept:
+                self._air(rendered, [cues[i] for i in kept], kept, frames, start_at, observer)
+        finally:
+            rendered.unlink(missing_ok=True)
+
+    def _air(self, path: Path, cues: list[Cue], indexes: list[int], frames: list[int], start_at: datetime,
+             observer: Observer) -> None:  # fmt: skip
+        with self._lock:
+            request = self._request
+        if request and request[0] == "interrupt":  # interrupted while it was prepared: nothing sounded
+            for i in indexes:
+                observer.ended(i, Outcome.SKIPPED, 0, request[1], self.clock.now())
+            return
+        events: queue.Queue = queue.Queue()
+        with self._lock:
+            self._seq += 1
+            sid = self._seq
+            self._sessions[sid] = events
+            self._playing = _Playing(sid, [c.label for c in cues], [f * 1000 // RATE for f in frames], {}, events)
+        at = start_at - self.offset
+        now = self.clock.now()
+        # The engine keeps the system's wall clock; the daemon's clock may be another (a
+        # test's, stepped): instants cross between them by the difference read now.
+        self._skew = _ns(now) - wall_ns()
+        at_ns = None if at <= now else _ns(at) - self._skew
+        if self.monitor_proc is not None:
+            offset = 0
+            for n, f in enumerate(frames):
+                self._tell_monitor(op="expect", id=sid, index=n, path=str(path), offset=offset, frames=f)
+                offset += f
+        if not self._send(op="play", id=sid, path=str(path), at_ns=at_ns, items=frames):
+            for i in indexes:
+                observer.ended(i, Outcome.FAILED, 0, "the output engine is not running", self.clock.now())
+            return
+        with self._lock:
+            request = self._request
+        if request is not None:  # asked between the check above and the engine having it
+            self._send(op=request[0], id=sid, reason=request[1])
+        ended: set[int] = set()
+        try:
+            while len(ended) < len(indexes):
+                ev = events.get()
+                kind = ev.get("ev")
+                if kind == "started":
+                    n = ev["index"]
+                    at_dt = _to_dt(ev["at_ns"] + self._skew) + self.offset
+                    with self._lock:
+                        assert self._playing is not None
+                        self._playing.started[n] = at_dt
+                    observer.started(indexes[n], at_dt)
+                    if self.monitor_proc is not None:
+                        with self._lock:
+                            self._verifying[(sid, n)] = (observer, indexes[n])
+                        self._tell_monitor(op="at", id=sid, index=n, at_ns=ev["at_ns"])
+                elif kind == "ended":
+                    n = ev["index"]
+                    ended.add(n)
+                    if self.monitor_proc is not None:
+                        if ev["frames"] > 0:
+                            self._tell_monitor(op="ended", id=sid, index=n, frames=ev["frames"])
+                        else:
+                            self._tell_monitor(op="forget", id=sid, index=n)
+                            with self._lock:
+                                self._verifying.pop((sid, n), None)
+                    played = ev["frames"] * 1000 // RATE
+                    observer.ended(indexes[n], Outcome(ev["outcome"]), played, ev.get("reason"),
+                                   _to_dt(ev["at_ns"] + self._skew) + self.offset)  # fmt: skip
+                elif kind == "lost":
+                    for n in range(len(indexes)):
+                        if n not in ended:
+                            with self._lock:
+                                began = self._playing.started.get(n) if self._playing else None
+                            outcome = Outcome.PARTIAL if began else Outcome.FAILED
+                            observer.ended(indexes[n], outcome, 0, "the output engine stopped", self.clock.now())
+                            ended.add(n)
+                elif kind == "done":
+                    break
+        finally:
+            with self._lock:
+                self._sessions.pop(sid, None)
+
+    def close(self) -> None:
+        self._closing = True
+        self._send(op="quit")
+        if self.monitor_proc is not None:
+            self._tell_monitor(op="quit")
+            try:
+                self.monitor_proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.monitor_proc.kill()
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

@@ -1,0 +1,248 @@
+"""The output engine's arithmetic, on a fake device and a fake clock (no real time).
+
+The fake device plays RATE frames per fake second with a fixed extra latency, can be told
+to fail, or to stall (play nothing for a while: an underrun from the writer's side). The
+engine is driven step by step, so every figure it reports can be checked exactly.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playout.output.devices import FRAME_BYTES, RATE, DeviceError
+from playout.output.engine import BLOCK, Engine
+
+NS = 1_000_000_000
+T0 = 1_800_000_000 * NS  # an arbitrary wall-clock instant
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.ns = T0
+
+    def __call__(self) -> int:
+        return self.ns
+
+
+class FakeDevice:
+    """Plays from the moment of its first write; `latency_frames` more than what is queued
+    (a sound card's own pipeline). write() blocks (advances the fake clock) while more than
+    `buffer` frames wait."""
+
+    def __init__(self, clock: FakeClock, buffer: int = RATE // 10, latency_frames: int = 240) -> None:
+        self.clock = clock
+        self.buffer = buffer
+        self.latency = latency_frames
+        self.written = 0
+        self.origin: int | None = None
+        self.frames = bytearray()
+        self.fail_after: int | None = None  # frames written before write() fails
+        self.stall_from: int | None = None  # fake ns at which the device stops taking frames...
+        self.stall_ns = 0  # ...for this long (what it plays meanwhile is silence it makes up)
+        self.name = "fake"
+
+    def played(self) -> int:
+        if self.origin is None:
+            return 0
+        return max(0, min(self.written, (self.clock.ns - self.origin) * RATE // NS - self.latency))
+
+    def write(self, data: bytes) -> None:
+        if self.fail_after is not None and self.written >= self.fail_after:
+            raise DeviceError("fake: the device went away")
+        if self.origin is None:
+            self.origin = self.clock.ns
+        if self.stall_from is not None and self.clock.ns >= self.stall_from:
+            # The writer was held up: the device ran dry and its timeline moved on.
+            self.clock.ns += self.stall_ns
+            self.origin += self.stall_ns - (self.written - self.played()) * NS // RATE
+            self.stall_from = None
+        n = len(data) // FRAME_BYTES
+        while self.written + n - self.played() > self.buffer:
+            self.clock.ns += NS // 1000
+        self.written += n
+        self.frames += data
+
+    def delay(self) -> int:
+        return self.written - self.played()
+
+    def close(self) -> None:
+        pass
+
+
+class FakeSpec:
+    def __init__(self, device: FakeDevice) -> None:
+        self.device = device
+
+    def open(self) -> FakeDevice:
+        return self.device
+
+    def describe(self) -> str:
+        return "fake"
+
+
+def session_file(tmp_path: Path, lengths: list[int]) -> tuple[Path, list[np.ndarray]]:
+    """Items of distinct constant levels, so each one is recognisable in the output."""
+    items = [np.full((n, 2), 1000 * (k + 1), dtype="<i2") for k, n in enumerate(lengths)]
+    path = tmp_path / "session.pcm"
+    path.write_bytes(b"".join(i.tobytes() for i in items))
+    return path, items
+
+
+class Rig:
+    def __init__(self, tmp_path: Path, **device: int) -> None:
+        self.clock = FakeClock()
+        self.device = FakeDevice(self.clock, **device)
+        self.out = io.StringIO()
+        self.engine = Engine(FakeSpec(self.device), out=self.out, now_ns=self.clock)  # type: ignore[arg-type]
+        self.engine._open()
+        self.tmp = tmp_path
+
+    def step(self, n: int = 1) -> None:
+        for _ in range(n):
+            try:
+                self.engine.step()
+            except DeviceError as exc:
+                self.engine._device_failed(str(exc))
+                return
+
+    def events(self) -> list[dict]:
+        return [json.loads(line) for line in self.out.getvalue().splitlines()]
+
+    def until_done(self, sid: int, limit: int = 2000) -> list[dict]:
+        for _ in range(limit):
+            if any(e["ev"] == "done" and e.get("id") == sid for e in self.events()):
+                return [e for e in self.events() if e.get("id") == sid]
+            self.step()
+        raise AssertionError("the session did not end")
+
+    def frame_of(self, ns: int) -> int:
+        """Where in everything the device played (its own timeline) wall time ns falls."""
+        assert self.device.origin is not None
+        return (ns - self.device.origin) * RATE // NS - self.device.latency
+
+
+def test_the_first_frame_is_placed_at_the_instant_whatever_the_device_latency(tmp_path: Path) -> None:
+    for latency in (0, 240, 4800):  # 0, 5 ms and 100 ms of the device's own latency
+        rig = Rig(tmp_path, latency_frames=latency)
+        rig.step(30)
+        path, items = session_file(tmp_path, [4800, 9600])
+        at = rig.clock.ns + NS // 2 + 1234567  # not on a block boundary
+        rig.engine.commands.put({"op": "play", "id": 1, "path": str(path), "at_ns": at, "items": [4800, 9600]})
+        events = rig.until_done(1)
+        started = [e for e in events if e["ev"] == "started"]
+        # The frame that plays at `at`, on the device's own timeline, is the session's first.
+        first = rig.frame_of(at)
+        out = np.frombuffer(bytes(rig.device.frames), dtype="<i2").reshape(-1, 2)
+        assert out[first - 1, 0] == 0 and out[first, 0] == 1000, f"latency {latency}: not on the frame"
+        # Junction sample-exact: item 2 follows item 1 with no gap or overlap.
+        assert out[first + 4799, 0] == 1000 and out[first + 4800, 0] == 2000 and out[first + 14399, 0] == 2000
+        assert out[first + 14400, 0] == 0
+        # What is reported is when the frames came out: within one frame of the truth.
+        assert abs(started[0]["at_ns"] - at) <= NS // RATE
+        assert abs(started[1]["at_ns"] - (at + NS // 10)) <= NS // RATE
+        ended = [e for e in events if e["ev"] == "ended"]
+        assert [(e["outcome"], e["frames"]) for e in ended] == [("aired", 4800), ("aired", 9600)]
+
+
+def test_an_instant_already_past_plays_at_once_and_is_reported_late(tmp_path: Path) -> None:
+    rig = Rig(tmp_path)
+    rig.step(40)
+    path, _ = session_file(tmp_path, [4800])
+    at = rig.clock.ns - 2 * NS
+    rig.engine.commands.put({"op": "play", "id": 7, "path": str(path), "at_ns": at, "items": [4800]})
+    events = rig.until_done(7)
+    started = next(e for e in events if e["ev"] == "started")
+    late_ms = (started["at_ns"] - at) / 1e6
+    # Two seconds, plus what was already queued in the device: never reported as on time.
+    assert 2000 < late_ms < 2000 + 120
+
+
+def test_no_session_is_placed_before_the_device_figures_are_steady(tmp_path: Path) -> None:
+    rig = Rig(tmp_path)
+    path, _ = session_file(tmp_path, [4800])
+    at = rig.clock.ns + NS // 20  # due 50 ms after the device opened: before it has settled
+    rig.engine.commands.put({"op": "play", "id": 8, "path": str(path), "at_ns": at, "items": [4800]})
+    events = rig.until_done(8)
+    started = next(e for e in events if e["ev"] == "started")
+    assert started["at_ns"] > at + 100_000_000  # placed late, and said to be late
+
+
+def test_a_device_failure_mid_item_reports_what_came_out_and_fails_the_rest(tmp_path: Path) -> None:
+    rig = Rig(tmp_path)
+    rig.step(10)
+    path, _ = session_file(tmp_path, [RATE, RATE])
+    rig.engine.commands.put({"op": "play", "id": 2, "path": str(path), "at_ns": rig.clock.ns + NS // 5,
+                             "items": [RATE, RATE]})  # fmt: skip
+    rig.engine._drain_commands()
+    while rig.engine.sessions[0].start is None:
+        rig.step()
+    start = rig.engine.sessions[0].start
+    rig.device.fail_after = start + RATE // 2  # half of item 1 written, then the device is gone
+    events = rig.until_done(2)
+    ended = {e["index"]: e for e in events if e["ev"] == "ended"}
+    assert ended[0]["outcome"] == "partial" and "went away" in ended[0]["reason"]
+    # Only what the device had played counts, not what was written into its buffer.
+    assert ended[0]["frames"] == rig.engine.consumed - start
+    assert ended[0]["frames"] < RATE // 2
+    assert ended[1]["outcome"] == "failed"
+
+
+def test_skip_interrupt_and_stop_after(tmp_path: Path) -> None:
+    rig = Rig(tmp_path)
+    rig.step(10)
+    path, _ = session_file(tmp_path, [RATE, RATE, RATE])
+    rig.engine.commands.put({"op": "play", "id": 3, "path": str(path), "at_ns": rig.clock.ns + NS // 5,
+                             "items": [RATE] * 3})  # fmt: skip
+    rig.step(50)  # into item 1
+    rig.engine.commands.put({"op": "skip", "id": 3, "reason": "skipped by the technician"})
+    rig.step(30)
+    rig.engine.commands.put({"op": "stop_after", "id": 3, "reason": "for a priority announcement"})
+    events = rig.until_done(3)
+    ended = {e["index"]: e for e in events if e["ev"] == "ended"}
+    assert ended[0]["outcome"] == "interrupted" and 0 < ended[0]["frames"] < RATE
+    assert ended[1]["outcome"] == "aired" and ended[1]["frames"] == RATE
+    assert ended[2]["outcome"] == "skipped" and ended[2]["frames"] == 0
+    started = {e["index"]: e["at_ns"] for e in events if e["ev"] == "started"}
+    # The skipped item's end is the next one's start: no gap.
+    assert abs(ended[0]["at_ns"] - started[1]) <= NS // RATE
+
+    rig.engine.commands.put({"op": "play", "id": 4, "path": str(path), "at_ns": rig.clock.ns + NS // 5,
+                             "items": [RATE] * 3})  # fmt: skip
+    rig.step(40)
+    rig.engine.commands.put({"op": "interrupt", "id": 4, "reason": "an emergency"})
+    events = rig.until_done(4)
+    ended = {e["index"]: e for e in events if e["ev"] == "ended"}
+    assert ended[0]["outcome"] == "interrupted" and ended[0]["frames"] > 0
+    assert ended[1]["outcome"] == ended[2]["outcome"] == "skipped"
+
+
+def test_an_underrun_mid_item_makes_it_partial(tmp_path: Path) -> None:
+    rig = Rig(tmp_path)
+    rig.step(10)
+    path, _ = session_file(tmp_path, [RATE])
+    rig.engine.commands.put({"op": "play", "id": 5, "path": str(path), "at_ns": rig.clock.ns + NS // 5, "items": [RATE]})
+    rig.step(40)
+    rig.device.stall_from, rig.device.stall_ns = rig.clock.ns, 300_000_000  # the writer held up 300 ms
+    events = rig.until_done(5)
+    ended = next(e for e in events if e["ev"] == "ended")
+    assert ended["outcome"] == "partial" and "underrun" in ended["reason"]
+
+
+@pytest.mark.parametrize("missing", [True, False])
+def test_a_session_file_that_cannot_be_read_fails_its_items(tmp_path: Path, missing: bool) -> None:
+    rig = Rig(tmp_path)
+    path = tmp_path / ("absent.pcm" if missing else "short.pcm")
+    if not missing:
+        path.write_bytes(np.full((100, 2), 500, dtype="<i2").tobytes())  # far shorter than claimed
+    rig.engine.commands.put({"op": "play", "id": 6, "path": str(path), "at_ns": rig.clock.ns + NS // 5, "items": [RATE]})
+    events = rig.until_done(6)
+    ended = next(e for e in events if e["ev"] == "ended")
+    if missing:
+        assert ended["outcome"] == "failed" and "cannot read" in ended["reason"]
+    else:  # the item ends where its audio does, and says how much that was
+        assert ended["outcome"] == "aired" and ended["frames"] == 100
