@@ -45,7 +45,7 @@ class OutputConfig:
     device: str
     file: Path | None
     engine: str = "stream"  # stream (the output engine) or libvlc (the former player)
-    buffer_ms: int = 100
+    buffer_ms: int = 50
     latency_offset_ms: int = 0
     monitor: str = ""  # "" off, "auto" the sink's monitor, "pulse:SOURCE" or "alsa:DEVICE"
 
@@ -229,7 +229,7 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("output", "device"): (_optional_text, ""),
     ("output", "file"): (_optional_text, ""),
     ("output", "engine"): (_choice("stream", "libvlc"), "stream"),
-    ("output", "buffer_ms"): (_integer(20, 2000), 100),
+    ("output", "buffer_ms"): (_integer(20, 2000), 50),
     ("output", "latency_offset_ms"): (_integer(-5000, 5000), 0),
     ("output", "monitor"): (_optional_text, ""),
     ("daemon", "catch_up_minutes"): (_number(0, 120), 5),

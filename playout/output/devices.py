@@ -105,7 +105,7 @@ class PulseStream:
     latency figure moves smoothly with the device clock rather than in steps.
     """
 
-    def __init__(self, device: str, *, record: bool = False, buffer_ms: int = 100, name: str = "playout") -> None:
+    def __init__(self, device: str, *, record: bool = False, buffer_ms: int = 50, name: str = "playout") -> None:
         lib = _pulse_lib()
         self.lib = lib
         self.name = f"pulse:{device}" if device else "pulse"
@@ -187,7 +187,7 @@ class AlsaStream:
     PulseAudio's ALSA plugin), blocking, with the period and buffer ALSA picks for the
     requested latency."""
 
-    def __init__(self, device: str, *, record: bool = False, buffer_ms: int = 100) -> None:
+    def __init__(self, device: str, *, record: bool = False, buffer_ms: int = 50) -> None:
         global _alsa
         if _alsa is None:
             _alsa = _Alsa()
@@ -254,7 +254,7 @@ class PacedDevice:
     nothing (`null`), or writes everything it plays, silence included, to a WAV file
     (`file`: frame n of the file is the frame that played n/RATE s after the stream opened)."""
 
-    def __init__(self, file: Path | None = None, buffer_ms: int = 100) -> None:
+    def __init__(self, file: Path | None = None, buffer_ms: int = 50) -> None:
         self.name = f"file:{file}" if file else "null"
         self.buffer = RATE * buffer_ms // 1000
         self.written = 0
@@ -297,7 +297,7 @@ class DeviceSpec:
     module: str
     device: str = ""
     file: str = ""
-    buffer_ms: int = 100
+    buffer_ms: int = 50
 
     def describe(self) -> str:
         where = self.device or self.file

@@ -178,8 +178,11 @@ def analyse(cap: Capture, exp: Expected) -> dict:
             # Normalise by the energy of the window under the template: a loud unrelated
             # sound must not look like a match.
             cs = np.concatenate([[0.0], np.cumsum(window.astype(np.float64) ** 2)])
-            energy = np.sqrt(np.maximum(cs[len(head):] - cs[: len(cs) - len(head)], 0)) * np.sqrt(float((head * head).sum()))
-            score = corr / np.maximum(energy, 1e-9)
+            head_energy = float((head * head).sum())
+            # A stretch of near-silence must not score high by dividing by almost nothing:
+            # the window's energy counts as at least a hundredth of the item's.
+            heard = np.maximum(cs[len(head):] - cs[: len(cs) - len(head)], 0.01 * head_energy)
+            score = corr / np.sqrt(heard * head_energy)
             lag = int(np.argmax(score))
             if score[lag] > 0.5:
                 result["heard"] = True
