@@ -411,6 +411,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "CẢNH BÁO: không ghi được nhật ký phát ({error}); {count} bản ghi đang giữ trong bộ nhớ, sẽ ghi khi được. Hãy giải phóng dung lượng đĩa.",
         "en": "WARNING: the airing log cannot be written ({error}); {count} record(s) kept in memory until it can. Free disk space.",
     },
+    "problem.output_failed": {
+        "vi": "CẢNH BÁO: đầu ra {output} đang lỗi: {detail}. Kiểm tra card âm thanh / bộ khuếch đại.",
+        "en": "WARNING: the output {output} has failed: {detail}. Check the sound card / amplifier.",
+    },
+    "problem.output_unheard": {
+        "vi": "CẢNH BÁO: giám sát đầu ra {output}: bài vừa phát không nghe thấy trọn vẹn ({detail}).",
+        "en": "WARNING: output monitor on {output}: the last item was not heard whole ({detail}).",
+    },
+    "problem.monitor_failed": {
+        "vi": "CẢNH BÁO: không giám sát được đầu ra {output}: {detail}",
+        "en": "WARNING: the output {output} cannot be monitored: {detail}",
+    },
     "problem.not_ready": {
         "vi": "CẢNH BÁO: chưa sẵn sàng phát {occurrence}: {detail}",
         "en": "WARNING: not ready to air {occurrence}: {detail}",

@@ -300,6 +300,12 @@ class LiveDaemon:
         if self.airlog.backlog:
             found.append({"id": "problem.log_backlog",
                           "params": {"count": self.airlog.backlog, "error": self.airlog.write_error or "?"}})  # fmt: skip
+        # The output engine's own state: a device that failed, an item the monitor did not
+        # hear whole, a monitor that stopped listening.
+        for pid, attr in (("problem.output_failed", "device_error"), ("problem.output_unheard", "alarm"),
+                          ("problem.monitor_failed", "monitor_error")):  # fmt: skip
+            if detail := getattr(self.player, attr, None):
+                found.append({"id": pid, "params": {"output": self.player.output, "detail": detail}})
         for key, lines in self.readiness_problems.items():
             found += [{"id": "problem.not_ready", "params": {"occurrence": key, "detail": line}} for line in lines]
         return found

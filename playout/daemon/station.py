@@ -44,6 +44,7 @@ class _LogObserver:
         self.station = station
         self.rows = rows
         self.scheduled = scheduled  # None for a manual airing: "late" has no meaning there
+        self.output_failed: list[Airing] = []  # items that did not air because the output failed
 
     def started(self, index: int, at: datetime) -> None:
         row = self.rows[index]
@@ -65,6 +66,8 @@ class _LogObserver:
 
     def ended(self, index: int, outcome: Outcome, played_ms: int, reason: str | None, at: datetime) -> None:
         row = self.rows[index]
+        if outcome == Outcome.FAILED and (reason or "").startswith("the output failed"):
+            self.output_failed.append(row)
         self.station.log.update(row, outcome=outcome.value, ended_at=at, played_ms=played_ms,
                                 reason=reason if reason is not None else row.reason)
         log.log(logging.INFO if outcome == Outcome.AIRED else logging.WARNING,
@@ -222,8 +225,20 @@ class Station:
             if not isinstance(fallback, str) and (written := self._fallback_row(row, *fallback)) is not None:
                 cues.append(Cue(fallback[1].path, written.duration_ms or 0, written.title or "", fallback[1].channels))
                 playing.append(written)
-        if cues:
-            self.player.play(cues, start_at, _LogObserver(self, playing, scheduled))
+        if not cues:
+            return
+        observer = _LogObserver(self, playing, scheduled)
+        self.player.play(cues, start_at, observer)
+        # The output failed before an item could sound (a device that would not open): once
+        # it is back, the fallback clip airs in its place, so the hour is not silent. Once per
+        # airing: a fallback that fails the same way is not retried.
+        failed = [r for r in observer.output_failed if not r.key.endswith("-fallback")]
+        if failed and self.fallback is not None:
+            usable = self._usable_fallback(self.library())
+            if not isinstance(usable, str) and (written := self._fallback_row(failed[0], *usable)) is not None:
+                log.warning("airing %s: the output failed; the fallback clip airs in its place", failed[0].key)
+                self.player.play([Cue(usable[1].path, written.duration_ms or 0, written.title or "", usable[1].channels)],
+                                 self.clock.now(), _LogObserver(self, [written], None))  # fmt: skip
 
     def _problem(self, stored: ClipFile | None, clip_id: int | None, decode: bool = False) -> str | None:
         if stored is None:

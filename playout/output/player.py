@@ -178,7 +178,9 @@ class StreamPlayer:
             note = f"heard with {ev.get('silent_ms')} ms of silence where there should be sound"
         if ev.get("error"):  # nothing could be judged (the monitor was starting): no verdict
             log.warning("output monitor: item %d of session %d %s", index, ev["id"], note)
-        elif note:
+        elif note is None:
+            self.alarm = None  # heard whole again
+        else:
             self.alarm = note
             log.error("output monitor: item %d of session %d %s", index, ev["id"], note)
         verified = getattr(observer, "verified", None)

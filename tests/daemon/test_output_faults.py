@@ -103,9 +103,14 @@ def test_pulseaudio_killed_mid_airing_then_down_then_back(tmp_path: Path, privat
 
         [(outcome, played, reason)] = _play(player, _tone(tmp_path, 1))  # the server is still down
         assert outcome == Outcome.FAILED and reason.startswith("the output failed: "), (outcome, reason)
+        streaming = hasattr(player, "device_error")
+        if streaming:  # the daemon's status and the Now page show it (LiveDaemon.problems)
+            assert player.device_error and "PulseAudio" in player.device_error
 
         private_pulse()  # back
         assert _play(player, cue) == [(Outcome.AIRED, 4000, None)]
+        if streaming:
+            assert player.device_error is None
     finally:
         player.close()
 

@@ -165,6 +165,20 @@ def test_missing_file_fails_its_item_and_plays_the_fallback(tmp_path: Path) -> N
     assert rows[1].reason == "fallback for Nhạc hiệu Đài" and rows[1].key.endswith("/1-fallback")
 
 
+def test_an_output_that_fails_before_the_first_sound_is_covered_by_the_fallback(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, local(2026, 12, 1, 5, 30), fallback=ClipRef(title="Khẩu hiệu 3"))
+    rig.player.fail = {"Nhạc hiệu Đài": "the output failed: ALSA hw:0: No such device",
+                       "CCHC tuần 49": "the output failed: ALSA hw:0: No such device"}  # fmt: skip
+    [occ] = rig.station.pending(rig.clock.now(), local(2026, 12, 1, 6, 0))
+    rig.station.air(occ)
+    rows = rig.airlog.rows(occ.key)
+    by_title = {(r.title, r.key.endswith("-fallback")): r for r in rows}
+    assert by_title["Nhạc hiệu Đài", False].outcome == "failed"
+    fallback = by_title["Khẩu hiệu 3", True]
+    assert fallback.outcome == "aired" and fallback.reason == "fallback for Nhạc hiệu Đài"
+    assert len([r for r in rows if r.key.endswith("-fallback")]) == 1  # once per airing
+
+
 def _start_airing(rig: Rig) -> tuple[threading.Thread, str]:
     [occ] = rig.station.pending(rig.clock.now(), rig.clock.now() + timedelta(minutes=30))
     thread = threading.Thread(target=rig.station.air, args=(occ,))
