@@ -1,5 +1,5 @@
 # Shortcuts; the two quick-start commands are tools/bootstrap run and tools/bootstrap test.
-.PHONY: run test bench bench-quick torture
+.PHONY: run test bench bench-quick torture soak
 
 run:
 	tools/bootstrap run
@@ -16,3 +16,8 @@ bench-quick:
 # SIGKILL the daemon 50 times at random moments and audit the airing log (about 6 minutes).
 torture:
 	tools/bootstrap torture
+
+# Two hours of a session every minute on a PulseAudio null sink, each airing verified by the
+# output monitor, memory sampled (not part of CI).
+soak:
+	tools/bootstrap soak

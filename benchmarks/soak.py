@@ -1,0 +1,113 @@
+"""Soak: the daemon airs a session every minute for hours on a PulseAudio null sink, its
+monitor verifying each airing; memory is sampled throughout.
+
+    make soak                      (two hours; not part of CI)
+    .venv/bin/python -m benchmarks.soak --minutes 30
+
+Prints how many sessions were due, aired, verified; the daemon's and the output engine's RSS
+at the start, the end and the peak, and the slope of a line fitted through the samples
+(MB per hour): flat means no leak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import signal
+import sqlite3
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import PLAYOUT, ROOT, cli, rss_mb, start_pulse, station
+from playout.clock import SystemClock
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def run(minutes: int = 120) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="playout-soak-"))
+    procs: list[subprocess.Popen] = []
+    try:
+        pulse, _server, env = start_pulse(work, ("soak_sink",))
+        procs.append(pulse)
+        config = station(work / "station", 'module = "pulse"\ndevice = "soak_sink"\nmonitor = "auto"')
+        ex = ROOT / "audio" / "examples"
+        cli(config, "import", str(ex / "nhac-hieu.ogg"), "--kind", "chime")
+        cli(config, "import", *map(str, sorted(ex.glob("khau-hieu-*"))), "--kind", "slogan")
+        (work / "station" / "schedules" / "station.toml").write_text('[station]\nchime = "Nhạc hiệu Đài"\n',
+                                                                      encoding="utf-8")  # fmt: skip
+        # Every minute at :30, the chime and two rotating slogans.
+        (work / "station" / "schedules" / "soak.toml").write_text(
+            '[[slot]]\nid = "soak"\ndays = "daily"\ntimes = [' + ", ".join(
+                f'"{h:02d}:{m:02d}:30"' for h in range(24) for m in range(60)) + ']\nchime = true\n'
+            '  [[slot.item]]\n  rotation = { kind = "slogan", count = 2 }\n', encoding="utf-8")  # fmt: skip
+        daemon = subprocess.Popen([*PLAYOUT, "run", "--config", str(config)], env=env,
+                                  stderr=(work / "daemon.log").open("w"))  # fmt: skip
+        procs.append(daemon)
+        start = SystemClock().now()
+        end = start + timedelta(minutes=minutes)
+        samples: list[tuple[float, float, float]] = []
+        t0 = time.monotonic()
+        while SystemClock().now() < end and daemon.poll() is None:
+            time.sleep(30)
+            engine = sum(rss_mb(c)[0] for c in children(daemon.pid))
+            samples.append(((time.monotonic() - t0) / 3600, rss_mb(daemon.pid)[0], engine))
+        stop = SystemClock().now()
+        daemon.send_signal(signal.SIGTERM)
+        daemon.wait(timeout=120)
+        con = sqlite3.connect(work / "station" / "playout.db")
+        rows = con.execute("select occurrence, outcome, verified from airings where scheduled_at >= ? and "
+                           "scheduled_at < ?", (start.strftime("%Y-%m-%d %H:%M:%S"),
+                                                (stop - timedelta(seconds=40)).strftime("%Y-%m-%d %H:%M:%S"))).fetchall()  # fmt: skip
+        con.close()
+        sessions: dict[str, list] = {}
+        for occ, outcome, verified in rows:
+            sessions.setdefault(occ, []).append((outcome, verified))
+        hours = np.array([s[0] for s in samples])
+        daemon_rss = np.array([s[1] for s in samples])
+        engine_rss = np.array([s[2] for s in samples])
+        slope = float(np.polyfit(hours, daemon_rss, 1)[0]) if len(samples) > 2 else None
+        return {
+            "minutes": minutes,
+            "sessions": len(sessions),
+            "sessions_aired_whole": sum(all(o == "aired" for o, _ in v) for v in sessions.values()),
+            "sessions_verified": sum(all(bool(x) for _, x in v) for v in sessions.values()),
+            "items": len(rows),
+            "daemon_rss_mb": {"first": round(float(daemon_rss[0]), 1), "last": round(float(daemon_rss[-1]), 1),
+                              "max": round(float(daemon_rss.max()), 1), "slope_mb_per_hour": round(slope or 0, 2)},
+            "processes_rss_mb": {"first": round(float(engine_rss[0]), 1), "last": round(float(engine_rss[-1]), 1)},
+        }  # fmt: skip
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=int, default=120)
+    args = parser.parse_args()
+    result = run(args.minutes)
+    ok = result["sessions"] >= args.minutes - 2 and result["sessions_verified"] == result["sessions"]
+    result["verdict"] = "PASS" if ok else "FAIL"
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
