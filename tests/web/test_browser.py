@@ -79,8 +79,7 @@ def _station(root: Path) -> Station:
     root.mkdir(parents=True)
     shutil.copytree(ROOT / "schedules", root / "schedules")
     text = (ROOT / "playout.toml").read_text(encoding="utf-8").split("[output]")[0]
-    text += (f'[output]\nmodule = "null"\n\n[daemon]\ncontrol_port = {free_port()}\n\n'
-             f"[web]\nport = {free_port()}\n")  # fmt: skip
+    text += f'[output]\nmodule = "null"\n\n[web]\nport = {free_port()}\n'  # fmt: skip
     (root / "playout.toml").write_text(text, encoding="utf-8")
     st = Station(root=root, config=root / "playout.toml")
     for args in (
