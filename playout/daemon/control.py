@@ -121,6 +121,7 @@ def _error(exc: PlayoutError) -> dict[str, Any]:
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 64
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
@@ -218,7 +219,16 @@ class ControlServer:
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
-                except OSError:  # the client went away
+                    self.wfile.flush()
+                    if status >= 400:
+                        # Let the answer reach a client still sending what was refused: read
+                        # (and drop) a little of it, briefly, instead of resetting the connection.
+                        self.request.shutdown(socket.SHUT_WR)
+                        self.request.settimeout(1.0)
+                        left = 256 * 1024
+                        while left > 0 and (chunk := self.request.recv(min(left, 65536))):
+                            left -= len(chunk)
+                except OSError:  # the client went away, or would not stop sending
                     pass
 
             def log_message(self, *_args: object) -> None:
