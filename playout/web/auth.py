@@ -233,11 +233,17 @@ def install(web: Flask, app: App) -> None:
         if not _host_allowed(request.host, cfg.allowed_hosts):
             return refuse(421, t("web.bad_host", g.lang, host=request.host[:80]))
         g.client, g.local = client(cfg.trusted_proxy)
+        # Another site (another port of 127.0.0.1 is "same-site" to a browser, and gets our
+        # SameSite=Lax cookie) may link to a page, never send us a form or read an answer.
+        origin = request.headers.get("Origin")
+        fetch_site = request.headers.get("Sec-Fetch-Site")
         if request.method in UNSAFE:
-            origin = request.headers.get("Origin")
-            if (origin is not None and not _origin_ok(origin, request.host)) or \
-                    request.headers.get("Sec-Fetch-Site") == "cross-site":  # fmt: skip
-                return refuse(403, t("web.bad_origin", g.lang, origin=(origin or "cross-site")[:80]))
+            foreign = (origin is not None and not _origin_ok(origin, request.host)) or fetch_site in ("cross-site",
+                                                                                                   "same-site")
+        else:
+            foreign = fetch_site in ("cross-site", "same-site") and request.headers.get("Sec-Fetch-Mode") != "navigate"
+        if foreign:
+            return refuse(403, t("web.bad_origin", g.lang, origin=(origin or fetch_site or "?")[:80]))
         g.user = None
         name = session.get("user")
         if name:
