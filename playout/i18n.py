@@ -420,8 +420,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cannot open the control socket {address}: {detail} (is playout already running? Another place: [daemon] control_socket in playout.toml or PLAYOUT_DAEMON_CONTROL_SOCKET)",
     },
     "daemon.not_permitted": {
-        "vi": "Tài khoản {user} không được điều khiển playout ({socket}): hãy nhờ quản trị thêm vào nhóm của đài (sudo adduser {user} playout), rồi đăng nhập lại.",
-        "en": "The account {user} may not control playout ({socket}): ask for it to be added to the station's group (sudo adduser {user} playout), then log in again.",
+        "vi": "Tài khoản {user} không được điều khiển playout ({socket}): hãy nhờ quản trị thêm vào nhóm của đài (sudo adduser {user} {group}), rồi đăng nhập lại.",
+        "en": "The account {user} may not control playout ({socket}): ask for it to be added to the station's group (sudo adduser {user} {group}), then log in again.",
     },
     "control.not_in_group": {
         "vi": "Tài khoản {user} không thuộc nhóm {group} nên không được điều khiển playout.",

@@ -30,7 +30,8 @@ def run_command(config: ConfigOption = None) -> None:
 
 def _ask(config: Path | None, method: str, path: str, body: dict | None = None) -> tuple[app_mod.App, dict]:
     app = load_app(config)
-    return app, control.call(app.config.daemon.control_socket, method, path, body)
+    d = app.config.daemon
+    return app, control.call(d.control_socket, method, path, body, group=d.control_group)
 
 
 def _hm(iso: str | None) -> str:

@@ -356,7 +356,8 @@ class _UnixConnection(http.client.HTTPConnection):
         self.sock.connect(str(self.socket_path))
 
 
-def call(socket_path: Path, method: str, path: str, body: dict | None = None, timeout: float = 10) -> dict:
+def call(socket_path: Path, method: str, path: str, body: dict | None = None, timeout: float = 10,
+         group: str | None = "playout") -> dict:  # fmt: skip
     """Ask the running daemon; a clear error when none answers or it refuses this user."""
     data = json.dumps(body or {}).encode() if method == "POST" else None
     conn = _UnixConnection(Path(socket_path), timeout)
@@ -366,7 +367,8 @@ def call(socket_path: Path, method: str, path: str, body: dict | None = None, ti
         resp = conn.getresponse()
         raw = resp.read()
     except PermissionError:
-        raise PlayoutError("daemon.not_permitted", user=unix_user(os.getuid()), socket=socket_path) from None
+        raise PlayoutError("daemon.not_permitted", user=unix_user(os.getuid()), socket=socket_path,
+                           group=group or "playout") from None  # fmt: skip
     except (OSError, http.client.HTTPException) as exc:
         raise PlayoutError("daemon.not_running", address=socket_path, detail=str(getattr(exc, "strerror", None) or exc)) from None
     finally:

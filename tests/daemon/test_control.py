@@ -186,9 +186,9 @@ def accounts() -> Iterator[tuple[str, str, str]]:
         subprocess.run(["groupdel", group], check=False, capture_output=True)
 
 
-def _as_user(name: str, sock: Path) -> tuple[str, str]:
+def _as_user(name: str, sock: Path, group: str) -> tuple[str, str]:
     """Ask the daemon for its status as another Unix user (a forked child that drops to that
-    user's ids); returns how it went and the answer's first line."""
+    user's ids); returns how it went and the sentence the command would print."""
     entry = pwd.getpwnam(name)
     read, write = os.pipe()
     pid = os.fork()
@@ -199,7 +199,7 @@ def _as_user(name: str, sock: Path) -> tuple[str, str]:
             os.setgid(entry.pw_gid)
             os.setuid(entry.pw_uid)
             try:
-                control.call(sock, "GET", "/status")
+                control.call(sock, "GET", "/status", group=group)
                 result = "answered\tok"
             except PlayoutError as exc:
                 result = f"refused\t{exc.render('en')}"
@@ -228,13 +228,13 @@ def test_a_local_user_outside_the_group_is_refused_and_a_member_is_let_in(tmp_pa
     sock = daemon.cfg.daemon.control_socket
     try:
         assert os.stat(sock).st_gid == grp.getgrnam(group).gr_gid and os.stat(sock).st_mode & 0o777 == 0o660
-        assert _as_user(outsider, sock) == ("refused", f"The account {outsider} may not control playout ({sock}): ask for "
+        assert _as_user(outsider, sock, group) == ("refused", f"The account {outsider} may not control playout ({sock}): ask for "
                                                        f"it to be added to the station's group (sudo adduser {outsider} "
-                                                       "playout), then log in again.")  # fmt: skip
-        assert _as_user(member, sock) == ("answered", "ok")
+                                                       f"{group}), then log in again.")  # fmt: skip
+        assert _as_user(member, sock, group) == ("answered", "ok")
         # Should the file's permissions be loosened by mistake, the daemon still asks the kernel.
         os.chmod(sock, 0o666)
-        assert _as_user(outsider, sock) == ("refused", f"The account {outsider} is not in the group {group}, so it "
+        assert _as_user(outsider, sock, group) == ("refused", f"The account {outsider} is not in the group {group}, so it "
                                                        "may not control playout.")  # fmt: skip
         refused = [a for a in journal(st.db_path) if a[3] == "connect"]
         assert refused and refused[-1][0] == outsider and refused[-1][5].startswith("refused")
