@@ -93,30 +93,33 @@ class LoginThrottle:
 
 
 class SessionStore:
-    """The sessions the server gave out and has not ended: id -> account name."""
+    """The sessions the server gave out and has not ended: id -> (account name, when). One
+    older than the login's lifetime is forgotten, so the store does not grow without end."""
 
-    def __init__(self) -> None:
-        self._live: dict[str, str] = {}
+    def __init__(self, clock: Clock, lifetime: timedelta) -> None:
+        self.clock = clock
+        self.lifetime = lifetime
+        self._live: dict[str, tuple[str, datetime]] = {}
         self._lock = threading.Lock()
 
     def start(self, name: str) -> str:
         sid = secrets.token_urlsafe(32)
+        now = self.clock.now()
         with self._lock:
-            self._live[sid] = name
+            for old in [k for k, (_, at) in self._live.items() if now - at > self.lifetime]:
+                del self._live[old]
+            self._live[sid] = (name, now)
         return sid
 
     def valid(self, sid: object, name: object) -> bool:
         with self._lock:
-            return isinstance(sid, str) and self._live.get(sid) == name
+            found = self._live.get(sid) if isinstance(sid, str) else None
+        return found is not None and found[0] == name and self.clock.now() - found[1] <= self.lifetime
 
     def end(self, sid: object) -> None:
         with self._lock:
-            self._live.pop(sid, None)  # type: ignore[arg-type]
-
-    def end_all(self, name: str) -> None:
-        with self._lock:
-            for sid in [k for k, v in self._live.items() if v == name]:
-                del self._live[sid]
+            if isinstance(sid, str):
+                self._live.pop(sid, None)
 
 
 def client(trusted_proxy: str | None) -> tuple[str, bool]:
@@ -221,7 +224,7 @@ def session_valid(web: Flask, cookie_header: str) -> bool:
 def install(web: Flask, app: App) -> None:
     users = UserRepository(app.db, app.clock)
     throttle = LoginThrottle(app.clock)
-    sessions = SessionStore()
+    sessions = SessionStore(app.clock, timedelta(hours=app.config.web.session_hours))
     cfg = app.config.web
     web.extensions["playout.throttle"] = throttle
     web.extensions["playout.sessions"] = sessions

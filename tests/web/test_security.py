@@ -248,3 +248,17 @@ def test_the_airing_log_names_who_aired_and_exports_neutralise_formulas(web: Web
                            "--out", str(tally_csv)).exit_code == 0  # fmt: skip
     names = [r[0] for r in csv.reader(io.StringIO(tally_csv.read_text(encoding="utf-8-sig")))][1:]
     assert names and not any(n.startswith(("=", "+", "-", "@", "\t", "\r")) for n in names)
+
+
+def test_the_session_store_forgets_sessions_past_their_lifetime() -> None:
+    from playout.clock import VirtualClock
+    from playout.web.auth import SessionStore
+
+    clock = VirtualClock(datetime(2026, 11, 30, tzinfo=UTC))
+    store = SessionStore(clock, timedelta(hours=12))
+    sid = store.start("kythuat")
+    assert store.valid(sid, "kythuat") and not store.valid(sid, "lanhdao") and not store.valid(None, "kythuat")
+    clock.advance(timedelta(hours=12, seconds=1))
+    assert not store.valid(sid, "kythuat")
+    store.start("lanhdao")  # a new login sweeps the stale ones out
+    assert sid not in store._live  # noqa: SLF001
