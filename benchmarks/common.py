@@ -20,10 +20,11 @@ def free_port() -> int:
 
 
 def station(root: Path, output: str = 'module = "null"', extra: str = "") -> Path:
-    """A station folder with its own config (database, library, schedules, control port)."""
+    """A station folder with its own config (database, library, schedules; the control socket
+    beside its database, its own web port)."""
     (root / "schedules").mkdir(parents=True, exist_ok=True)
     text = (ROOT / "playout.toml").read_text(encoding="utf-8").split("[output]")[0]
-    text += f"[output]\n{output}\n\n[daemon]\ncontrol_port = {free_port()}\n{extra}\n\n[web]\nport = {free_port()}\n"
+    text += f"[output]\n{output}\n\n[daemon]\n{extra}\n\n[web]\nport = {free_port()}\n"
     config = root / "playout.toml"
     config.write_text(text, encoding="utf-8")
     return config

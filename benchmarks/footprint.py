@@ -66,7 +66,7 @@ def run(clips: int = 10_000, slots: int = 200, seconds: float = 60) -> dict:
 
         def ready() -> bool:
             try:
-                control.call("127.0.0.1", cfg.daemon.control_port, "GET", "/status", timeout=1)
+                control.call(cfg.daemon.control_socket, "GET", "/status", timeout=1)
                 return True
             except Exception:  # noqa: BLE001
                 return proc.poll() is not None

@@ -63,7 +63,9 @@ class Daemon:
     def __init__(self, config: Path, log: Path) -> None:
         self.config = config
         self.log = log
-        self.port = int(config.read_text(encoding="utf-8").split("control_port = ")[1].split()[0])
+        from playout import config as config_mod
+
+        self.socket = config_mod.load(config).daemon.control_socket
         self.proc: subprocess.Popen | None = None
         self.started = 0.0
 
@@ -75,7 +77,7 @@ class Daemon:
 
     def ready(self) -> bool:
         try:
-            control.call("127.0.0.1", self.port, "GET", "/status", timeout=1)
+            control.call(self.socket, "GET", "/status", timeout=1)
             return True
         except Exception:  # noqa: BLE001 (not up yet)
             return False

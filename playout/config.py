@@ -55,8 +55,8 @@ class DaemonConfig:
     catch_up_ms: int
     lead_ms: int
     horizon_hours: int
-    control_host: str
-    control_port: int
+    control_socket: Path
+    control_group: str | None
     on_stop: str  # finish or interrupt
     fallback_clip: str | None
     nice: int = -10
@@ -72,6 +72,8 @@ class WebConfig:
     max_upload_bytes: int
     session_hours: float
     secure_cookies: bool
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost")
+    trusted_proxy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,31 @@ def _host(value: Any, _base: Path) -> str:
     return value.strip()
 
 
+def _host_names(value: Any, _base: Path) -> tuple[str, ...]:
+    expected = 'a list of host names, such as ["playout.xa.example.vn"] (may be empty)'
+    if isinstance(value, str):  # from the environment: names separated by commas
+        value = [v for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _Invalid(expected)
+    names = tuple(v.strip().lower() for v in value)
+    if any(len(n) > 253 or any(c in n for c in "/@ \t") for n in names):
+        raise _Invalid(expected)
+    return names
+
+
+def _address(value: Any, _base: Path) -> str | None:
+    import ipaddress
+
+    if not isinstance(value, str):
+        raise _Invalid("an IP address such as 127.0.0.1 (may be empty)")
+    if not value.strip():
+        return None
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        raise _Invalid("an IP address such as 127.0.0.1 (may be empty)") from None
+
+
 def _boolean(value: Any, _base: Path) -> bool:
     if isinstance(value, bool):
         return value
@@ -235,6 +262,9 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("daemon", "catch_up_minutes"): (_number(0, 120), 5),
     ("daemon", "lead_seconds"): (_number(1, 120), 10),
     ("daemon", "horizon_hours"): (_integer(1, 24 * 14), 48),
+    ("daemon", "control_socket"): (_optional_file, ""),
+    ("daemon", "control_group"): (_optional_text, "playout"),
+    # No longer used (the control interface is a Unix socket); accepted so that older files load.
     ("daemon", "control_host"): (_host, "127.0.0.1"),
     ("daemon", "control_port"): (_integer(1, 65535), 8470),
     ("daemon", "on_stop"): (_choice("finish", "interrupt"), "finish"),
@@ -249,6 +279,8 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("web", "max_upload_mb"): (_number(1, 4096), 200),
     ("web", "session_hours"): (_number(0.1, 24 * 30), 12),
     ("web", "secure_cookies"): (_boolean, False),
+    ("web", "allowed_hosts"): (_host_names, []),
+    ("web", "trusted_proxy"): (_address, ""),
 }
 
 
@@ -390,8 +422,9 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             catch_up_ms=round(values["daemon", "catch_up_minutes"] * 60_000),
             lead_ms=round(values["daemon", "lead_seconds"] * 1000),
             horizon_hours=values["daemon", "horizon_hours"],
-            control_host=values["daemon", "control_host"],
-            control_port=values["daemon", "control_port"],
+            control_socket=values["daemon", "control_socket"]
+            or _beside_database(values["database", "url"], base, "playout.sock"),
+            control_group=values["daemon", "control_group"] or None,
             on_stop=values["daemon", "on_stop"],
             fallback_clip=values["daemon", "fallback_clip"] or None,
             nice=values["daemon", "nice"],
@@ -406,6 +439,11 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             max_upload_bytes=round(values["web", "max_upload_mb"] * 1024 * 1024),
             session_hours=values["web", "session_hours"],
             secure_cookies=values["web", "secure_cookies"],
+            # The names the page answers to: its own address, the studio PC's loopback
+            # names, and those configured (the proxy's public name).
+            allowed_hosts=tuple(dict.fromkeys(
+                [values["web", "host"].lower(), "127.0.0.1", "localhost", "::1", *values["web", "allowed_hosts"]])),
+            trusted_proxy=values["web", "trusted_proxy"],
         ),
         partial_share=values["reports", "partial_share"],
         overrides=overrides,

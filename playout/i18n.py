@@ -428,8 +428,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "WARNING: not ready to air {occurrence}: {detail}",
     },
     "daemon.port_busy": {
-        "vi": "Không mở được cổng điều khiển {address}: {detail} (playout đã chạy rồi? Đổi cổng: [daemon] control_port trong playout.toml hoặc PLAYOUT_DAEMON_CONTROL_PORT)",
-        "en": "Cannot open the control address {address}: {detail} (is playout already running? Another port: [daemon] control_port in playout.toml or PLAYOUT_DAEMON_CONTROL_PORT)",
+        "vi": "Không mở được ổ cắm điều khiển {address}: {detail} (playout đã chạy rồi? Đổi chỗ: [daemon] control_socket trong playout.toml hoặc PLAYOUT_DAEMON_CONTROL_SOCKET)",
+        "en": "Cannot open the control socket {address}: {detail} (is playout already running? Another place: [daemon] control_socket in playout.toml or PLAYOUT_DAEMON_CONTROL_SOCKET)",
+    },
+    "daemon.not_permitted": {
+        "vi": "Tài khoản {user} không được điều khiển playout ({socket}): hãy nhờ quản trị thêm vào nhóm của đài (sudo adduser {user} {group}), rồi đăng nhập lại.",
+        "en": "The account {user} may not control playout ({socket}): ask for it to be added to the station's group (sudo adduser {user} {group}), then log in again.",
+    },
+    "control.not_in_group": {
+        "vi": "Tài khoản {user} không thuộc nhóm {group} nên không được điều khiển playout.",
+        "en": "The account {user} is not in the group {group}, so it may not control playout.",
+    },
+    "control.not_permitted": {
+        "vi": "Tài khoản {user} không được phát, bỏ qua hay nạp lại lịch.",
+        "en": "The account {user} may not air, skip or reload the schedule.",
+    },
+    "control.bad_level": {
+        "vi": "Mức phát «{value}» không hợp lệ; cần một trong: {choices}.",
+        "en": "The level “{value}” is not valid; expected one of: {choices}.",
+    },
+    "control.bad_field": {
+        "vi": "Trường {field} = «{value}» không hợp lệ; cần {expected}.",
+        "en": "The field {field} = “{value}” is not valid; expected {expected}.",
+    },
+    "control.unknown_field": {
+        "vi": "Yêu cầu có trường lạ «{field}»; chỉ nhận: {known}.",
+        "en": "The request has an unknown field “{field}”; accepted: {known}.",
+    },
+    "control.not_found": {"vi": "Không có lệnh điều khiển {path}.", "en": "There is no control command {path}."},
+    "control.bad_host": {
+        "vi": "Yêu cầu gửi tới tên máy lạ «{host}» bị từ chối.",
+        "en": "A request for the unknown host name “{host}” is refused.",
+    },
+    "control.browser": {
+        "vi": "Yêu cầu từ một trang web bị từ chối: giao diện điều khiển chỉ dành cho lệnh playout.",
+        "en": "A request from a web page is refused: the control interface is for the playout command only.",
+    },
+    "control.not_json": {
+        "vi": "Nội dung yêu cầu phải là application/json, không phải {type}.",
+        "en": "The request body must be application/json, not {type}.",
+    },
+    "control.bad_json": {
+        "vi": "Nội dung yêu cầu không phải một đối tượng JSON hợp lệ.",
+        "en": "The request body is not a valid JSON object.",
+    },
+    "control.bad_length": {
+        "vi": "Độ dài nội dung yêu cầu «{value}» không hợp lệ.",
+        "en": "The request's body length “{value}” is not valid.",
+    },
+    "control.too_large": {
+        "vi": "Nội dung yêu cầu lớn hơn {limit} byte.",
+        "en": "The request body is larger than {limit} bytes.",
+    },
+    "control.too_slow": {
+        "vi": "Yêu cầu không được gửi hết trong {seconds} giây; đã ngắt.",
+        "en": "The request was not sent in full within {seconds} s; dropped.",
     },
     "daemon.already_running": {
         "vi": "Một playout khác đang chạy trên cơ sở dữ liệu {database} (tiến trình {pid}); mỗi đài chỉ chạy một playout.",
@@ -440,6 +493,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Airing now ({level}): #{clip_id} “{title}”.",
     },
     "daemon.skipped": {"vi": "Đã bỏ qua bài đang phát.", "en": "Skipped the current item."},
+    "daemon.reloaded": {"vi": "Đã nạp lại lịch phát.", "en": "The schedule was reloaded."},
     "daemon.nothing_playing": {"vi": "Không có bài nào đang phát.", "en": "Nothing is playing."},
     "simulate.done": {
         "vi": "Đã mô phỏng {days} ngày ({occurrences} lần phát, {rows} dòng nhật ký) vào {db} trong {seconds} giây.",
@@ -578,6 +632,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "web.not_found": {"vi": "Không có trang này.", "en": "There is no such page."},
     "web.login_needed": {"vi": "Hãy đăng nhập.", "en": "Please log in."},
+    "web.bad_host": {
+        "vi": "Trang này không phục vụ tên máy «{host}» (thêm vào [web] allowed_hosts nếu đúng là của đài).",
+        "en": "This page does not serve the host name “{host}” (add it to [web] allowed_hosts if it is the station's).",
+    },
+    "web.bad_origin": {
+        "vi": "Yêu cầu gửi từ một trang khác ({origin}) bị từ chối.",
+        "en": "A request sent from another site ({origin}) is refused.",
+    },
     "web.too_large": {
         "vi": "{file}: tệp lớn hơn giới hạn {limit} MB.",
         "en": "{file}: the file is larger than the limit of {limit} MB.",
@@ -661,6 +723,22 @@ LABELS: dict[str, dict[str, str]] = {
     "export.reason": {"vi": "Lý do", "en": "Reason"},
     "export.manual": {"vi": "Phát tay", "en": "Manual"},
     "export.level": {"vi": "Mức", "en": "Level"},
+    "export.actor": {"vi": "Người thực hiện", "en": "By"},
+    "export.actions_sheet": {"vi": "Thao tác thủ công", "en": "Manual actions"},
+    "actions.at": {"vi": "Thời điểm", "en": "When"},
+    "actions.actor": {"vi": "Người thực hiện", "en": "By"},
+    "actions.where": {"vi": "Từ đâu", "en": "From"},
+    "actions.action": {"vi": "Thao tác", "en": "Action"},
+    "actions.detail": {"vi": "Chi tiết", "en": "Detail"},
+    "actions.outcome": {"vi": "Kết quả", "en": "Outcome"},
+    "action.air-now": {"vi": "phát ngay", "en": "air now"},
+    "action.skip": {"vi": "bỏ qua", "en": "skip"},
+    "action.reload": {"vi": "nạp lại lịch", "en": "schedule reload"},
+    "action.retire": {"vi": "ngừng phát bài", "en": "retire"},
+    "action.import": {"vi": "nạp bài", "en": "import"},
+    "action.connect": {"vi": "kết nối điều khiển", "en": "control connection"},
+    "web.actions": {"vi": "Thao tác thủ công", "en": "Manual actions"},
+    "web.no_actions": {"vi": "Không có thao tác thủ công nào trong khoảng này.", "en": "No manual action in this period."},
     "export.output": {"vi": "Đầu ra", "en": "Output"},
     "export.content_hash": {"vi": "Mã băm nội dung", "en": "Content hash"},
     "export.item": {"vi": "Mục lịch", "en": "Schedule item"},

@@ -9,7 +9,7 @@ from playout.cli.schedule import schedule_app
 from playout.cli.reports import log_app, tally_command
 from playout.cli.db import db_app
 from playout.cli.users import users_app
-from playout.cli.daemon import air_now_command, run_command, simulate_command, skip_command, status_command
+from playout.cli.daemon import air_now_command, reload_command, run_command, simulate_command, skip_command, status_command
 
 app = typer.Typer(
     name="playout",
@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 app.command("import")(import_command)
 app.add_typer(clips_app, name="clips")
+schedule_app.command("reload")(reload_command)
 app.add_typer(schedule_app, name="schedule")
 app.command("run")(run_command)
 app.command("status")(status_command)

@@ -31,7 +31,7 @@ def run_command(config: ConfigOption = None) -> None:
 def _ask(config: Path | None, method: str, path: str, body: dict | None = None) -> tuple[app_mod.App, dict]:
     app = load_app(config)
     d = app.config.daemon
-    return app, control.call(d.control_host, d.control_port, method, path, body)
+    return app, control.call(d.control_socket, method, path, body, group=d.control_group)
 
 
 def _hm(iso: str | None) -> str:
@@ -95,6 +95,18 @@ def skip_command(config: ConfigOption = None) -> None:
     """End the item on air now; the rest of the session follows."""
     app, r = _ask(config, "POST", "/skip")
     out.print(t("daemon.skipped" if r["skipped"] else "daemon.nothing_playing", app.lang))
+
+
+@handles_errors
+def reload_command(config: ConfigOption = None) -> None:
+    """Read the schedule files again now (the daemon also notices edits by itself)."""
+    app, r = _ask(config, "POST", "/reload")
+    if r["ok"]:
+        out.print(t("daemon.reloaded", app.lang))
+        return
+    for line in r["errors"]:
+        out.print(line, markup=False)
+    raise UsageError("schedule.has_errors")
 
 
 @handles_errors

@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from playout.actions import ActionLog, command_line_actor
 from playout.cli.common import ConfigOption, err, handles_errors, load_app, out, parse_date
 from playout.db.models import Clip
 from playout.errors import UsageError
@@ -77,8 +78,14 @@ def import_command(
     ) as progress:
         task = progress.add_task(t("import.progress", lang), total=len(files))
 
+        journal, actor = ActionLog(app.db, app.clock), command_line_actor()
+
         def on_result(result: FileResult) -> None:
             line = result.message(lang)
+            if not dry_run:
+                journal.record(actor, "import", f"{result.source}" + (f" -> #{result.clip.id}" if result.clip else ""),
+                               "failed: " + result.message("en") if result.status == Status.FAILED
+                               else result.status.value)  # fmt: skip
             progress.console.print(("✗ " if result.status == Status.FAILED else "✓ ") + line, markup=False)
             progress.advance(task)
 
@@ -206,5 +213,7 @@ def retire_command(
     """Never air this clip again. It stays in the library and in the airing history."""
     app = load_app(config)
     clip, changed = app.clips.retire(clip_id)
+    ActionLog(app.db, app.clock).record(command_line_actor(), "retire", f"#{clip.id} {clip.title}",
+                                        "ok" if changed else "already retired")  # fmt: skip
     msg = "clips.retired" if changed else "clips.already_retired"
     out.print(t(msg, app.lang, clip_id=clip.id, title=clip.title), markup=False)

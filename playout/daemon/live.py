@@ -33,7 +33,8 @@ from playout.player import Player
 from playout.scheduling.files import load_folder
 from playout.scheduling.model import ClipRef, Schedule
 from playout.scheduling.select import plan_range
-from playout.daemon.control import ControlServer, LocalControl
+from playout.actions import ActionLog, Actor
+from playout.daemon.control import ControlServer, Dispatcher, LocalControl, Route, clip_field, level_field
 from playout.daemon.station import Station
 from playout.daemon.system import ntp_synchronized, sd_notify
 
@@ -98,23 +99,27 @@ class LiveDaemon:
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": max(1, self.cfg.daemon.catch_up_ms // 1000)},
         )  # fmt: skip
+        self.actions = ActionLog(app.db, self.clock)
         routes = {
-            ("GET", "/status"): self._status, ("POST", "/air-now"): self._air_now,
-            ("POST", "/skip"): self._skip, ("POST", "/reload"): self._reload_request,
+            ("GET", "/status"): Route(self._status, operate=False, fields={}),
+            ("POST", "/air-now"): Route(self._air_now, operate=True, fields={"clip": clip_field, "level": level_field}),
+            ("POST", "/skip"): Route(self._skip, operate=True, fields={}),
+            ("POST", "/reload"): Route(self._reload_request, operate=True, fields={}),
         }  # fmt: skip
+        dispatcher = Dispatcher(routes, self.actions)
+        d = self.cfg.daemon
         try:
-            self.control = ControlServer(self.cfg.daemon.control_host, self.cfg.daemon.control_port, routes)
+            self.control = ControlServer(d.control_socket, d.control_group, dispatcher)
         except OSError as exc:
-            raise PlayoutError("daemon.port_busy", address=f"{self.cfg.daemon.control_host}:{self.cfg.daemon.control_port}",
-                               detail=exc.strerror) from None  # fmt: skip
+            raise PlayoutError("daemon.port_busy", address=d.control_socket, detail=exc.strerror) from None
         self.web = None
         if self.cfg.web.enabled:
             from playout.web.server import WebServer
 
             try:
-                self.web = WebServer(app, LocalControl(routes))
+                self.web = WebServer(app, LocalControl(dispatcher))
             except PlayoutError:
-                self.control.server.server_close()  # never started: nothing to shut down
+                self.control.stop()  # never started: close and remove the socket
                 raise
 
     # -- life cycle ---------------------------------------------------------------------
@@ -156,7 +161,7 @@ class LiveDaemon:
         self.control.start()  # answering means ready: planned, scheduled, watching
         sd_notify("READY=1")
         self.ready.set()
-        log.info("playout ready; control interface on http://%s:%d", *self.control.address)
+        log.info("playout ready; control interface on %s", self.control.address)
         if self.web is not None:
             self.web.start()
             log.info("web page on http://%s:%d", *self.web.address)
@@ -248,9 +253,10 @@ class LiveDaemon:
                 self.plan()
         return True
 
-    def _reload_request(self, _body: dict) -> tuple[int, dict]:
+    def _reload_request(self, _body: dict, _actor: Actor) -> tuple[int, dict]:
         ok = self.reload()
-        return 200, {"ok": ok, "errors": self.schedule_errors}
+        detail = "loaded" if ok else "kept the last good schedule: " + "; ".join(self.schedule_errors)[:400]
+        return 200, {"ok": ok, "errors": self.schedule_errors, "detail": detail}
 
     def plan(self) -> None:
         """(Re)plan wake-ups for the horizon from the schedule and the airing log."""
@@ -367,14 +373,20 @@ class LiveDaemon:
             raise PlayoutError("daemon.clip_retired", clip_id=found[0].id, title=found[0].title)
         return found[0].id
 
-    def _air_now(self, body: dict) -> tuple[int, dict]:
-        level = Level(body.get("level", "normal"))
-        row = self.station.air_now(self._resolve_clip(body.get("clip", "")), level)
+    def _air_now(self, body: dict, actor: Actor) -> tuple[int, dict]:
+        level = body.get("level", Level.NORMAL)
+        if "clip" not in body:
+            raise PlayoutError("daemon.no_clip", clip="")
+        row = self.station.air_now(self._resolve_clip(body["clip"]), level, actor.describe())
         self._next_cache = None  # a manual airing moves the rotation on
-        return 200, {"key": row.key, "clip_id": row.clip_id, "title": row.title, "level": level.value}
+        return 200, {"key": row.key, "clip_id": row.clip_id, "title": row.title, "level": level.value,
+                     "detail": f"#{row.clip_id} {row.title} ({level.value})"}  # fmt: skip
 
-    def _skip(self, _body: dict) -> tuple[int, dict]:
-        return 200, {"skipped": self.player.skip()}
+    def _skip(self, _body: dict, actor: Actor) -> tuple[int, dict]:
+        playing = self.player.now_playing()
+        self.station.attribute(actor.describe(), current=True, rest=False)
+        skipped = self.player.skip()
+        return 200, {"skipped": skipped, "detail": playing.label if skipped and playing else "nothing playing"}
 
     def _next(self, now: datetime) -> list[dict[str, Any]]:
         """The next five occurrences with what they will play. The web page asks for status
@@ -390,7 +402,7 @@ class LiveDaemon:
         self._next_cache = (time.monotonic(), entries)
         return [entry for _, entry in entries]
 
-    def _status(self, _body: dict) -> tuple[int, dict]:
+    def _status(self, _body: dict, _actor: Actor) -> tuple[int, dict]:
         now = self.clock.now()
         playing = self.player.now_playing()
         return 200, {
@@ -407,7 +419,7 @@ class LiveDaemon:
             "last": [{"scheduled": r.scheduled_at.astimezone(self.tz).isoformat(),
                       "started": r.started_at.astimezone(self.tz).isoformat() if r.started_at else None,
                       "slot": r.slot, "title": r.title, "outcome": r.outcome, "reason": r.reason,
-                      "manual": r.manual} for r in self.airlog.recent(5)],
+                      "manual": r.manual, "actor": r.actor} for r in self.airlog.recent(5)],
         }  # fmt: skip
 
 

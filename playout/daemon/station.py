@@ -110,6 +110,7 @@ class Station:
         self._history: History | None = None if not remember_history else airlog.history()
         self._air_lock = threading.Lock()  # one airing at a time on the one output
         self._manual_seq = 0
+        self._current: _LogObserver | None = None  # the airing on the output now
 
     # -- planning ----------------------------------------------------------------------
 
@@ -228,7 +229,11 @@ class Station:
         if not cues:
             return
         observer = _LogObserver(self, playing, scheduled)
-        self.player.play(cues, start_at, observer)
+        self._current = observer
+        try:
+            self.player.play(cues, start_at, observer)
+        finally:
+            self._current = None
         # The output failed before an item could sound (a device that would not open): once
         # it is back, the fallback clip airs in its place, so the hour is not silent. Once per
         # airing: a fallback that fails the same way is not retried.
@@ -239,6 +244,17 @@ class Station:
                 log.warning("airing %s: the output failed; the fallback clip airs in its place", failed[0].key)
                 self.player.play([Cue(usable[1].path, written.duration_ms or 0, written.title or "", usable[1].channels)],
                                  self.clock.now(), _LogObserver(self, [written], None))  # fmt: skip
+
+    def attribute(self, actor: str, *, current: bool, rest: bool) -> None:
+        """Name who ended what is on air, on those rows of the airing log: a skip ends the
+        current item, a priority announcement the rest of the airing, an emergency both."""
+        observer = self._current
+        if observer is None:
+            return
+        open_ = ((Outcome.IN_PROGRESS.value,) if current else ()) + ((Outcome.PENDING.value,) if rest else ())
+        for row in list(observer.rows):
+            if row.outcome in open_:
+                self.log.update(row, actor=actor)
 
     def _problem(self, stored: ClipFile | None, clip_id: int | None, decode: bool = False) -> str | None:
         if stored is None:
@@ -293,7 +309,7 @@ class Station:
 
     # -- manual airings ----------------------------------------------------------------
 
-    def air_now(self, clip_id: int, level: Level) -> Airing:
+    def air_now(self, clip_id: int, level: Level, actor: str | None = None) -> Airing:
         """Air a clip by hand. Normal waits for the current airing to end; priority for the
         current item; emergency interrupts it. Recorded like any airing, marked manual."""
         library = self.library()
@@ -309,9 +325,11 @@ class Station:
             key=f"{key}/1", occurrence=occ_key, position=1, slot="manual", item=None, scheduled_at=now,
             clip_id=clip.id, title=clip.title, programme=clip.programme, kind=clip.kind.value,
             duration_ms=clip.duration_ms, content_hash=stored.content_hash if stored else None,
-            output=self.player.output, outcome=Outcome.PENDING.value, manual=True, level=level.value,
+            output=self.player.output, outcome=Outcome.PENDING.value, manual=True, level=level.value, actor=actor,
         )  # fmt: skip
         [row] = self.log.insert([row]) or [row]
+        if actor is not None and level != Level.NORMAL:
+            self.attribute(actor, current=level == Level.EMERGENCY, rest=True)
         if level == Level.EMERGENCY:
             self.player.interrupt("interrupted by an emergency announcement")
         elif level == Level.PRIORITY:

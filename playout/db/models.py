@@ -104,6 +104,8 @@ class Airing(SQLModel, table=True):
     verified: bool | None = None
     heard_lateness_ms: int | None = None
     verify_note: str | None = None
+    # Who aired it by hand, or whose skip or emergency ended it: "name (cli|web, where)".
+    actor: str | None = Field(default=None, sa_type=String(160))
 
 
 class DaemonState(SQLModel, table=True):
@@ -128,3 +130,19 @@ class User(SQLModel, table=True):
     password_hash: str = Field(sa_type=String(255))
     created_at: datetime = Field(sa_type=UTCDateTime)
     password_changed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Action(SQLModel, table=True):
+    """One manual action (air now, skip, retire, import, schedule reload), with who did it
+    and from where; refused attempts too. Never deleted, like the airing log."""
+
+    __tablename__ = "actions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    actor: str = Field(sa_type=String(64))  # the web account, or the Unix user
+    via: str = Field(sa_type=String(8))  # web or cli
+    address: str = Field(sa_type=String(64))  # the browser's address, or the local process
+    action: str = Field(sa_type=String(32))
+    detail: str = ""
+    outcome: str = "ok"

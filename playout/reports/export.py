@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from playout.db import Database
-from playout.db.models import Airing, Clip
+from playout.db.models import Action, Airing, Clip
 from playout.i18n import label
 from playout.reports.period import Period
 
@@ -41,6 +41,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("reason", "export.reason", "text"),
     ("manual", "export.manual", "bool"),
     ("level", "export.level", "level"),
+    ("actor", "export.actor", "text"),
     ("output", "export.output", "text"),
     ("content_hash", "export.content_hash", "text"),
     ("item", "export.item", "text"),
@@ -122,16 +123,24 @@ class _Cells:
 def _label_keys() -> list[str]:
     from playout.i18n import LABELS
 
-    return [k for k in LABELS if k.split(".")[0] in ("kind", "outcome", "level", "bool")]
+    return [k for k in LABELS if k.split(".")[0] in ("kind", "outcome", "level", "bool", "action")]
 
 
 _SPECIAL = re.compile('[,"\r\n]').search
+# A spreadsheet takes a cell that begins with one of these as a formula (CSV injection):
+# such a cell gets a leading apostrophe, which Excel and LibreOffice show as text (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _q(text: str | None) -> str:
-    """A free-text field as csv.QUOTE_MINIMAL writes it."""
+    """A free-text field as csv.QUOTE_MINIMAL writes it, neutralised."""
     if text is None:
         return ""
+    text = neutral(text)
     return '"' + text.replace('"', '""') + '"' if _SPECIAL(text) else text
 
 
@@ -186,9 +195,10 @@ def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, off
             params.append(value)
     assert [c for c, _, _ in COLUMNS] == ["scheduled_at", "started_at", "ended_at", "slot", "position", "title",
         "programme", "kind", "clip_id", "duration_ms", "played_ms", "lateness_ms", "outcome", "reason", "manual",
-        "level", "output", "content_hash", "item", "occurrence", "key"], "keep _sqlite_lines in step with COLUMNS"  # fmt: skip
+        "level", "actor", "output", "content_hash", "item", "occurrence", "key"], "keep _sqlite_lines in step with COLUMNS"  # fmt: skip
+    # Slot ids and keys begin with a letter or digit (the schedule's rule): never a formula.
     sql = ("select scheduled_at, started_at, ended_at, slot || ',' || position, title, programme, kind,"
-           " coalesce(clip_id, ''), duration_ms, played_ms, lateness_ms, outcome, reason, manual, level, output,"
+           " coalesce(clip_id, ''), duration_ms, played_ms, lateness_ms, outcome, reason, manual, level, actor, output,"
            " coalesce(content_hash, '') || ',' || coalesce(item, '') || ',' || occurrence || ',' || key"
            f" from airings where {' and '.join(where)} order by scheduled_at, position, id")  # fmt: skip
     raw = db.engine.raw_connection()
@@ -200,8 +210,8 @@ def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, off
             yield len(batch), "".join([
                 f"{when(a)},{when(b)},{when(c)},{sp},{_q(title)},{_q(prog)},{kinds.get(kind, kind or '')},{clip},"
                 f"{length(dur)},{length(played)},{late(lt)},{outcomes.get(oc, oc)},{_q(reason)},{yes if man else no},"
-                f"{levels.get(lv, lv or '')},{_q(out)},{tail}\r\n"
-                for a, b, c, sp, title, prog, kind, clip, dur, played, lt, oc, reason, man, lv, out, tail in batch
+                f"{levels.get(lv, lv or '')},{_q(who)},{_q(out)},{tail}\r\n"
+                for a, b, c, sp, title, prog, kind, clip, dur, played, lt, oc, reason, man, lv, who, out, tail in batch
             ])  # fmt: skip
         cur.execute("commit")
     finally:
@@ -235,8 +245,36 @@ def write_csv(db: Database, period: Period, filters: Filters, lang: str, dest: P
                 elif kind == "bool":
                     out.append(cells.word("bool", "yes" if value else "no"))
                 else:
-                    out.append("" if value is None else value)
+                    out.append("" if value is None else neutral(str(value)))
             w.writerow(out)
+            count += 1
+    return count
+
+
+ACTION_COLUMNS = ("actions.at", "actions.actor", "actions.where", "actions.action", "actions.detail", "actions.outcome")
+
+
+def actions(db: Database, period: Period) -> Iterator[Action]:
+    """The manual actions of the period (who aired, skipped, retired, imported, reloaded), oldest first."""
+    with db.session() as s:
+        yield from s.execute(select(Action).where(Action.at >= period.utc_start, Action.at < period.utc_end)
+                             .order_by(Action.at, Action.id)).scalars()  # type: ignore[arg-type]
+
+
+def _action_cells(a: Action, cells: _Cells) -> list[Any]:
+    return [cells.local(a.at), a.actor, f"{a.via}, {a.address}", label(f"action.{a.action}", cells.lang)
+            if f"action.{a.action}" in cells.words else a.action, a.detail, a.outcome]  # fmt: skip
+
+
+def write_actions_csv(db: Database, period: Period, lang: str, dest: Path) -> int:
+    cells = _Cells(period, lang)
+    count = 0
+    with dest.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow([label(key, lang) for key in ACTION_COLUMNS])
+        for a in actions(db, period):
+            row = _action_cells(a, cells)
+            w.writerow([row[0].strftime("%Y-%m-%d %H:%M:%S"), *(neutral(str(v)) for v in row[1:])])
             count += 1
     return count
 
@@ -284,6 +322,17 @@ def write_xlsx(db: Database, period: Period, filters: Filters, lang: str, dest: 
             else:
                 ws.write_string(r, i, str(value))
     ws.autofilter(header_row, 0, max(r, header_row), len(COLUMNS) - 1)
+    # Who did what by hand in the period, on a sheet of its own (text cells: never formulas).
+    acts = wb.add_worksheet(label("export.actions_sheet", lang)[:31])
+    for i, key in enumerate(ACTION_COLUMNS):
+        acts.write_string(0, i, label(key, lang), head)
+        acts.set_column(i, i, 19 if i == 0 else 40 if i == 4 else 18)
+    acts.freeze_panes(1, 0)
+    for n, a in enumerate(actions(db, period), 1):
+        at, *texts = _action_cells(a, cells)
+        acts.write_datetime(n, 0, at, dt)
+        for i, text in enumerate(texts, 1):
+            acts.write_string(n, i, str(text))
     wb.close()
     return r - header_row
 

@@ -186,10 +186,13 @@ def markdown(t: Tally, lang: str) -> str:
 
 
 def csv_rows(t: Tally, lang: str) -> list[list[str]]:
+    from playout.reports.export import neutral
+
     months = [month_label(y, m) for y, m in t.months]
     rows = [[*headers(lang), *months]]
     for ln, row in zip(t.lines, table(t, lang), strict=True):
-        rows.append([*row, *(str(ln.monthly.get(m, 0)) for m in t.months)])
+        # The programme's name can be anything a person typed: never a formula in Excel.
+        rows.append([neutral(row[0]), *row[1:], *(str(ln.monthly.get(m, 0)) for m in t.months)])
     return rows
 
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from flask import Flask, Request, g, request, url_for
 from markupsafe import Markup
 
+from playout.actions import ActionLog, Actor
 from playout.app import App
 from playout.i18n import LANGUAGES, fmt_duration, label, t
 
@@ -26,7 +27,7 @@ from playout.i18n import LANGUAGES, fmt_duration, label, t
 class Control(Protocol):
     """The daemon's control routes: `playout.daemon.control.LocalControl` in the daemon."""
 
-    def call(self, method: str, path: str, body: dict | None = None) -> dict: ...
+    def call(self, method: str, path: str, body: dict | None = None, actor: Actor | None = None) -> dict: ...
 
 
 def secret_key(path: Path) -> bytes:
@@ -93,6 +94,7 @@ def create_app(app: App, control: Control) -> Flask:
     )
     web.extensions["playout"] = app
     web.extensions["playout.control"] = control
+    web.extensions["playout.actions"] = ActionLog(app.db, app.clock)
     tz = app.config.station.timezone
 
     @web.before_request

@@ -24,7 +24,8 @@ from playout.library.steps import nfc
 from playout.model import Kind, Level, Outcome
 from playout.reports import export, tally, tally_files
 from playout.reports.period import Period, period_from
-from playout.web.auth import technician_only
+from playout.actions import ActionLog
+from playout.web.auth import technician_only, web_actor
 from playout.web.chart import bar_chart
 
 bp = Blueprint("pages", __name__)
@@ -39,6 +40,10 @@ def _app() -> App:
 
 def _control() -> Any:
     return current_app.extensions["playout.control"]
+
+
+def _actions() -> ActionLog:
+    return current_app.extensions["playout.actions"]
 
 
 def _today() -> date:
@@ -75,7 +80,7 @@ def _send_report(write: Callable[[Path], object], name: str, mimetype: str) -> A
 
 def _status() -> dict[str, Any]:
     try:
-        return {"s": _control().call("GET", "/status"), "down": None}
+        return {"s": _control().call("GET", "/status", actor=web_actor()), "down": None}
     except PlayoutError as exc:
         return {"s": None, "down": t("web.daemon_down", g.lang, detail=exc.render(g.lang))}
 
@@ -94,7 +99,7 @@ def now_live() -> Any:
 @technician_only
 def skip() -> Any:
     try:
-        skipped = _control().call("POST", "/skip")["skipped"]
+        skipped = _control().call("POST", "/skip", actor=web_actor())["skipped"]
         flash(t("daemon.skipped" if skipped else "daemon.nothing_playing", g.lang), "ok")
     except PlayoutError as exc:
         flash(exc.render(g.lang), "error")
@@ -201,10 +206,13 @@ def upload() -> Any:
                                                             limit=round(limit / 1024 / 1024))}), 413  # fmt: skip
         result = app.importer().import_one(path, _upload_request(), shown_as=shown)
     except PlayoutError as exc:
+        _actions().record(web_actor(), "import", shown, "failed: " + exc.render("en"))
         return jsonify({"ok": False, "message": exc.render(lang)}), 400
     finally:
         sent.close()
     ok = result.status != Status.FAILED
+    _actions().record(web_actor(), "import", f"{shown}" + (f" -> #{result.clip.id}" if result.clip else ""),
+                      "ok" if ok else "failed: " + result.message("en"))  # fmt: skip
     return jsonify({"ok": ok, "status": result.status.value, "message": result.message(lang),
                     "clip_id": result.clip.id if result.clip else None}), 200 if ok else 422  # fmt: skip
 
@@ -214,6 +222,7 @@ def upload() -> Any:
 def retire(clip_id: int) -> Any:
     try:
         clip, changed = _app().clips.retire(clip_id)
+        _actions().record(web_actor(), "retire", f"#{clip.id} {clip.title}", "ok" if changed else "already retired")
         flash(t("clips.retired" if changed else "clips.already_retired", g.lang, clip_id=clip.id, title=clip.title), "ok")
     except PlayoutError as exc:
         flash(exc.render(g.lang), "error")
@@ -269,11 +278,22 @@ def log() -> Any:
         page_no = 1
     rows, total = export.page(app.db, period, filters, (page_no - 1) * LOG_PAGE, LOG_PAGE)
     pages = max(1, -(-total // LOG_PAGE))
+    actions, actions_total = _actions().between(period.utc_start, period.utc_end, limit=200)
     return render_template(
         "log.html", page="log", rows=rows, total=total, page_no=page_no, pages=pages, args=args,
         first=(page_no - 1) * LOG_PAGE + 1, last=(page_no - 1) * LOG_PAGE + len(rows),
         programmes=export.programmes(app.db), kinds=[k.value for k in Kind], outcomes=[o.value for o in Outcome],
+        actions=actions, actions_total=actions_total,
     )  # fmt: skip
+
+
+@bp.route("/log/actions")
+def actions_export() -> Any:
+    app, lang = _app(), g.lang
+    period, _, _ = _log_query()
+    name = f"{'thao-tac' if lang == 'vi' else 'manual-actions'}-{period.start}-{period.end}.csv"
+    return _send_report(lambda dest: export.write_actions_csv(app.db, period, lang, dest), name,
+                        "text/csv; charset=utf-8")  # fmt: skip
 
 
 @bp.route("/log/export")
@@ -351,7 +371,8 @@ def air_now() -> Any:
             return render_template("air_now.html", page="air", clips=clips, chosen=None, level=level.value), 400
         if request.form.get("confirm") == "1":
             try:
-                done = _control().call("POST", "/air-now", {"clip": str(chosen.id), "level": level.value})
+                done = _control().call("POST", "/air-now", {"clip": str(chosen.id), "level": level.value},
+                                       actor=web_actor())  # fmt: skip
             except PlayoutError as exc:
                 flash(exc.render(lang), "error")
             else:

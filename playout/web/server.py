@@ -1,16 +1,53 @@
 """Serving the web page from the daemon's process, with waitress (a production WSGI server,
-pure Python) in a background thread next to the control interface."""
+pure Python) in a background thread next to the control interface.
+
+waitress reads a whole request body (spooled to a temporary file) before the application
+sees the request; the request's headers are therefore checked here first: a body from
+anyone not logged in is refused before a byte of it is read, except the login form, which
+is small and bounded.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
 
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
 from waitress.server import create_server
+from waitress.utilities import Error
 
 from playout.app import App
 from playout.errors import PlayoutError
+from playout.i18n import t
 from playout.web import Control, create_app
+from playout.web.auth import session_valid
+
+LOGIN_FORM_MAX = 16 * 1024  # a name, a password, a CSRF token
+
+
+class _LoginFirst(Error):
+    code = 401
+    reason = "Unauthorized"
+
+
+def _gated_channel(gate) -> type[HTTPChannel]:  # noqa: ANN001
+    """A waitress channel whose parser asks `gate(parser)` once a request's headers are in;
+    a refusal completes the request at once, without reading its body."""
+
+    class Parser(HTTPRequestParser):
+        def parse_header(self, header_plus: bytes) -> None:
+            super().parse_header(header_plus)
+            refusal = gate(self) if (self.content_length > 0 or self.chunked) else None
+            if refusal is not None:
+                self.error = _LoginFirst(refusal)
+                self.body_rcv = None
+                self.completed = True
+
+    class Channel(HTTPChannel):
+        parser_class = Parser
+
+    return Channel
 
 
 class WebServer:
@@ -26,6 +63,15 @@ class WebServer:
             )  # fmt: skip
         except OSError as exc:
             raise PlayoutError("web.port_busy", address=f"{cfg.host}:{cfg.port}", detail=exc.strerror) from None
+
+        def gate(parser: HTTPRequestParser) -> str | None:
+            if session_valid(wsgi, parser.headers.get("COOKIE", "")):
+                return None
+            if parser.path == "/login" and not parser.chunked and parser.content_length <= LOGIN_FORM_MAX:
+                return None
+            return t("web.login_needed", app.lang)
+
+        self.server.channel_class = _gated_channel(gate)  # type: ignore[union-attr]
         self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
 
     @property

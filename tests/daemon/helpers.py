@@ -17,9 +17,8 @@ EX = ROOT / "audio" / "examples"
 def daemon_station(tmp_path: Path, output: str = 'module = "null"') -> Station:
     root = tmp_path / "station"
     (root / "schedules").mkdir(parents=True)
-    port = free_port()
     text = (ROOT / "playout.toml").read_text(encoding="utf-8")
-    text = text.split("[output]")[0] + f"[output]\n{output}\n\n[daemon]\ncontrol_port = {port}\nlead_seconds = 2\n"
+    text = text.split("[output]")[0] + f"[output]\n{output}\n\n[daemon]\nlead_seconds = 2\n"
     text += f"\n[web]\nport = {free_port()}\n"
     (root / "playout.toml").write_text(text, encoding="utf-8")
     st = Station(root=root, config=root / "playout.toml")

@@ -180,7 +180,7 @@ def test_schedule_edits_are_picked_up_and_garbage_keeps_the_last_good(tmp_path: 
         assert [s.id for s in daemon.schedule.slots] == ["mot", "hai"]
         assert daemon.schedule_errors and f"{sched}:3:" in daemon.schedule_errors[0]
         assert "không tồn tại" in daemon.schedule_errors[0]  # shown in the station's language
-        status = control.call("127.0.0.1", daemon.cfg.daemon.control_port, "GET", "/status")
+        status = control.call(daemon.cfg.daemon.control_socket, "GET", "/status")
         assert status["schedule"]["errors"] == daemon.schedule_errors
         assert [n["slot"] for n in status["next"]][:2] == ["mot", "hai"]
     finally:
@@ -191,7 +191,7 @@ def test_control_air_now_skip_and_errors(tmp_path: Path) -> None:
     st = daemon_station(tmp_path)
     daemon = LiveDaemon(app_mod.build(st.config))
     daemon.start()
-    port = daemon.cfg.daemon.control_port
+    sock = daemon.cfg.daemon.control_socket
     try:
         r = st.cli("air-now", "CCHC: Đăng ký khai sinh trực tuyến", "--level", "emergency")
         assert r.exit_code == 0 and "Đang phát ngay (khẩn cấp)" in r.stdout
@@ -206,7 +206,7 @@ def test_control_air_now_skip_and_errors(tmp_path: Path) -> None:
         superscript = st.cli("air-now", "²")  # a digit to str.isdigit, not to int(): once a crash
         assert superscript.exit_code == 1 and "Không tìm thấy bài «²»" in superscript.output
         with pytest.raises(PlayoutError):
-            control.call("127.0.0.1", port, "POST", "/air-now", {"clip": "999"})
+            control.call(sock, "POST", "/air-now", {"clip": "999"})
     finally:
         daemon.stop()
     gone = st.cli("status")

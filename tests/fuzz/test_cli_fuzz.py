@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from playout.model import FIRST_DAY, LAST_DAY, Kind, Outcome
 from playout.scheduling.model import ClipRef
-from tests.conftest import Result, Station, free_port, make_station
+from tests.conftest import Result, Station, make_station
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EXIT_CODES = {0, 1, 2, 3, 4}
@@ -42,7 +42,8 @@ def out_dir(station: Station) -> Path:
 
 @pytest.fixture(scope="module")
 def env() -> dict[str, str]:
-    return {"PLAYOUT_DAEMON_CONTROL_PORT": str(free_port())}
+    """No daemon runs for this station: its control socket (beside the database) is absent."""
+    return {}
 
 
 def run(station: Station, env: dict[str, str], *args: str) -> Result:
@@ -205,7 +206,7 @@ MESSAGES = [
     (["clips", "list", "--program", "Đ\udcff"], 2,
      "Tham số 'Đ\\udcff' không phải văn bản UTF-8; hãy kiểm tra bảng mã của cửa sổ dòng lệnh."),
     (["schedule", "show", "--date", "30\n11\x1b[2J"], 2, "--date: '30\\n11\\x1b[2J' không phải ngày hợp lệ"),
-    (["air-now", "²"], 1, "Không liên lạc được với playout đang chạy ở 127.0.0.1:"),
+    (["air-now", "²"], 1, "Không liên lạc được với playout đang chạy ở /"),
 ]  # fmt: skip
 
 

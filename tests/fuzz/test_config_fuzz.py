@@ -86,14 +86,14 @@ def named(problem: PlayoutError) -> list[str]:
 def check_config(cfg: config.Config) -> None:
     """A configuration that loaded holds only values its readers can use."""
     assert isinstance(cfg.station.timezone, ZoneInfo) and cfg.station.language in LANGUAGES
-    assert cfg.station.name.strip() and cfg.daemon.control_host.strip()
+    assert cfg.station.name.strip() and str(cfg.daemon.control_socket).strip()
     for path in (cfg.library.folder, cfg.schedules_folder, cfg.output.file):
         assert path is None or (path.is_absolute() and "\0" not in str(path))
     assert "\0" not in cfg.database_url and "://" in cfg.database_url
     lib, d = cfg.library, cfg.daemon
     assert -40 <= lib.loudness_target_lufs <= -5 and -9 <= lib.true_peak_max_dbtp <= 0
     assert 6_000 <= lib.max_duration_ms <= 24 * 3_600_000 and 10 <= lib.min_silence_ms <= 10_000
-    assert 1 <= d.control_port <= 65535 and -20 <= d.nice <= 19 and 1 <= d.horizon_hours <= 24 * 14
+    assert -20 <= d.nice <= 19 and 1 <= d.horizon_hours <= 24 * 14
     assert 0 <= d.catch_up_ms <= 120 * 60_000 and 1_000 <= d.lead_ms <= 120_000
     assert 0 <= cfg.partial_share <= 1
     for number in (lib.loudness_target_lufs, lib.true_peak_max_dbtp, lib.silence_threshold_db, cfg.partial_share):

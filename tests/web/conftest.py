@@ -26,9 +26,12 @@ class FakeControl:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict | None]] = []
         self.problems: list[dict] = []
+        self.actors: list = []
 
-    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+    def call(self, method: str, path: str, body: dict | None = None, actor=None) -> dict:  # noqa: ANN001
+        assert actor is not None and actor.via == "web"  # the web page always says who acts
         self.calls.append((method, path, body))
+        self.actors.append(actor)
         if path == "/status":
             return {"station": "Đài thử", "now": "2026-11-30T05:30:00+07:00", "started_at": "2026-11-30T05:00:00+07:00",
                     "output": "null", "ntp_synchronized": True, "schedule": {"slots": 2, "errors": []},

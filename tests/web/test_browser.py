@@ -79,8 +79,7 @@ def _station(root: Path) -> Station:
     root.mkdir(parents=True)
     shutil.copytree(ROOT / "schedules", root / "schedules")
     text = (ROOT / "playout.toml").read_text(encoding="utf-8").split("[output]")[0]
-    text += (f'[output]\nmodule = "null"\n\n[daemon]\ncontrol_port = {free_port()}\n\n'
-             f"[web]\nport = {free_port()}\n")  # fmt: skip
+    text += f'[output]\nmodule = "null"\n\n[web]\nport = {free_port()}\n'  # fmt: skip
     (root / "playout.toml").write_text(text, encoding="utf-8")
     st = Station(root=root, config=root / "playout.toml")
     for args in (
@@ -228,3 +227,116 @@ def test_a_manager_sees_the_tally_and_pages_fit_a_phone(live: Live) -> None:
         width = phone.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
         live.shot(phone, name)
+
+
+HOSTILE = """<!doctype html><meta charset="utf-8"><title>khuyến mãi</title>
+<form id="form" method="POST" enctype="text/plain" action="{web}/air-now">
+<input name='{{"clip":"1","level":"emergency","confirm":"1","x":"' value='"}}'></form>
+<script>
+const body = '{{"clip":"1","level":"emergency"}}';
+const results = {{}};
+async function attack() {{
+  const targets = [["control", "http://127.0.0.1:8470/air-now"], ["air", "{web}/air-now"], ["skip", "{web}/skip"],
+                   ["reload", "http://127.0.0.1:8470/reload"]];
+  for (const [name, url] of targets) {{
+    try {{
+      await fetch(url, {{method: "POST", mode: "no-cors", credentials: "include",
+                         headers: {{"Content-Type": "text/plain"}}, body}});
+      results[name] = "sent";
+    }} catch (e) {{ results[name] = "failed: " + e; }}
+  }}
+  try {{
+    const r = await fetch("{web}/now/live", {{credentials: "include"}});
+    results.read = "read: " + (await r.text());
+  }} catch (e) {{ results.read = "blocked: " + e; }}
+  document.title = "done";
+}}
+attack();
+</script>"""
+
+
+def _serve(html: str) -> tuple[object, int]:
+    import http.server
+    import threading
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            data = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
+
+
+def _manual_rows(live: Live) -> list[tuple]:
+    import sqlite3
+
+    con = sqlite3.connect(live.station.db_path, timeout=30)
+    try:
+        return con.execute("select key, actor from airings where manual = 1 order by id").fetchall()
+    finally:
+        con.close()
+
+
+def _journal(live: Live) -> list[tuple]:
+    import sqlite3
+
+    con = sqlite3.connect(live.station.db_path, timeout=30)
+    try:
+        return con.execute("select actor, via, action, outcome from actions where action != 'import' order by id").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_hostile_page_on_another_port_cannot_air_skip_or_read(live: Live) -> None:
+    """A page from another loopback port, opened by the logged-in technician (its cookie is
+    "same-site" to the browser), and a DNS-rebinding name: nothing airs, skips or is read.
+    The station's own user airs with `playout air-now` all the same."""
+    import pwd
+
+    _, expect = _playwright()
+    manual, journalled = _manual_rows(live), _journal(live)
+    page = live.page("kythuat")  # logged in: the browser holds a live session cookie
+    expect(page.locator("#live-state")).to_have_text("tự cập nhật")
+    server, port = _serve(HOSTILE.format(web=live.base))
+    try:
+        hostile = page.context.new_page()
+        hostile.goto(f"http://127.0.0.1:{port}/")
+        hostile.wait_for_function("document.title === 'done'", timeout=TIMEOUT)
+        results = hostile.evaluate("results")
+        assert results["read"].startswith("blocked"), results["read"][:300]
+        assert "Nhạc hiệu" not in results["read"]
+        with hostile.expect_navigation() as sent:  # the text/plain form, with the technician's cookie
+            hostile.evaluate("document.getElementById('form').submit()")
+        assert sent.value is not None and sent.value.status == 403
+        assert "Yêu cầu gửi từ một trang khác (http://127.0.0.1:" in hostile.content()
+    finally:
+        server.shutdown()  # type: ignore[attr-defined]
+    # DNS rebinding: a name of the attacker's that now resolves to this PC.
+    _, web_port = live.daemon.web.address  # type: ignore[union-attr]
+    rebinding = live.browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--host-resolver-rules=MAP evil.example 127.0.0.1"])  # fmt: skip
+    try:
+        evil = rebinding.new_page()
+        for path in ("/now/live", "/login", "/"):
+            answer = evil.goto(f"http://evil.example:{web_port}{path}")
+            assert answer is not None and answer.status == 421, path
+        status = evil.evaluate("""async () => (await fetch('/skip', {method: 'POST',
+                                  headers: {'Content-Type': 'text/plain'}, body: 'x'})).status""")
+        assert status in (401, 421)  # no login for that name: refused before its body is read
+    finally:
+        rebinding.close()
+    assert _manual_rows(live) == manual and _journal(live) == journalled  # nothing aired, skipped or reloaded
+    assert live.daemon.player.now_playing() is None
+    aired = live.station.cli("air-now", "Nhạc hiệu Đài")
+    assert aired.exit_code == 0, aired.output
+    [(key, actor)] = [r for r in _manual_rows(live) if r not in manual]
+    assert key.startswith("manual@") and actor.startswith(f"{pwd.getpwuid(os.getuid()).pw_name} (cli, pid ")

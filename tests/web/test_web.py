@@ -201,7 +201,7 @@ def test_users_command(web: Web) -> None:
     assert st.cli("users", "remove", "khong-co").exit_code == 1
 
 
-def test_a_busy_web_port_stops_start_up_with_a_clear_message_and_frees_the_control_port(web: Web) -> None:
+def test_a_busy_web_port_stops_start_up_with_a_clear_message_and_frees_the_control_socket(web: Web) -> None:
     import socket
 
     from playout import config as config_mod
@@ -209,19 +209,16 @@ def test_a_busy_web_port_stops_start_up_with_a_clear_message_and_frees_the_contr
     from playout.daemon.live import LiveDaemon
     from playout.errors import PlayoutError
     from playout.player import SimPlayer
-    from tests.conftest import free_port
 
-    control_port = free_port()
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        env = {"PLAYOUT_DAEMON_CONTROL_PORT": str(control_port), "PLAYOUT_WEB_PORT": str(taken.getsockname()[1])}
+        env = {"PLAYOUT_WEB_PORT": str(taken.getsockname()[1])}
         app = App(config=config_mod.load(web.station.config, env=env), clock=web.clock)
         with pytest.raises(PlayoutError) as info:
             LiveDaemon(app, player=SimPlayer(web.clock))
     assert info.value.render("vi").startswith(f"Không mở được địa chỉ trang web 127.0.0.1:{env['PLAYOUT_WEB_PORT']}")
-    with socket.socket() as again:
-        again.bind(("127.0.0.1", control_port))  # the control interface let its port go
+    assert not app.config.daemon.control_socket.exists()  # the control interface let its socket go
 
 
 def test_the_now_page_shows_what_a_person_must_act_on(web: Web) -> None:
