@@ -21,11 +21,12 @@ from playout.scheduling.files import load_folder
 @handles_errors
 def run_command(config: ConfigOption = None) -> None:
     """Run the daemon: air the schedules on time and record every airing (Ctrl-C or SIGTERM stops)."""
-    from playout.daemon.live import LiveDaemon, configure_logging
+    from playout.daemon.live import LiveDaemon, Signals, configure_logging
 
+    signals = Signals().install()  # before anything slow: an early SIGHUP must not kill it
     configure_logging()
     app = load_app(config)
-    raise typer.Exit(LiveDaemon(app).run_forever())
+    raise typer.Exit(LiveDaemon(app).run_forever(signals))
 
 
 def _ask(config: Path | None, method: str, path: str, body: dict | None = None) -> tuple[app_mod.App, dict]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import signal
 import threading
 import time
@@ -44,6 +45,53 @@ READINESS_S = 60
 NEXT_KEEP_S = 10
 HEARTBEAT_S = 15.0
 WATCH_S = 2.0
+
+
+class Signals:
+    """Stop and reload requests that arrive as signals.
+
+    A Python signal handler runs in the main thread between two bytecodes of whatever it was
+    doing; if that code holds a lock (an Event's, inside Event.wait) and the handler takes the
+    same lock, the daemon hangs for good. So a handler here only sets a plain flag, and the
+    kernel-level wake-up (signal.set_wakeup_fd) writes a byte to a pipe that the main loop
+    waits on. Installed at the very start of `playout run`, before the slow work of starting
+    (database check, audio output), so an early SIGHUP or SIGTERM is never fatal.
+    """
+
+    _pipe: tuple[int, int] | None = None  # one per process, as the wake-up fd is
+
+    def __init__(self) -> None:
+        self.stop = False
+        self.reload = False
+        if Signals._pipe is None:
+            Signals._pipe = os.pipe()
+            for fd in Signals._pipe:
+                os.set_blocking(fd, False)
+        self._read, self._write = Signals._pipe
+
+    def install(self) -> Signals:
+        signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
+        signal.signal(signal.SIGTERM, self._on_stop)
+        signal.signal(signal.SIGINT, self._on_stop)
+        signal.signal(signal.SIGHUP, self._on_reload)
+        return self
+
+    def _on_stop(self, *_: object) -> None:
+        self.stop = True
+
+    def _on_reload(self, *_: object) -> None:
+        self.reload = True
+
+    def wait(self, timeout: float) -> None:
+        """Until a signal arrives or `timeout` seconds pass."""
+        if self.stop or self.reload:
+            return
+        select.select([self._read], [], [], timeout)
+        try:
+            while os.read(self._read, 512):
+                pass
+        except BlockingIOError:
+            pass
 
 
 class LiveDaemon:
@@ -201,14 +249,14 @@ class LiveDaemon:
             self._lock.release()
         log.info("playout stopped")
 
-    def run_forever(self) -> int:
-        signal.signal(signal.SIGTERM, lambda *_: self.stopping.set())
-        signal.signal(signal.SIGINT, lambda *_: self.stopping.set())
-        signal.signal(signal.SIGHUP, lambda *_: self.scheduler.add_job(self.reload, id="sighup", replace_existing=True))
+    def run_forever(self, signals: Signals | None = None) -> int:
+        signals = signals or Signals().install()
         self.start()
-        while not self.stopping.wait(0.5):
-            pass
-        self.stopping.clear()
+        while not signals.stop:
+            signals.wait(0.5)
+            if signals.reload and not signals.stop:
+                signals.reload = False
+                self.scheduler.add_job(self.reload, id="sighup", replace_existing=True)
         self.stop()
         return 0
 
