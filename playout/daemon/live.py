@@ -45,6 +45,7 @@ READINESS_S = 60
 NEXT_KEEP_S = 10
 HEARTBEAT_S = 15.0
 WATCH_S = 2.0
+EXTEND_EVERY_S = 10.0
 
 
 class Signals:
@@ -127,6 +128,10 @@ class LiveDaemon:
         # here until it has been handled, so the watermark below cannot pass it.
         self._due: dict[str, datetime] = {}
         self._catching_up_from: datetime | None = None
+        # Clear while a catch-up runs: a wake-up for a later occurrence waits for it, so that
+        # what fell due during an outage airs first, in order.
+        self._caught_up = threading.Event()
+        self._caught_up.set()
         self.jumps = 0  # clock jumps seen
         self._ticks_done = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="tick", daemon=True)
@@ -195,6 +200,7 @@ class LiveDaemon:
         self.scheduler.start()
         # What fell due while we were down: late within the catch-up window, else missed.
         if catch_up is not None:
+            self._caught_up.clear()
             self.scheduler.add_job(self._catch_up, args=[catch_up], id="recover", misfire_grace_time=None)
         self._periodic_jobs()
         self.plan()
@@ -235,9 +241,15 @@ class LiveDaemon:
         self._ticks_done.set()
         log.info("playout stopping (%s the current airing)",
                  "finishing" if self.cfg.daemon.on_stop == "finish" else "interrupting")  # fmt: skip
+        self.station.stopping = True
         if self.cfg.daemon.on_stop == "interrupt":
             self.player.interrupt("interrupted: the daemon was stopped")
         self.scheduler.remove_all_jobs()
+        # Finishing a long session can take half an hour: tell systemd to wait for it
+        # (EXTEND_TIMEOUT_USEC) rather than kill it at TimeoutStopSec.
+        while not self.station.wait_idle(timeout=0):
+            sd_notify(f"EXTEND_TIMEOUT_USEC={int(EXTEND_EVERY_S * 3 * 1_000_000)}")
+            self.station.wait_idle(timeout=EXTEND_EVERY_S)
         self.scheduler.shutdown(wait=True)
         self.station.wait_idle()  # a manual airing finishes (or was interrupted above) first
         self.control.stop()
@@ -321,11 +333,15 @@ class LiveDaemon:
 
     def _air(self, occ) -> None:  # noqa: ANN001
         try:
+            while not self._caught_up.wait(1.0):
+                if self.station.stopping:
+                    return
             self.station.air(occ)
         except Exception:  # contain any failure to this one airing; the daemon keeps running
             log.exception("airing %s failed unexpectedly", occ.key)
         finally:
-            self._due.pop(occ.key, None)
+            if not self.station.stopping:  # else it may not have aired: it holds the watermark back
+                self._due.pop(occ.key, None)
             self._next_cache = None
 
     def check_readiness(self) -> dict[str, list[str]]:
@@ -353,10 +369,13 @@ class LiveDaemon:
         return found
 
     def _catch_up(self, since: datetime) -> None:
+        self._caught_up.clear()
         try:
             self.station.catch_up_from(since)
         finally:
-            self._catching_up_from = None
+            if not self.station.stopping:  # a stop cuts a catch-up short: the next start goes on with it
+                self._catching_up_from = None
+            self._caught_up.set()
 
     def watermark(self) -> datetime:
         """The instant before which every due occurrence has been handled: what the log keeps
@@ -382,6 +401,7 @@ class LiveDaemon:
             self._periodic_jobs()
             if jump > 0:
                 self._catching_up_from = min(expected, self._catching_up_from or expected)
+                self._caught_up.clear()
                 self.scheduler.add_job(self._catch_up, args=[expected], id="jump-catch-up", replace_existing=True,
                                        misfire_grace_time=None)  # fmt: skip
             self.plan()
