@@ -411,6 +411,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "CẢNH BÁO: không ghi được nhật ký phát ({error}); {count} bản ghi đang giữ trong bộ nhớ, sẽ ghi khi được. Hãy giải phóng dung lượng đĩa.",
         "en": "WARNING: the airing log cannot be written ({error}); {count} record(s) kept in memory until it can. Free disk space.",
     },
+    "problem.log_journal": {
+        "vi": "CẢNH BÁO: không ghi được nhật ký phát ({error}); {count} bản ghi đang giữ an toàn trong tệp nhật ký dự phòng, sẽ ghi khi được. Hãy giải phóng dung lượng đĩa.",
+        "en": "WARNING: the airing log cannot be written ({error}); {count} record(s) are safe in the journal until it can. Free disk space.",
+    },
     "problem.not_ready": {
         "vi": "CẢNH BÁO: chưa sẵn sàng phát {occurrence}: {detail}",
         "en": "WARNING: not ready to air {occurrence}: {detail}",
@@ -418,6 +422,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "daemon.port_busy": {
         "vi": "Không mở được cổng điều khiển {address}: {detail} (playout đã chạy rồi? Đổi cổng: [daemon] control_port trong playout.toml hoặc PLAYOUT_DAEMON_CONTROL_PORT)",
         "en": "Cannot open the control address {address}: {detail} (is playout already running? Another port: [daemon] control_port in playout.toml or PLAYOUT_DAEMON_CONTROL_PORT)",
+    },
+    "daemon.cannot_record": {
+        "vi": "Không khởi động: không ghi được nhật ký phát vào {path} ({detail}) và không có chỗ cho tệp nhật ký dự phòng; playout không phát khi không ghi lại được. Hãy giải phóng dung lượng đĩa rồi chạy lại.",
+        "en": "Not starting: the airing log cannot be written to {path} ({detail}) and there is no room for its journal; playout does not air what it cannot record. Free disk space and start it again.",
+    },
+    "daemon.disk_full": {
+        "vi": "Không khởi động: đĩa đầy ({detail}). Hãy giải phóng dung lượng đĩa rồi chạy lại.",
+        "en": "Not starting: the disk is full ({detail}). Free disk space and start it again.",
     },
     "daemon.already_running": {
         "vi": "Một playout khác đang chạy trên cơ sở dữ liệu {database} (tiến trình {pid}); mỗi đài chỉ chạy một playout.",
@@ -486,6 +498,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "db.newer": {
         "vi": "Cơ sở dữ liệu {url} được tạo bởi phiên bản playout mới hơn (lược đồ {revision}); hãy cập nhật playout.",
         "en": "The database {url} was made by a newer playout (schema {revision}); upgrade playout first.",
+    },
+    "db.damaged_no_room": {
+        "vi": "Cơ sở dữ liệu {path} bị hỏng ({detail}) nhưng không có chỗ để giữ bản sao trước khi cứu ({error}); chưa thay đổi gì. Hãy giải phóng dung lượng đĩa.",
+        "en": "The database {path} is damaged ({detail}) but there is no room to keep a copy before salvaging it ({error}); nothing was changed. Free disk space.",
     },
     "db.damaged": {
         "vi": "Cơ sở dữ liệu {path} bị hỏng ({detail}) và không cứu được; bản sao giữ tại {copy}. Hãy chép bản sao lưu gần nhất (playout db backup) vào chỗ của nó.",

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from playout import app as app_mod
 from playout.cli.common import ConfigOption, Context, handles_errors, load_app, out
 from playout.daemon import control
-from playout.errors import UsageError
+from playout.errors import PlayoutError, UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.model import Level
 from playout.scheduling.files import load_folder
@@ -26,7 +28,16 @@ def run_command(config: ConfigOption = None) -> None:
     signals = Signals().install()  # before anything slow: an early SIGHUP must not kill it
     configure_logging()
     app = load_app(config)
-    raise typer.Exit(LiveDaemon(app).run_forever(signals))
+    try:
+        daemon = LiveDaemon(app)
+        code = daemon.run_forever(signals)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise PlayoutError("daemon.disk_full", detail=f"{exc.strerror}: {exc.filename or ''}".rstrip(": ")) from None
+    except OperationalError as exc:
+        raise PlayoutError("daemon.disk_full", detail=str(exc.orig or exc).strip()) from None
+    raise typer.Exit(code)
 
 
 def _ask(config: Path | None, method: str, path: str, body: dict | None = None) -> tuple[app_mod.App, dict]:

@@ -22,6 +22,7 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import OperationalError
 
 from playout.airlog import AiringLog
 from playout.app import App
@@ -109,6 +110,7 @@ class LiveDaemon:
             raise
 
     def _build(self, app: App, player: Player | None) -> None:
+        db_file = sqlite_path(app.db_url)
         self.app = app
         self.cfg = app.config
         self.clock = app.clock
@@ -121,6 +123,9 @@ class LiveDaemon:
         self.repair = check_at_start(app.db_url, self.clock.now())
         self.station: Station = app.station(self.player, lambda: self.schedule)
         self.airlog: AiringLog = self.station.log
+        self.db_file = db_file
+        if db_file:  # where records go when the database cannot take them; replayed now
+            self.airlog.open_journal(Path(f"{db_file}.airlog-journal"))
         self.started_at = self.clock.now()
         self.stopping = threading.Event()
         self.ready = threading.Event()
@@ -196,7 +201,16 @@ class LiveDaemon:
         catch_up = self.station.recover(since)
         # Until catch-up is done, a crash must leave the watermark where it was.
         self._catching_up_from = catch_up
-        self.airlog.heartbeat(catch_up or now, started=now)
+        try:
+            self.airlog.heartbeat(catch_up or now, started=now)
+        except OperationalError as exc:
+            # Airing what cannot be recorded would air it again after a restart: only with
+            # the journal ready to take the records does the daemon go on.
+            if self.airlog.journal is None:
+                raise PlayoutError("daemon.cannot_record", path=str(self.db_file or self.app.db_url),
+                                   detail=str(exc.orig or exc).strip()) from None  # fmt: skip
+            log.error("the database cannot be written (%s); airing goes on, records go to the journal",
+                      str(exc.orig or exc).strip())  # fmt: skip
         self.scheduler.start()
         # What fell due while we were down: late within the catch-up window, else missed.
         if catch_up is not None:
@@ -256,6 +270,8 @@ class LiveDaemon:
         if self.web is not None:
             self.web.stop()
         self.airlog.heartbeat(self.watermark())
+        if self.airlog.journal is not None:
+            self.airlog.journal.close()  # what still waits stays in it for the next start
         self.player.close()
         if self._lock:
             self._lock.release()
@@ -362,7 +378,7 @@ class LiveDaemon:
             found.append({"id": "problem.db_salvaged", "params": {
                 "detail": self.repair.detail, "airings": self.repair.airings, "copy": str(self.repair.kept)}})  # fmt: skip
         if self.airlog.backlog:
-            found.append({"id": "problem.log_backlog",
+            found.append({"id": "problem.log_journal" if self.airlog.journaled else "problem.log_backlog",
                           "params": {"count": self.airlog.backlog, "error": self.airlog.write_error or "?"}})  # fmt: skip
         for key, lines in self.readiness_problems.items():
             found += [{"id": "problem.not_ready", "params": {"occurrence": key, "detail": line}} for line in lines]
