@@ -55,6 +55,8 @@ def check_command(config: ConfigOption = None) -> None:
     """Run SQLite's full integrity check on the database (read only; safe while the daemon runs)."""
     app = load_app(config)
     path = _path(app)
+    if not path.is_file():
+        raise DatabaseError("db.missing_file", path=str(path))
     found = health.problems(path, full=True)
     if found:
         out.print(t("db.check_bad", app.lang, path=path, detail="; ".join(found[:5])), markup=False)

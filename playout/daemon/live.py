@@ -293,7 +293,10 @@ class LiveDaemon:
     def _signature(self) -> tuple:
         folder = self.cfg.schedules_folder
         try:
-            return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.toml")))
+            # The folder's own identity too: a folder removed and made again empty is a change.
+            here = folder.stat()
+            return ((here.st_ino, here.st_mtime_ns),
+                    *sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.toml")))  # fmt: skip
         except OSError:
             return ()
 
