@@ -527,6 +527,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Cơ sở dữ liệu {path} bị hỏng: {detail}",
         "en": "The database {path} is damaged: {detail}",
     },
+    "db.check_orphans": {
+        "vi": "{count} tệp âm thanh trong thư viện không thuộc bài nào (lần nhập bị dừng giữa chừng); lần nhập sau sẽ xoá: {files}",
+        "en": "{count} audio file(s) in the library belong to no clip (an import was killed); the next import removes them: {files}",
+    },
+    "db.check_stray": {
+        "vi": "{count} tệp tạm của lần nhập bị dừng giữa chừng trong {folder}; lần nhập sau sẽ xoá: {files}",
+        "en": "{count} temporary file(s) of killed imports in {folder}; the next import removes them: {files}",
+    },
     "problem.db_salvaged": {
         "vi": "CẢNH BÁO: cơ sở dữ liệu bị hỏng khi khởi động ({detail}); đã cứu {airings} lượt phát; bản hỏng giữ tại {copy}.",
         "en": "WARNING: the database was damaged at start-up ({detail}); {airings} airings were salvaged; the damaged copy is {copy}.",
@@ -680,6 +688,16 @@ LABELS: dict[str, dict[str, str]] = {
     "status.clock_unknown": {"vi": "không rõ đồng bộ đồng hồ", "en": "clock synchronisation unknown"},
     "status.schedule_ok": {"vi": "lịch phát: {slots} khung giờ", "en": "schedule: {slots} slots"},
     "status.schedule_errors": {"vi": "lịch phát có lỗi, đang dùng bản hợp lệ trước đó", "en": "schedule has errors; the last good one is running"},
+    "status.schedule_changed": {"vi": "Lịch phát đổi lúc {at}: {changes}", "en": "Schedule changed at {at}: {changes}"},
+    "status.schedule_held": {
+        "vi": "CẢNH BÁO: tệp lịch vừa sửa bỏ bớt phần sắp phát ({changes}); chỉ áp dụng khi tệp không đổi trong {seconds} giây, trong lúc đó lịch cũ vẫn chạy.",
+        "en": "WARNING: a schedule edit drops what is due soon ({changes}); it is adopted once the files are unchanged for {seconds} s, until then the previous schedule runs.",
+    },
+    "schedule.change.slot_added": {"vi": "thêm khung giờ {slot}", "en": "slot {slot} added"},
+    "schedule.change.slot_removed": {"vi": "bỏ khung giờ {slot}", "en": "slot {slot} removed"},
+    "schedule.change.slot_changed": {"vi": "sửa khung giờ {slot}", "en": "slot {slot} changed"},
+    "schedule.change.occurrence_removed": {"vi": "bỏ lượt {slot} lúc {at}", "en": "{slot} at {at} removed"},
+    "schedule.change.items_fewer": {"vi": "lượt {slot} lúc {at} còn {after}/{before} mục", "en": "{slot} at {at}: {after} of {before} items left"},
     "status.now_playing": {"vi": "Đang phát", "en": "Now playing"},
     "status.idle": {"vi": "(không phát)", "en": "(idle)"},
     "status.next": {"vi": "Sắp phát", "en": "Next"},

@@ -63,6 +63,13 @@ def status_command(config: ConfigOption = None) -> None:
               f"{s['output']}; {clock}; {sched}")  # fmt: skip
     for line in s["schedule"]["errors"]:
         out.print("  " + line, markup=False)
+    if s["schedule"].get("held"):
+        out.print(t("status.schedule_held", lang, changes=s["schedule"]["held"],
+                    seconds=f"{s['schedule']['settle_s']:g}"), style="bold red",
+                  markup=False)  # fmt: skip
+    if s["schedule"].get("changes"):
+        out.print(t("status.schedule_changed", lang, at=_hm(s["schedule"]["changed_at"]),
+                    changes=s["schedule"]["changes"]), markup=False)  # fmt: skip
     for problem in s.get("problems", []):
         out.print(t(problem["id"], lang, **problem["params"]), style="bold red", markup=False)
     playing = s["now_playing"]

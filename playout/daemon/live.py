@@ -24,6 +24,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import OperationalError
 
+from playout import leftovers
 from playout.airlog import AiringLog
 from playout.app import App
 from playout.db.health import check_at_start, sqlite_path
@@ -32,8 +33,9 @@ from playout.errors import PlayoutError
 from playout.i18n import t
 from playout.model import Level
 from playout.player import Player
+from playout.scheduling.expand import expand
 from playout.scheduling.files import load_folder
-from playout.scheduling.model import ClipRef, Schedule
+from playout.scheduling.model import ClipRef, Occurrence, Schedule
 from playout.scheduling.select import plan_range
 from playout.daemon.control import ControlServer, LocalControl
 from playout.daemon.station import Station
@@ -47,6 +49,11 @@ NEXT_KEEP_S = 10
 HEARTBEAT_S = 15.0
 WATCH_S = 2.0
 EXTEND_EVERY_S = 10.0
+# A schedule edit that drops an occurrence due within CLOSE_S, or items of one, is adopted only
+# once the files have not changed for SETTLE_S: an editor saving in place empties or cuts the
+# file for a moment, and a half-written file can still be valid TOML.
+CLOSE_S = 600
+SETTLE_S = 5.0
 
 
 class Signals:
@@ -119,6 +126,13 @@ class LiveDaemon:
         self.schedule = Schedule()
         self.schedule_errors: list[str] = []
         self._files_sig: tuple = ()
+        self.monotonic = time.monotonic  # for the settling of schedule edits; a test moves it
+        self._held: tuple[tuple, float, list[dict[str, Any]]] | None = None  # (files, since, what it drops)
+        self.schedule_changes: list[dict[str, Any]] = []  # the last change adopted, for status
+        self.schedule_changed_at: datetime | None = None
+        # Occurrences removed from the schedule shortly before their time: each gets a record
+        # at its time unless it comes back.
+        self._removed: dict[str, Occurrence] = {}
         # Before anything reads the database: is it sound? (A damaged one is salvaged.)
         self.repair = check_at_start(app.db_url, self.clock.now())
         self.station: Station = app.station(self.player, lambda: self.schedule)
@@ -189,8 +203,15 @@ class LiveDaemon:
             log.warning("cannot raise the daemon's priority to nice %d (not permitted); airings may start late "
                         "when the machine is busy: set Nice=%d in the systemd unit", want, want)  # fmt: skip
 
+    def _sweep(self) -> None:
+        """Sequences a killed daemon's player rendered and never removed."""
+        workdir = getattr(self.player, "workdir", None)
+        if workdir is not None:
+            leftovers.sweep_sequences(Path(workdir))
+
     def start(self) -> None:
         self._raise_priority()
+        self._sweep()
         self.reload()
         since = self.airlog.last_alive()
         now = self.clock.now()
@@ -235,6 +256,7 @@ class LiveDaemon:
         jobs = self.scheduler.add_job
         jobs(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight", replace_existing=True)
         jobs(self.plan, "interval", minutes=30, id="replan", replace_existing=True)
+        jobs(self._sweep, "interval", minutes=30, id="sweep", replace_existing=True)
         if self.cfg.daemon.readiness_ms:
             jobs(self.check_readiness, "interval", seconds=READINESS_S, id="readiness", next_run_time=self.clock.now(),
                  replace_existing=True)  # fmt: skip
@@ -302,7 +324,7 @@ class LiveDaemon:
 
     def reload(self) -> bool:
         """Read the schedule files; keep the last good schedule if they have errors."""
-        self._files_sig = self._signature()
+        signature = self._files_sig = self._signature()
         try:
             result, n_files = load_folder(self.cfg.schedules_folder)
         except PlayoutError as exc:
@@ -318,14 +340,69 @@ class LiveDaemon:
             return False
         for p in result.warnings:
             log.warning("schedule warning: %s: %s", p.source, t(p.msg_id, "en", **p.params))
-        changed = result.schedule != self.schedule
-        self.schedule = result.schedule
         self.schedule_errors = []
-        if changed:
-            log.info("schedule loaded: %d slot(s) from %d file(s)", len(self.schedule.slots), n_files)
-            if self.scheduler.running:
-                self.plan()
+        if result.schedule == self.schedule:
+            self._held = None
+            return True
+        now = self.clock.now()
+        drops = self._drops(self.schedule, result.schedule, now) if self.scheduler.running else []
+        if drops:
+            mono = self.monotonic()
+            if self._held is None or self._held[0] != signature:
+                self._held = (signature, mono, drops)
+                log.warning("a schedule edit drops what is due soon (%s); adopted once the files are unchanged for "
+                            "%.0f s", self._render(drops, "en"), SETTLE_S)  # fmt: skip
+            if mono - self._held[1] < SETTLE_S:
+                return True
+        self._held = None
+        old, self.schedule = self.schedule, result.schedule
+        if self.scheduler.running:  # not the first reading at start-up
+            self.schedule_changes = self._describe(old, self.schedule) + drops
+            self.schedule_changed_at = now
+        for d in drops:
+            if d["id"] == "schedule.change.occurrence_removed":
+                self._removed[d["key"]] = d["occurrence"]
+        log.info("schedule loaded: %d slot(s) from %d file(s)%s", len(self.schedule.slots), n_files,
+                 f"; {self._render(self.schedule_changes, 'en')}" if self.schedule_changes else "")  # fmt: skip
+        if self.scheduler.running:
+            self.plan()
         return True
+
+    def _soon(self, schedule: Schedule, now: datetime) -> list[Occurrence]:
+        end = now + timedelta(seconds=CLOSE_S)
+        first, last = now.astimezone(self.tz).date() - timedelta(days=1), end.astimezone(self.tz).date()
+        return [o for o in expand(schedule, first, last, self.tz) if now - self.lead <= o.utc < end]
+
+    def _drops(self, old: Schedule, new: Schedule, now: datetime) -> list[dict[str, Any]]:
+        """What an edit takes away from occurrences due soon that have not aired yet."""
+        before = self._soon(old, now)
+        done = self.airlog.handled(o.key for o in before)
+        after = {o.key: o for o in self._soon(new, now)}
+        found: list[dict[str, Any]] = []
+        for o in before:
+            if o.key in done:
+                continue
+            at = o.local.strftime("%H:%M:%S")
+            if o.key not in after:
+                found.append({"id": "schedule.change.occurrence_removed", "params": {"slot": o.slot.id, "at": at},
+                              "key": o.key, "occurrence": o})  # fmt: skip
+            elif len(after[o.key].slot.items) < len(o.slot.items):
+                found.append({"id": "schedule.change.items_fewer", "params": {
+                    "slot": o.slot.id, "at": at, "before": len(o.slot.items), "after": len(after[o.key].slot.items)}})  # fmt: skip
+        return found
+
+    @staticmethod
+    def _describe(old: Schedule, new: Schedule) -> list[dict[str, Any]]:
+        before, after = {s.id: s for s in old.slots}, {s.id: s for s in new.slots}
+        changes = [{"id": "schedule.change.slot_removed", "params": {"slot": k}} for k in before if k not in after]
+        changes += [{"id": "schedule.change.slot_added", "params": {"slot": k}} for k in after if k not in before]
+        changes += [{"id": "schedule.change.slot_changed", "params": {"slot": k}}
+                    for k in after if k in before and after[k] != before[k]]  # fmt: skip
+        return changes
+
+    @staticmethod
+    def _render(changes: list[dict[str, Any]], lang: str) -> str:
+        return "; ".join(t(c["id"], lang, **c["params"]) for c in changes)
 
     def _reload_request(self, _body: dict) -> tuple[int, dict]:
         ok = self.reload()
@@ -339,7 +416,10 @@ class LiveDaemon:
         wanted = {}
         for occ in self.station.pending(now - self.lead, horizon):
             wanted[occ.key] = occ
-        for key in set(self._due) - set(wanted):
+        removed = {k: o for k, o in list(self._removed.items()) if k not in wanted}
+        for key in set(self._removed) - set(removed):  # it came back
+            self._removed.pop(key, None)
+        for key in set(self._due) - set(wanted) - set(removed):
             try:
                 self.scheduler.remove_job(key)
             except JobLookupError:
@@ -347,7 +427,11 @@ class LiveDaemon:
         for key, occ in wanted.items():
             run_at = max(occ.utc - self.lead, now)
             self.scheduler.add_job(self._air, "date", run_date=run_at, args=[occ], id=key, replace_existing=True)
-        self._due = {k: o.utc for k, o in wanted.items()} | {k: t for k, t in self._due.items() if t <= now}
+        for key, occ in removed.items():
+            self.scheduler.add_job(self._record_removed, "date", run_date=max(occ.utc, now), args=[occ], id=key,
+                                   replace_existing=True)  # fmt: skip
+        self._due = ({k: o.utc for k, o in wanted.items()} | {k: o.utc for k, o in removed.items()}
+                     | {k: t for k, t in self._due.items() if t <= now})  # fmt: skip
         log.info("planned %d airing(s) up to %s", len(wanted), horizon.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"))
 
     def _air(self, occ) -> None:  # noqa: ANN001
@@ -362,6 +446,25 @@ class LiveDaemon:
             if not self.station.stopping:  # else it may not have aired: it holds the watermark back
                 self._due.pop(occ.key, None)
             self._next_cache = None
+
+    def _record_removed(self, occ: Occurrence) -> None:
+        """An occurrence taken out of the schedule shortly before its time, and not put back:
+        the log says it did not air and why."""
+        try:
+            reason = self.changed_before(occ)
+            if self._removed.pop(occ.key, None) is not None and reason is not None:
+                self.station.record_removed(occ, reason)
+        except Exception:  # contain it: the daemon keeps running
+            log.exception("recording the removed occurrence %s failed", occ.key)
+        finally:
+            if not self.station.stopping:
+                self._due.pop(occ.key, None)
+
+    def changed_before(self, occ: Occurrence) -> str | None:
+        if self.schedule_changed_at is None:
+            return None
+        ahead = int((occ.utc - self.schedule_changed_at).total_seconds())
+        return f"removed from the schedule {ahead} s before its time"
 
     def check_readiness(self) -> dict[str, list[str]]:
         """Check the audio of what is due soon; report each new problem once."""
@@ -429,6 +532,8 @@ class LiveDaemon:
             if self._signature() != self._files_sig:
                 log.info("schedule files changed; reloading")
                 self.reload()
+            elif self._held is not None:  # an edit waiting to settle
+                self.reload()
         if mono - self._last_beat >= HEARTBEAT_S:
             self._last_beat = mono
             self.airlog.heartbeat(self.watermark())
@@ -480,7 +585,12 @@ class LiveDaemon:
             "started_at": self.started_at.astimezone(self.tz).isoformat(),
             "output": self.player.output,
             "ntp_synchronized": ntp_synchronized(),
-            "schedule": {"slots": len(self.schedule.slots), "errors": self.schedule_errors},
+            "schedule": {"slots": len(self.schedule.slots), "errors": self.schedule_errors,
+                         "held": self._render(self._held[2], self.app.lang) if self._held else None,
+                         "settle_s": SETTLE_S,
+                         "changed_at": self.schedule_changed_at.astimezone(self.tz).isoformat()
+                         if self.schedule_changed_at else None,
+                         "changes": self._render(self.schedule_changes, self.app.lang)},
             "problems": self.problems(),
             "now_playing": None if playing is None else {
                 "title": playing.label, "position_ms": playing.position_ms, "duration_ms": playing.duration_ms},

@@ -177,6 +177,15 @@ class Station:
                             lateness_ms=None, reason=None)  # fmt: skip
         log.warning("occurrence %s was stopped before any sound; it airs at the next start if still in time", occ.key)
 
+    def record_removed(self, occ: Occurrence, reason: str) -> list[Airing] | None:
+        """Record that an occurrence due soon was taken out of the schedule: one skipped row,
+        unless it was handled already."""
+        with self._air_lock:
+            written = self.log.insert([self._row(occ, 1, None, None, Outcome.SKIPPED, reason)])
+        if written is not None:
+            log.warning("occurrence %s did not air: %s", occ.key, reason)
+        return written
+
     def _rows(self, occ: Occurrence, plan: Plan, library: LibraryView) -> list[Airing]:
         rows: list[Airing] = []
         for position, item in enumerate(plan.items, 1):
