@@ -133,10 +133,12 @@ class Station:
         """Handle every unhandled occurrence due in [since, now]: late or missed, in their
         scheduled order. What falls due while a catch-up airs joins the queue behind it, so
         a later session never goes before an earlier one."""
+        tried: set[str] = set()
         while not self.stopping:
-            due = self.pending(since, self.clock.now() + timedelta(microseconds=1))
+            due = [o for o in self.pending(since, self.clock.now() + timedelta(microseconds=1)) if o.key not in tried]
             if not due:
                 return
+            tried.add(due[0].key)  # once each, whatever air() makes of it
             self.air(due[0])
             since = due[0].utc
 
