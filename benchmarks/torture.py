@@ -113,7 +113,7 @@ def _ts(value: str | None) -> datetime | None:
 
 def timing(rows: list[sqlite3.Row], due: list[str]) -> dict:
     """How late each due session's first item started, how many were missed whole, and how
-    long a session kept the daemon busy (from its wake-up to its last item's end)."""
+    long a whole session keeps the daemon busy (it must fit its period)."""
     by_occ: dict[str, list[sqlite3.Row]] = {}
     for r in rows:
         by_occ.setdefault(r["occurrence"], []).append(r)
@@ -127,11 +127,13 @@ def timing(rows: list[sqlite3.Row], due: list[str]) -> dict:
         late.append((_ts(started[0]["started_at"]) - _ts(got[0]["scheduled_at"])).total_seconds())  # type: ignore[operator]
         ends = [_ts(r["ended_at"]) for r in got if r["ended_at"]]
         if len(started) == len(got) and all(r["outcome"] == "aired" for r in got) and ends:
-            busy.append((max(ends) - _ts(got[0]["scheduled_at"])).total_seconds() + LEAD_S)  # type: ignore[operator,type-var]
+            # Its own length, however late it started: the wake-up lead (the pre-roll is in
+            # it), then the first item's start to the last one's end.
+            busy.append((max(ends) - _ts(started[0]["started_at"])).total_seconds() + LEAD_S)  # type: ignore[operator,type-var]
     return {
         "first_item_late_s": {
             "median": round(median(late), 2) if late else None,
-            "p95": round(quantiles(late, n=20)[-1], 2) if len(late) >= 2 else (round(late[0], 2) if late else None),
+            "p95": round(quantiles(late, n=20, method="inclusive")[-1], 2) if len(late) >= 2 else (round(late[0], 2) if late else None),
             "max": round(max(late), 2) if late else None,
             "over_1s": sum(1 for x in late if x > 1.0),
         },

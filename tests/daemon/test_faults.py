@@ -360,3 +360,18 @@ def test_run_on_a_full_disk_with_its_journal_airs_and_says_where_records_go(stat
         again.communicate(timeout=30)
     assert [r["outcome"] for r in done] == ["aired"]
     assert len(rows(st)) == 1
+
+
+def test_a_healthy_database_on_a_full_disk_is_not_called_damaged(small_disk: Path) -> None:
+    """SQLite's check cannot run on a full disk (it must make the -shm file): 'disk I/O error'
+    is not damage, so nothing is copied aside or salvaged."""
+    from datetime import UTC, datetime
+
+    from playout.db import health
+
+    url = f"sqlite:///{small_disk / 'p.db'}"
+    open_database(url).dispose()
+    _fill(small_disk)
+    assert health.problems(small_disk / "p.db") != []  # the check itself cannot run
+    assert health.check_at_start(url, datetime.now(UTC)) is None
+    assert not list(small_disk.glob("p.db.damaged-*")) and not list(small_disk.glob("p.db.salvage"))
