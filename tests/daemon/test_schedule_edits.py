@@ -32,7 +32,7 @@ def _look(daemon: LiveDaemon) -> None:
 def test_an_edit_that_drops_what_is_due_soon_waits_for_the_file_to_settle(tmp_path: Path) -> None:
     st = daemon_station(tmp_path)
     sched = st.root / "schedules" / "test.toml"
-    whole = slot("s", at(600), [ONE, TWO], chime=False)
+    whole = slot("s", at(300), [ONE, TWO], chime=False)  # well inside CLOSE_S
     sched.write_text(whole, encoding="utf-8")
     daemon = LiveDaemon(app_mod.build(st.config))
     daemon.monotonic = mono = _Mono()
