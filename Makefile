@@ -13,7 +13,7 @@ bench:
 bench-quick:
 	tools/bootstrap bench --quick
 
-# SIGKILL the daemon 50 times at random moments and audit the airing log (about 6 minutes).
+# SIGKILL the daemon 50 times at random moments and audit the airing log (about 12 minutes).
 torture:
 	tools/bootstrap torture
 

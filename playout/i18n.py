@@ -423,6 +423,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "CẢNH BÁO: không giám sát được đầu ra {output}: {detail}",
         "en": "WARNING: the output {output} cannot be monitored: {detail}",
     },
+    "problem.log_journal": {
+        "vi": "CẢNH BÁO: không ghi được nhật ký phát ({error}); {count} bản ghi đang giữ an toàn trong tệp nhật ký dự phòng, sẽ ghi khi được. Hãy giải phóng dung lượng đĩa.",
+        "en": "WARNING: the airing log cannot be written ({error}); {count} record(s) are safe in the journal until it can. Free disk space.",
+    },
     "problem.not_ready": {
         "vi": "CẢNH BÁO: chưa sẵn sàng phát {occurrence}: {detail}",
         "en": "WARNING: not ready to air {occurrence}: {detail}",
@@ -483,6 +487,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "control.too_slow": {
         "vi": "Yêu cầu không được gửi hết trong {seconds} giây; đã ngắt.",
         "en": "The request was not sent in full within {seconds} s; dropped.",
+    },
+    "daemon.cannot_record": {
+        "vi": "Không khởi động: không ghi được nhật ký phát vào {path} ({detail}) và không có chỗ cho tệp nhật ký dự phòng; playout không phát khi không ghi lại được. Hãy giải phóng dung lượng đĩa rồi chạy lại.",
+        "en": "Not starting: the airing log cannot be written to {path} ({detail}) and there is no room for its journal; playout does not air what it cannot record. Free disk space and start it again.",
+    },
+    "daemon.disk_full": {
+        "vi": "Không khởi động: đĩa đầy ({detail}). Hãy giải phóng dung lượng đĩa rồi chạy lại.",
+        "en": "Not starting: the disk is full ({detail}). Free disk space and start it again.",
     },
     "daemon.already_running": {
         "vi": "Một playout khác đang chạy trên cơ sở dữ liệu {database} (tiến trình {pid}); mỗi đài chỉ chạy một playout.",
@@ -553,6 +565,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Cơ sở dữ liệu {url} được tạo bởi phiên bản playout mới hơn (lược đồ {revision}); hãy cập nhật playout.",
         "en": "The database {url} was made by a newer playout (schema {revision}); upgrade playout first.",
     },
+    "db.damaged_no_room": {
+        "vi": "Cơ sở dữ liệu {path} bị hỏng ({detail}) nhưng không có chỗ để giữ bản sao trước khi cứu ({error}); chưa thay đổi gì. Hãy giải phóng dung lượng đĩa.",
+        "en": "The database {path} is damaged ({detail}) but there is no room to keep a copy before salvaging it ({error}); nothing was changed. Free disk space.",
+    },
     "db.damaged": {
         "vi": "Cơ sở dữ liệu {path} bị hỏng ({detail}) và không cứu được; bản sao giữ tại {copy}. Hãy chép bản sao lưu gần nhất (playout db backup) vào chỗ của nó.",
         "en": "The database {path} is damaged ({detail}) and could not be salvaged; a copy is kept at {copy}. Put the latest backup (playout db backup) in its place.",
@@ -576,6 +592,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "db.check_bad": {
         "vi": "Cơ sở dữ liệu {path} bị hỏng: {detail}",
         "en": "The database {path} is damaged: {detail}",
+    },
+    "db.check_orphans": {
+        "vi": "{count} tệp âm thanh trong thư viện không thuộc bài nào (lần nhập bị dừng giữa chừng); lần nhập sau sẽ xoá: {files}",
+        "en": "{count} audio file(s) in the library belong to no clip (an import was killed); the next import removes them: {files}",
+    },
+    "db.check_stray": {
+        "vi": "{count} tệp tạm của lần nhập bị dừng giữa chừng trong {folder}; lần nhập sau sẽ xoá: {files}",
+        "en": "{count} temporary file(s) of killed imports in {folder}; the next import removes them: {files}",
     },
     "problem.db_salvaged": {
         "vi": "CẢNH BÁO: cơ sở dữ liệu bị hỏng khi khởi động ({detail}); đã cứu {airings} lượt phát; bản hỏng giữ tại {copy}.",
@@ -754,6 +778,16 @@ LABELS: dict[str, dict[str, str]] = {
     "status.clock_unknown": {"vi": "không rõ đồng bộ đồng hồ", "en": "clock synchronisation unknown"},
     "status.schedule_ok": {"vi": "lịch phát: {slots} khung giờ", "en": "schedule: {slots} slots"},
     "status.schedule_errors": {"vi": "lịch phát có lỗi, đang dùng bản hợp lệ trước đó", "en": "schedule has errors; the last good one is running"},
+    "status.schedule_changed": {"vi": "Lịch phát đổi lúc {at}: {changes}", "en": "Schedule changed at {at}: {changes}"},
+    "status.schedule_held": {
+        "vi": "CẢNH BÁO: tệp lịch vừa sửa bỏ bớt phần sắp phát ({changes}); chỉ áp dụng khi tệp không đổi trong {seconds} giây, trong lúc đó lịch cũ vẫn chạy.",
+        "en": "WARNING: a schedule edit drops what is due soon ({changes}); it is adopted once the files are unchanged for {seconds} s, until then the previous schedule runs.",
+    },
+    "schedule.change.slot_added": {"vi": "thêm khung giờ {slot}", "en": "slot {slot} added"},
+    "schedule.change.slot_removed": {"vi": "bỏ khung giờ {slot}", "en": "slot {slot} removed"},
+    "schedule.change.slot_changed": {"vi": "sửa khung giờ {slot}", "en": "slot {slot} changed"},
+    "schedule.change.occurrence_removed": {"vi": "bỏ lượt {slot} lúc {at}", "en": "{slot} at {at} removed"},
+    "schedule.change.items_fewer": {"vi": "lượt {slot} lúc {at} còn {after}/{before} mục", "en": "{slot} at {at}: {after} of {before} items left"},
     "status.now_playing": {"vi": "Đang phát", "en": "Now playing"},
     "status.idle": {"vi": "(không phát)", "en": "(idle)"},
     "status.next": {"vi": "Sắp phát", "en": "Next"},

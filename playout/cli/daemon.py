@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
 from playout import app as app_mod
 from playout.cli.common import ConfigOption, Context, handles_errors, load_app, out
 from playout.daemon import control
-from playout.errors import UsageError
+from playout.errors import PlayoutError, UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.model import Level
 from playout.scheduling.files import load_folder
@@ -21,11 +23,21 @@ from playout.scheduling.files import load_folder
 @handles_errors
 def run_command(config: ConfigOption = None) -> None:
     """Run the daemon: air the schedules on time and record every airing (Ctrl-C or SIGTERM stops)."""
-    from playout.daemon.live import LiveDaemon, configure_logging
+    from playout.daemon.live import LiveDaemon, Signals, configure_logging
 
+    signals = Signals().install()  # before anything slow: an early SIGHUP must not kill it
     configure_logging()
     app = load_app(config)
-    raise typer.Exit(LiveDaemon(app).run_forever())
+    try:
+        daemon = LiveDaemon(app)
+        code = daemon.run_forever(signals)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise PlayoutError("daemon.disk_full", detail=f"{exc.strerror}: {exc.filename or ''}".rstrip(": ")) from None
+    except OperationalError as exc:
+        raise PlayoutError("daemon.disk_full", detail=str(exc.orig or exc).strip()) from None
+    raise typer.Exit(code)
 
 
 def _ask(config: Path | None, method: str, path: str, body: dict | None = None) -> tuple[app_mod.App, dict]:
@@ -51,6 +63,13 @@ def status_command(config: ConfigOption = None) -> None:
               f"{s['output']}; {clock}; {sched}")  # fmt: skip
     for line in s["schedule"]["errors"]:
         out.print("  " + line, markup=False)
+    if s["schedule"].get("held"):
+        out.print(t("status.schedule_held", lang, changes=s["schedule"]["held"],
+                    seconds=f"{s['schedule']['settle_s']:g}"), style="bold red",
+                  markup=False)  # fmt: skip
+    if s["schedule"].get("changes"):
+        out.print(t("status.schedule_changed", lang, at=_hm(s["schedule"]["changed_at"]),
+                    changes=s["schedule"]["changes"]), markup=False)  # fmt: skip
     for problem in s.get("problems", []):
         out.print(t(problem["id"], lang, **problem["params"]), style="bold red", markup=False)
     playing = s["now_playing"]

@@ -8,7 +8,11 @@ from typing import Annotated
 
 import typer
 
+from sqlmodel import select
+
+from playout import leftovers
 from playout.cli.common import ConfigOption, ForceOption, handles_errors, load_app, out
+from playout.db.models import Clip
 from playout.db import health
 from playout.errors import DatabaseError
 from playout.i18n import t
@@ -55,8 +59,23 @@ def check_command(config: ConfigOption = None) -> None:
     """Run SQLite's full integrity check on the database (read only; safe while the daemon runs)."""
     app = load_app(config)
     path = _path(app)
+    if not path.is_file():
+        raise DatabaseError("db.missing_file", path=str(path))
     found = health.problems(path, full=True)
     if found:
         out.print(t("db.check_bad", app.lang, path=path, detail="; ".join(found[:5])), markup=False)
         raise typer.Exit(1)
     out.print(t("db.check_ok", app.lang, path=path), markup=False)
+    library = app.config.library.folder
+    with app.db.session() as s:
+        known = list(s.exec(select(Clip.path)))
+    if orphans := leftovers.orphan_files(library, known):
+        out.print(t("db.check_orphans", app.lang, count=len(orphans), files=_few(orphans, library)), markup=False)
+    if stray := leftovers.incoming_leftovers(library / ".incoming"):
+        out.print(t("db.check_stray", app.lang, count=len(stray), folder=library / ".incoming",
+                    files=_few(stray, library)), markup=False)  # fmt: skip
+
+
+def _few(paths: list[Path], under: Path) -> str:
+    shown = ", ".join(str(p.relative_to(under)) for p in paths[:5])
+    return shown + (", …" if len(paths) > 5 else "")

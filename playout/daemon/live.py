@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import signal
 import threading
 import time
@@ -21,7 +22,9 @@ from typing import Any
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import OperationalError
 
+from playout import leftovers
 from playout.airlog import AiringLog
 from playout.app import App
 from playout.db.health import check_at_start, sqlite_path
@@ -30,8 +33,9 @@ from playout.errors import PlayoutError
 from playout.i18n import t
 from playout.model import Level
 from playout.player import Player
+from playout.scheduling.expand import expand
 from playout.scheduling.files import load_folder
-from playout.scheduling.model import ClipRef, Schedule
+from playout.scheduling.model import ClipRef, Occurrence, Schedule
 from playout.scheduling.select import plan_range
 from playout.actions import ActionLog, Actor
 from playout.daemon.control import ControlServer, Dispatcher, LocalControl, Route, clip_field, level_field
@@ -45,6 +49,59 @@ READINESS_S = 60
 NEXT_KEEP_S = 10
 HEARTBEAT_S = 15.0
 WATCH_S = 2.0
+EXTEND_EVERY_S = 10.0
+# A schedule edit that drops an occurrence due within CLOSE_S, or items of one, is adopted only
+# once the files have not changed for SETTLE_S: an editor saving in place empties or cuts the
+# file for a moment, and a half-written file can still be valid TOML.
+CLOSE_S = 600
+SETTLE_S = 5.0
+
+
+class Signals:
+    """Stop and reload requests that arrive as signals.
+
+    A Python signal handler runs in the main thread between two bytecodes of whatever it was
+    doing; if that code holds a lock (an Event's, inside Event.wait) and the handler takes the
+    same lock, the daemon hangs for good. So a handler here only sets a plain flag, and the
+    kernel-level wake-up (signal.set_wakeup_fd) writes a byte to a pipe that the main loop
+    waits on. Installed at the very start of `playout run`, before the slow work of starting
+    (database check, audio output), so an early SIGHUP or SIGTERM is never fatal.
+    """
+
+    _pipe: tuple[int, int] | None = None  # one per process, as the wake-up fd is
+
+    def __init__(self) -> None:
+        self.stop = False
+        self.reload = False
+        if Signals._pipe is None:
+            Signals._pipe = os.pipe()
+            for fd in Signals._pipe:
+                os.set_blocking(fd, False)
+        self._read, self._write = Signals._pipe
+
+    def install(self) -> Signals:
+        signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
+        signal.signal(signal.SIGTERM, self._on_stop)
+        signal.signal(signal.SIGINT, self._on_stop)
+        signal.signal(signal.SIGHUP, self._on_reload)
+        return self
+
+    def _on_stop(self, *_: object) -> None:
+        self.stop = True
+
+    def _on_reload(self, *_: object) -> None:
+        self.reload = True
+
+    def wait(self, timeout: float) -> None:
+        """Until a signal arrives or `timeout` seconds pass."""
+        if self.stop or self.reload:
+            return
+        select.select([self._read], [], [], timeout)
+        try:
+            while os.read(self._read, 512):
+                pass
+        except BlockingIOError:
+            pass
 
 
 class LiveDaemon:
@@ -61,6 +118,7 @@ class LiveDaemon:
             raise
 
     def _build(self, app: App, player: Player | None) -> None:
+        db_file = sqlite_path(app.db_url)
         self.app = app
         self.cfg = app.config
         self.clock = app.clock
@@ -69,10 +127,20 @@ class LiveDaemon:
         self.schedule = Schedule()
         self.schedule_errors: list[str] = []
         self._files_sig: tuple = ()
+        self.monotonic = time.monotonic  # for the settling of schedule edits; a test moves it
+        self._held: tuple[tuple, float, list[dict[str, Any]]] | None = None  # (files, since, what it drops)
+        self.schedule_changes: list[dict[str, Any]] = []  # the last change adopted, for status
+        self.schedule_changed_at: datetime | None = None
+        # Occurrences removed from the schedule shortly before their time: each gets a record
+        # at its time unless it comes back.
+        self._removed: dict[str, Occurrence] = {}
         # Before anything reads the database: is it sound? (A damaged one is salvaged.)
         self.repair = check_at_start(app.db_url, self.clock.now())
         self.station: Station = app.station(self.player, lambda: self.schedule)
         self.airlog: AiringLog = self.station.log
+        self.db_file = db_file
+        if db_file:  # where records go when the database cannot take them; replayed now
+            self.airlog.open_journal(Path(f"{db_file}.airlog-journal"))
         self.started_at = self.clock.now()
         self.stopping = threading.Event()
         self.ready = threading.Event()
@@ -80,6 +148,10 @@ class LiveDaemon:
         # here until it has been handled, so the watermark below cannot pass it.
         self._due: dict[str, datetime] = {}
         self._catching_up_from: datetime | None = None
+        # Clear while a catch-up runs: a wake-up for a later occurrence waits for it, so that
+        # what fell due during an outage airs first, in order.
+        self._caught_up = threading.Event()
+        self._caught_up.set()
         self.jumps = 0  # clock jumps seen
         self._ticks_done = threading.Event()
         self._ticker = threading.Thread(target=self._tick_loop, name="tick", daemon=True)
@@ -136,8 +208,15 @@ class LiveDaemon:
             log.warning("cannot raise the daemon's priority to nice %d (not permitted); airings may start late "
                         "when the machine is busy: set Nice=%d in the systemd unit", want, want)  # fmt: skip
 
+    def _sweep(self) -> None:
+        """Sequences a killed daemon's player rendered and never removed."""
+        workdir = getattr(self.player, "workdir", None)
+        if workdir is not None:
+            leftovers.sweep_sequences(Path(workdir))
+
     def start(self) -> None:
         self._raise_priority()
+        self._sweep()
         self.reload()
         since = self.airlog.last_alive()
         now = self.clock.now()
@@ -148,10 +227,20 @@ class LiveDaemon:
         catch_up = self.station.recover(since)
         # Until catch-up is done, a crash must leave the watermark where it was.
         self._catching_up_from = catch_up
-        self.airlog.heartbeat(catch_up or now, started=now)
+        try:
+            self.airlog.heartbeat(catch_up or now, started=now)
+        except OperationalError as exc:
+            # Airing what cannot be recorded would air it again after a restart: only with
+            # the journal ready to take the records does the daemon go on.
+            if self.airlog.journal is None:
+                raise PlayoutError("daemon.cannot_record", path=str(self.db_file or self.app.db_url),
+                                   detail=str(exc.orig or exc).strip()) from None  # fmt: skip
+            log.error("the database cannot be written (%s); airing goes on, records go to the journal",
+                      str(exc.orig or exc).strip())  # fmt: skip
         self.scheduler.start()
         # What fell due while we were down: late within the catch-up window, else missed.
         if catch_up is not None:
+            self._caught_up.clear()
             self.scheduler.add_job(self._catch_up, args=[catch_up], id="recover", misfire_grace_time=None)
         self._periodic_jobs()
         self.plan()
@@ -172,6 +261,7 @@ class LiveDaemon:
         jobs = self.scheduler.add_job
         jobs(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight", replace_existing=True)
         jobs(self.plan, "interval", minutes=30, id="replan", replace_existing=True)
+        jobs(self._sweep, "interval", minutes=30, id="sweep", replace_existing=True)
         if self.cfg.daemon.readiness_ms:
             jobs(self.check_readiness, "interval", seconds=READINESS_S, id="readiness", next_run_time=self.clock.now(),
                  replace_existing=True)  # fmt: skip
@@ -192,28 +282,36 @@ class LiveDaemon:
         self._ticks_done.set()
         log.info("playout stopping (%s the current airing)",
                  "finishing" if self.cfg.daemon.on_stop == "finish" else "interrupting")  # fmt: skip
+        self.station.stopping = True
         if self.cfg.daemon.on_stop == "interrupt":
             self.player.interrupt("interrupted: the daemon was stopped")
         self.scheduler.remove_all_jobs()
+        # Finishing a long session can take half an hour: tell systemd to wait for it
+        # (EXTEND_TIMEOUT_USEC) rather than kill it at TimeoutStopSec.
+        while not self.station.wait_idle(timeout=0):
+            sd_notify(f"EXTEND_TIMEOUT_USEC={int(EXTEND_EVERY_S * 3 * 1_000_000)}")
+            self.station.wait_idle(timeout=EXTEND_EVERY_S)
         self.scheduler.shutdown(wait=True)
         self.station.wait_idle()  # a manual airing finishes (or was interrupted above) first
         self.control.stop()
         if self.web is not None:
             self.web.stop()
         self.airlog.heartbeat(self.watermark())
+        if self.airlog.journal is not None:
+            self.airlog.journal.close()  # what still waits stays in it for the next start
         self.player.close()
         if self._lock:
             self._lock.release()
         log.info("playout stopped")
 
-    def run_forever(self) -> int:
-        signal.signal(signal.SIGTERM, lambda *_: self.stopping.set())
-        signal.signal(signal.SIGINT, lambda *_: self.stopping.set())
-        signal.signal(signal.SIGHUP, lambda *_: self.scheduler.add_job(self.reload, id="sighup", replace_existing=True))
+    def run_forever(self, signals: Signals | None = None) -> int:
+        signals = signals or Signals().install()
         self.start()
-        while not self.stopping.wait(0.5):
-            pass
-        self.stopping.clear()
+        while not signals.stop:
+            signals.wait(0.5)
+            if signals.reload and not signals.stop:
+                signals.reload = False
+                self.scheduler.add_job(self.reload, id="sighup", replace_existing=True)
         self.stop()
         return 0
 
@@ -222,13 +320,16 @@ class LiveDaemon:
     def _signature(self) -> tuple:
         folder = self.cfg.schedules_folder
         try:
-            return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.toml")))
+            # The folder's own identity too: a folder removed and made again empty is a change.
+            here = folder.stat()
+            return ((here.st_ino, here.st_mtime_ns),
+                    *sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.glob("*.toml")))  # fmt: skip
         except OSError:
             return ()
 
     def reload(self) -> bool:
         """Read the schedule files; keep the last good schedule if they have errors."""
-        self._files_sig = self._signature()
+        signature = self._files_sig = self._signature()
         try:
             result, n_files = load_folder(self.cfg.schedules_folder)
         except PlayoutError as exc:
@@ -244,14 +345,69 @@ class LiveDaemon:
             return False
         for p in result.warnings:
             log.warning("schedule warning: %s: %s", p.source, t(p.msg_id, "en", **p.params))
-        changed = result.schedule != self.schedule
-        self.schedule = result.schedule
         self.schedule_errors = []
-        if changed:
-            log.info("schedule loaded: %d slot(s) from %d file(s)", len(self.schedule.slots), n_files)
-            if self.scheduler.running:
-                self.plan()
+        if result.schedule == self.schedule:
+            self._held = None
+            return True
+        now = self.clock.now()
+        drops = self._drops(self.schedule, result.schedule, now) if self.scheduler.running else []
+        if drops:
+            mono = self.monotonic()
+            if self._held is None or self._held[0] != signature:
+                self._held = (signature, mono, drops)
+                log.warning("a schedule edit drops what is due soon (%s); adopted once the files are unchanged for "
+                            "%.0f s", self._render(drops, "en"), SETTLE_S)  # fmt: skip
+            if mono - self._held[1] < SETTLE_S:
+                return True
+        self._held = None
+        old, self.schedule = self.schedule, result.schedule
+        if self.scheduler.running:  # not the first reading at start-up
+            self.schedule_changes = self._describe(old, self.schedule) + drops
+            self.schedule_changed_at = now
+        for d in drops:
+            if d["id"] == "schedule.change.occurrence_removed":
+                self._removed[d["key"]] = d["occurrence"]
+        log.info("schedule loaded: %d slot(s) from %d file(s)%s", len(self.schedule.slots), n_files,
+                 f"; {self._render(self.schedule_changes, 'en')}" if self.schedule_changes else "")  # fmt: skip
+        if self.scheduler.running:
+            self.plan()
         return True
+
+    def _soon(self, schedule: Schedule, now: datetime) -> list[Occurrence]:
+        end = now + timedelta(seconds=CLOSE_S)
+        first, last = now.astimezone(self.tz).date() - timedelta(days=1), end.astimezone(self.tz).date()
+        return [o for o in expand(schedule, first, last, self.tz) if now - self.lead <= o.utc < end]
+
+    def _drops(self, old: Schedule, new: Schedule, now: datetime) -> list[dict[str, Any]]:
+        """What an edit takes away from occurrences due soon that have not aired yet."""
+        before = self._soon(old, now)
+        done = self.airlog.handled(o.key for o in before)
+        after = {o.key: o for o in self._soon(new, now)}
+        found: list[dict[str, Any]] = []
+        for o in before:
+            if o.key in done:
+                continue
+            at = o.local.strftime("%H:%M:%S")
+            if o.key not in after:
+                found.append({"id": "schedule.change.occurrence_removed", "params": {"slot": o.slot.id, "at": at},
+                              "key": o.key, "occurrence": o})  # fmt: skip
+            elif len(after[o.key].slot.items) < len(o.slot.items):
+                found.append({"id": "schedule.change.items_fewer", "params": {
+                    "slot": o.slot.id, "at": at, "before": len(o.slot.items), "after": len(after[o.key].slot.items)}})  # fmt: skip
+        return found
+
+    @staticmethod
+    def _describe(old: Schedule, new: Schedule) -> list[dict[str, Any]]:
+        before, after = {s.id: s for s in old.slots}, {s.id: s for s in new.slots}
+        changes = [{"id": "schedule.change.slot_removed", "params": {"slot": k}} for k in before if k not in after]
+        changes += [{"id": "schedule.change.slot_added", "params": {"slot": k}} for k in after if k not in before]
+        changes += [{"id": "schedule.change.slot_changed", "params": {"slot": k}}
+                    for k in after if k in before and after[k] != before[k]]  # fmt: skip
+        return changes
+
+    @staticmethod
+    def _render(changes: list[dict[str, Any]], lang: str) -> str:
+        return "; ".join(t(c["id"], lang, **c["params"]) for c in changes)
 
     def _reload_request(self, _body: dict, _actor: Actor) -> tuple[int, dict]:
         ok = self.reload()
@@ -266,7 +422,10 @@ class LiveDaemon:
         wanted = {}
         for occ in self.station.pending(now - self.lead, horizon):
             wanted[occ.key] = occ
-        for key in set(self._due) - set(wanted):
+        removed = {k: o for k, o in list(self._removed.items()) if k not in wanted}
+        for key in set(self._removed) - set(removed):  # it came back
+            self._removed.pop(key, None)
+        for key in set(self._due) - set(wanted) - set(removed):
             try:
                 self.scheduler.remove_job(key)
             except JobLookupError:
@@ -274,17 +433,44 @@ class LiveDaemon:
         for key, occ in wanted.items():
             run_at = max(occ.utc - self.lead, now)
             self.scheduler.add_job(self._air, "date", run_date=run_at, args=[occ], id=key, replace_existing=True)
-        self._due = {k: o.utc for k, o in wanted.items()} | {k: t for k, t in self._due.items() if t <= now}
+        for key, occ in removed.items():
+            self.scheduler.add_job(self._record_removed, "date", run_date=max(occ.utc, now), args=[occ], id=key,
+                                   replace_existing=True)  # fmt: skip
+        self._due = ({k: o.utc for k, o in wanted.items()} | {k: o.utc for k, o in removed.items()}
+                     | {k: t for k, t in self._due.items() if t <= now})  # fmt: skip
         log.info("planned %d airing(s) up to %s", len(wanted), horizon.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"))
 
     def _air(self, occ) -> None:  # noqa: ANN001
         try:
+            while not self._caught_up.wait(1.0):
+                if self.station.stopping:
+                    return
             self.station.air(occ)
         except Exception:  # contain any failure to this one airing; the daemon keeps running
             log.exception("airing %s failed unexpectedly", occ.key)
         finally:
-            self._due.pop(occ.key, None)
+            if not self.station.stopping:  # else it may not have aired: it holds the watermark back
+                self._due.pop(occ.key, None)
             self._next_cache = None
+
+    def _record_removed(self, occ: Occurrence) -> None:
+        """An occurrence taken out of the schedule shortly before its time, and not put back:
+        the log says it did not air and why."""
+        try:
+            reason = self.changed_before(occ)
+            if self._removed.pop(occ.key, None) is not None and reason is not None:
+                self.station.record_removed(occ, reason)
+        except Exception:  # contain it: the daemon keeps running
+            log.exception("recording the removed occurrence %s failed", occ.key)
+        finally:
+            if not self.station.stopping:
+                self._due.pop(occ.key, None)
+
+    def changed_before(self, occ: Occurrence) -> str | None:
+        if self.schedule_changed_at is None:
+            return None
+        ahead = int((occ.utc - self.schedule_changed_at).total_seconds())
+        return f"removed from the schedule {ahead} s before its time"
 
     def check_readiness(self) -> dict[str, list[str]]:
         """Check the audio of what is due soon; report each new problem once."""
@@ -304,7 +490,7 @@ class LiveDaemon:
             found.append({"id": "problem.db_salvaged", "params": {
                 "detail": self.repair.detail, "airings": self.repair.airings, "copy": str(self.repair.kept)}})  # fmt: skip
         if self.airlog.backlog:
-            found.append({"id": "problem.log_backlog",
+            found.append({"id": "problem.log_journal" if self.airlog.journaled else "problem.log_backlog",
                           "params": {"count": self.airlog.backlog, "error": self.airlog.write_error or "?"}})  # fmt: skip
         # The output engine's own state: a device that failed, an item the monitor did not
         # hear whole, a monitor that stopped listening.
@@ -317,10 +503,13 @@ class LiveDaemon:
         return found
 
     def _catch_up(self, since: datetime) -> None:
+        self._caught_up.clear()
         try:
             self.station.catch_up_from(since)
         finally:
-            self._catching_up_from = None
+            if not self.station.stopping:  # a stop cuts a catch-up short: the next start goes on with it
+                self._catching_up_from = None
+            self._caught_up.set()
 
     def watermark(self) -> datetime:
         """The instant before which every due occurrence has been handled: what the log keeps
@@ -346,6 +535,7 @@ class LiveDaemon:
             self._periodic_jobs()
             if jump > 0:
                 self._catching_up_from = min(expected, self._catching_up_from or expected)
+                self._caught_up.clear()
                 self.scheduler.add_job(self._catch_up, args=[expected], id="jump-catch-up", replace_existing=True,
                                        misfire_grace_time=None)  # fmt: skip
             self.plan()
@@ -353,6 +543,8 @@ class LiveDaemon:
             self._last_watch = mono
             if self._signature() != self._files_sig:
                 log.info("schedule files changed; reloading")
+                self.reload()
+            elif self._held is not None:  # an edit waiting to settle
                 self.reload()
         if mono - self._last_beat >= HEARTBEAT_S:
             self._last_beat = mono
@@ -411,7 +603,12 @@ class LiveDaemon:
             "started_at": self.started_at.astimezone(self.tz).isoformat(),
             "output": self.player.output,
             "ntp_synchronized": ntp_synchronized(),
-            "schedule": {"slots": len(self.schedule.slots), "errors": self.schedule_errors},
+            "schedule": {"slots": len(self.schedule.slots), "errors": self.schedule_errors,
+                         "held": self._render(self._held[2], self.app.lang) if self._held else None,
+                         "settle_s": SETTLE_S,
+                         "changed_at": self.schedule_changed_at.astimezone(self.tz).isoformat()
+                         if self.schedule_changed_at else None,
+                         "changes": self._render(self.schedule_changes, self.app.lang)},
             "problems": self.problems(),
             "now_playing": None if playing is None else {
                 "title": playing.label, "position_ms": playing.position_ms, "duration_ms": playing.duration_ms},

@@ -29,8 +29,11 @@ class DaemonLock:
             holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
             os.close(fd)
             raise PlayoutError("daemon.already_running", database=str(self.path.with_suffix("")), pid=holder) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:  # the process number is for people; on a full disk the lock works without it
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            pass
         self.fd = fd
 
     def release(self) -> None:

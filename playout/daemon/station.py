@@ -111,6 +111,9 @@ class Station:
         self._air_lock = threading.Lock()  # one airing at a time on the one output
         self._manual_seq = 0
         self._current: _LogObserver | None = None  # the airing on the output now
+        # Set when the daemon stops: nothing new starts, and an occurrence cut off before any
+        # of its sound went out is left to air at the next start (as a SIGKILL would leave it).
+        self.stopping = False
 
     # -- planning ----------------------------------------------------------------------
 
@@ -140,16 +143,25 @@ class Station:
         return min(starts) if starts else None
 
     def catch_up_from(self, since: datetime) -> None:
-        """Handle every unhandled occurrence due in [since, now]: late or missed."""
-        now = self.clock.now()
-        for occ in self.pending(since, now + timedelta(microseconds=1)):
-            self.air(occ)
+        """Handle every unhandled occurrence due in [since, now]: late or missed, in their
+        scheduled order. What falls due while a catch-up airs joins the queue behind it, so
+        a later session never goes before an earlier one."""
+        tried: set[str] = set()
+        while not self.stopping:
+            due = [o for o in self.pending(since, self.clock.now() + timedelta(microseconds=1)) if o.key not in tried]
+            if not due:
+                return
+            tried.add(due[0].key)  # once each, whatever air() makes of it
+            self.air(due[0])
+            since = due[0].utc
 
     # -- airing ------------------------------------------------------------------------
 
     def air(self, occ: Occurrence) -> list[Airing] | None:
         """Air one occurrence unless the log says it was handled. Blocks while it plays."""
         with self._air_lock:
+            if self.stopping:
+                return None  # not handled: the next start catches it up
             now = self.clock.now()
             library = self.library()
             history = self._history if self._history is not None else self.log.history()
@@ -165,8 +177,29 @@ class Station:
                 return None
             if self._history is not None:
                 self._history.record(plan)
+            waiting = [r for r in written if r.outcome == Outcome.PENDING.value]
             self._play(written, occ.utc if late.total_seconds() < 0 else now, occ.utc)
+            if self.stopping and waiting and all(not r.played_ms for r in waiting):
+                self._leave_for_next_start(occ, waiting)
             return written
+
+    def _leave_for_next_start(self, occ: Occurrence, rows: list[Airing]) -> None:
+        """The daemon was stopped (on_stop = "interrupt") before any of this occurrence
+        sounded: nothing went out, so it is not 'interrupted'. Its rows go back to waiting,
+        and the next start reopens it and airs it within the catch-up window."""
+        for row in rows:
+            self.log.update(row, outcome=Outcome.PENDING.value, started_at=None, ended_at=None, played_ms=0,
+                            lateness_ms=None, reason=None)  # fmt: skip
+        log.warning("occurrence %s was stopped before any sound; it airs at the next start if still in time", occ.key)
+
+    def record_removed(self, occ: Occurrence, reason: str) -> list[Airing] | None:
+        """Record that an occurrence due soon was taken out of the schedule: one skipped row,
+        unless it was handled already."""
+        with self._air_lock:
+            written = self.log.insert([self._row(occ, 1, None, None, Outcome.SKIPPED, reason)])
+        if written is not None:
+            log.warning("occurrence %s did not air: %s", occ.key, reason)
+        return written
 
     def _rows(self, occ: Occurrence, plan: Plan, library: LibraryView) -> list[Airing]:
         rows: list[Airing] = []
@@ -301,11 +334,13 @@ class Station:
         written = self.log.insert([row])
         return written[0] if written else None
 
-    def wait_idle(self) -> None:
-        """Until nothing is on air: a manual airing plays in its own thread, and the player
-        must not be closed under it."""
-        with self._air_lock:
-            pass
+    def wait_idle(self, timeout: float = -1) -> bool:
+        """Until nothing is on air (or `timeout` seconds): a manual airing plays in its own
+        thread, and the player must not be closed under it. False when the timeout came first."""
+        if not self._air_lock.acquire(timeout=timeout):
+            return False
+        self._air_lock.release()
+        return True
 
     # -- manual airings ----------------------------------------------------------------
 

@@ -10,11 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic import command
-from sqlalchemy import event
+import re
+
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
@@ -42,10 +40,30 @@ def _sqlite_pragmas(durable: bool, busy_timeout_ms: int):  # noqa: ANN202
     return on_connect
 
 
-def _alembic_config() -> AlembicConfig:
+def _alembic_config():  # noqa: ANN202
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
+
+
+def _head_from_files() -> str | None:
+    """The newest migration, read from the migration files' text; None unless there is
+    exactly one. Importing alembic takes a second or more on a busy studio PC, and every
+    command and every daemon restart opens the database: alembic is loaded only to upgrade."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for f in (MIGRATIONS / "versions").glob("*.py"):
+        body = f.read_text(encoding="utf-8")
+        rev = re.search(r"^revision\b[^=\n]*=\s*['\"]([^'\"]+)['\"]", body, re.M)
+        down = re.search(r"^down_revision\b[^=\n]*=(.*)$", body, re.M)
+        if rev is None or down is None:
+            return None
+        revisions.add(rev.group(1))
+        parents |= set(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 class Database:
@@ -64,6 +82,18 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the version this program knows; refuse a newer one."""
+        head = _head_from_files()
+        if head is not None:
+            try:
+                with self.engine.connect() as conn:
+                    if conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]:
+                        return  # up to date: the usual case
+            except SQLAlchemyError:
+                pass  # a new database, or one to look at closely: alembic decides
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         cfg = _alembic_config()
         script = ScriptDirectory.from_config(cfg)
         try:

@@ -29,17 +29,25 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url.removeprefix("sqlite:///"))
 
 
-def problems(path: Path, *, full: bool = False) -> list[str]:
-    """What SQLite's own check finds wrong with the file; [] when it is sound."""
+def problems(path: Path, *, full: bool = False, strict: bool = False) -> list[str]:
+    """What SQLite's own check finds wrong with the file; [] when it is sound.
+
+    With `strict`, a check that could not run (a full disk, a lock, no permission: SQLite's
+    OperationalError) raises instead of being reported as damage: a healthy database on a
+    full disk is not damaged."""
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=15)
     except sqlite3.Error as exc:
+        if strict and isinstance(exc, sqlite3.OperationalError):
+            raise
         return [str(exc)]
     try:
         rows = con.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check").fetchall()
         found = [r[0] for r in rows]
         return [] if found == ["ok"] else found
     except sqlite3.DatabaseError as exc:
+        if strict and isinstance(exc, sqlite3.OperationalError):
+            raise
         return [str(exc)]
     finally:
         con.close()
@@ -58,14 +66,23 @@ def check_at_start(url: str, now: datetime) -> Repair | None:
     path = sqlite_path(url)
     if path is None or not path.exists():
         return None
-    found = problems(path)
+    try:
+        found = problems(path, strict=True)
+    except sqlite3.OperationalError as exc:
+        log.error("cannot check the database %s at start-up (%s); going on without the check", path, exc)
+        return None
     if not found:
         return None
     detail = "; ".join(found[:3])
     kept = path.with_name(f"{path.name}.damaged-{now.strftime('%Y%m%dT%H%M%S')}")
-    for suffix in ("", *SIDE_FILES):
-        if Path(f"{path}{suffix}").exists():
-            shutil.copy2(f"{path}{suffix}", f"{kept}{suffix}")
+    try:
+        for suffix in ("", *SIDE_FILES):
+            if Path(f"{path}{suffix}").exists():
+                shutil.copy2(f"{path}{suffix}", f"{kept}{suffix}")
+    except OSError as exc:
+        for suffix in ("", *SIDE_FILES):  # no half copy left behind
+            Path(f"{kept}{suffix}").unlink(missing_ok=True)
+        raise DatabaseError("db.damaged_no_room", path=str(path), detail=detail, error=exc.strerror) from None
     log.error("THE DATABASE %s IS DAMAGED (%s); a copy is kept at %s; salvaging what can be read", path, detail, kept)
     salvaged = path.with_name(f"{path.name}.salvage")
     airings = _salvage(kept, salvaged)

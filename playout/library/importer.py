@@ -24,6 +24,7 @@ from playout.db import Database
 from playout.db.models import Clip
 from playout.errors import ImportRejected, PlayoutError
 from playout.i18n import fmt_duration, t
+from playout import leftovers
 from playout.library import steps
 from playout.library.ffmpeg import Tools
 from playout.model import Kind
@@ -124,11 +125,22 @@ class Importer:
         on_result: Callable[[FileResult], None] = lambda _r: None,
     ) -> ImportReport:
         report = ImportReport()
+        self.sweep()
         for source in files:
             result = self.import_one(source, request)
             report.results.append(result)
             on_result(result)
         return report
+
+    def sweep(self) -> list[Path]:
+        """Remove what killed imports left: rendered files in `.incoming`, and stored files
+        whose row was never committed. Skipped while another import runs."""
+
+        def known() -> list[str]:
+            with self.db.session() as s:
+                return list(s.exec(select(Clip.path)))
+
+        return leftovers.sweep_import(self.limits.folder, known)
 
     def import_one(self, source: Path, request: ImportRequest, shown_as: str | None = None) -> FileResult:
         """Import one file. `shown_as` is the name a person knows the file by when it is
@@ -166,6 +178,11 @@ class Importer:
             incoming.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise steps._reject("import.store_failed", source, folder=library, detail=exc.strerror) from None
+        with leftovers.importing(incoming):
+            return self._store(source, request, name, clip, probed, analysis, incoming)
+
+    def _store(self, source, request, name, clip, probed, analysis, incoming: Path) -> FileResult:  # noqa: ANN001
+        library = self.limits.folder
         fd, temp_name = tempfile.mkstemp(suffix=".flac", dir=incoming)
         temp = Path(temp_name)
         created: Path | None = None

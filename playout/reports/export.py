@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from playout.db import Database
 from playout.db.models import Action, Airing, Clip
 from playout.i18n import label
-from playout.reports.period import Period
+from playout.reports.period import Period, scratch
 
 # (column, label key, kind of value)
 COLUMNS: list[tuple[str, str, str]] = [
@@ -284,7 +284,7 @@ def write_xlsx(db: Database, period: Period, filters: Filters, lang: str, dest: 
 
     cells = _Cells(period, lang)
     # constant_memory: each row goes to disk as it is written, so memory does not grow with rows.
-    wb = xlsxwriter.Workbook(str(dest), {"constant_memory": True})
+    wb = xlsxwriter.Workbook(str(dest), {"constant_memory": True, "tmpdir": scratch(dest)})
     ws = wb.add_worksheet(label("export.sheet", lang)[:31])
     title = wb.add_format({"bold": True, "font_size": 14})
     head = wb.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "border": 1,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -11,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from playout import leftovers
 from playout.errors import UsageError
 from playout.model import FIRST_DAY, LAST_DAY
 
@@ -90,15 +93,30 @@ def check_output(path: Path, force: bool) -> None:
 @contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
     """A temporary file beside `path`, renamed onto it only when writing succeeded, so a
-    failure never leaves a half-written report behind."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
-    os.close(fd)
+    failure never leaves a half-written report behind. What killed exports left in the same
+    folder is swept first; this one holds a lock on its file so that no other export sweeps it,
+    and writers keep their own scratch files in `scratch(temp)`, removed with it."""
+    folder = path.parent if str(path.parent) else Path(".")
+    leftovers.sweep_exports(folder)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}{leftovers.EXPORT_MARK}", suffix=".tmp", dir=folder)
     temp = Path(name)
+    work = Path(f"{name}.d")
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        work.mkdir()
         yield temp
         os.replace(temp, path)
     finally:
+        shutil.rmtree(work, ignore_errors=True)
         temp.unlink(missing_ok=True)
+        os.close(fd)
+
+
+def scratch(dest: Path) -> str | None:
+    """The folder for a writer's own temporary files (xlsxwriter's), beside the output and
+    removed with it, instead of the system's temporary folder where a kill would leave them."""
+    work = Path(f"{dest}.d")
+    return str(work) if work.is_dir() else None
 
 
 Writer = Callable[[Path], None]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from playout.errors import ToolMissing
 from playout.i18n import label
+from playout.reports.period import scratch
 from playout.reports.tally import (
     CHART_COLOURS,
     Tally,
@@ -27,7 +28,7 @@ FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/de
 def write_xlsx(t: Tally, lang: str, dest: Path) -> None:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(dest))
+    wb = xlsxwriter.Workbook(str(dest), {"tmpdir": scratch(dest)})
     ws = wb.add_worksheet(label("tally.sheet", lang))
     title = wb.add_format({"bold": True, "font_size": 14})
     head = wb.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "border": 1, "text_wrap": True})
