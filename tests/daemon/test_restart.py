@@ -70,7 +70,9 @@ def test_a_stop_with_interrupt_during_the_pre_roll_airs_the_occurrence_at_the_ne
     finally:
         daemon.stop()
     assert [(r["outcome"], r["reason"]) for r in done] == [("aired", None)]
-    assert done[0]["lateness_ms"] > 0  # late, within the catch-up window
+    # On time if the restart came before its instant (the output places it on the frame), else
+    # late within the catch-up window; never early.
+    assert 0 <= done[0]["lateness_ms"] < 5 * 60_000
 
 
 def test_a_stop_while_finishing_a_session_asks_systemd_for_more_time(tmp_path: Path,
