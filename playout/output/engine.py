@@ -89,6 +89,7 @@ class Engine:
         self.running = True
         self._delay_failing_since: float | None = None
         self.steady = 0  # blocks in a row whose play-out time was where it was predicted
+        self.settled = False
         self._out_lock = threading.Lock()
 
     # -- the link to the daemon --------------------------------------------------------------
@@ -181,7 +182,7 @@ class Engine:
             if s.cut_at is not None:
                 break
             if s.start is None:
-                if self.steady < STEADY_BLOCKS:
+                if not self.settled:
                     break  # the device's figures are not settled yet: no instant can be placed
                 want = self.written + filled if s.at_ns is None else max(self.written + filled, self._frame_at(s.at_ns))
                 if want >= self.written + BLOCK:
@@ -304,6 +305,7 @@ class Engine:
         self.when_ns = self.now_ns()
         self.expect_ns = None
         self.steady = 0
+        self.settled = False
         if self.device is not None:
             self.emit("ready", device=self.spec.describe())
 
@@ -366,6 +368,9 @@ class Engine:
             # A stream's first figures are unsettled (prebuffering, a suspended sink waking):
             # sessions are placed only once the timeline has held steady for a while.
             self.steady = self.steady + 1 if abs(jump_ms) < STEADY_MS else 0
+            # Once settled, a stream stays so until it is reopened: under load its figures
+            # jitter by a few ms, which must not hold a session back.
+            self.settled = self.settled or self.steady >= STEADY_BLOCKS
         self.expect_ns = predicted
         self._report()
 
