@@ -96,12 +96,56 @@ def check_at_start(url: str, now: datetime) -> Repair | None:
     return Repair(path, kept, detail, airings)
 
 
+def _walk(bad: sqlite3.Connection, sql: str, bound: int, rows: dict[int, tuple]) -> int | None:
+    """Read rows from `bound` on in one direction until the end or a damaged page; the last
+    rowid read, or None if none was."""
+    last = None
+    try:
+        for row in bad.execute(sql, (bound,)):
+            rows[row[0]] = row[1:]
+            last = row[0]
+    except sqlite3.DatabaseError:
+        pass
+    return last
+
+
+def _readable_rows(bad: sqlite3.Connection, table: str, names: str) -> dict[int, tuple]:
+    """Every row that can still be read, by rowid. A damaged page stops a walk; the walk goes
+    on past it by seeking further and further ahead (each seek skips the damaged page through
+    the table's interior pages) and, from the first row found beyond, reads back down to the
+    damage, so that only the rows on damaged pages are lost, however many there are."""
+    rows: dict[int, tuple] = {}
+    up = f'SELECT rowid, {names} FROM "{table}" WHERE rowid > ? ORDER BY rowid ASC'
+    down = f'SELECT rowid, {names} FROM "{table}" WHERE rowid < ? ORDER BY rowid DESC'
+    top = _walk(bad, down, 2**63 - 1, rows)  # from the end: the highest rowid still readable
+    if top is None:
+        return rows
+    position = -(2**63)
+    while position < top:
+        last = _walk(bad, up, position, rows)
+        if last is not None and last >= top:
+            break
+        stuck = last if last is not None else position
+        step, found = 1, None
+        while stuck + step < top:
+            try:
+                found = bad.execute(f'SELECT rowid FROM "{table}" WHERE rowid > ? ORDER BY rowid LIMIT 1',
+                                    (stuck + step,)).fetchone()  # fmt: skip
+                break
+            except sqlite3.DatabaseError:
+                step *= 2
+        if found is None:
+            break
+        _walk(bad, down, found[0], rows)  # back down to the damage: rows the skip jumped over
+        position = found[0] - 1
+    return rows
+
+
 def _salvage(damaged: Path, target: Path) -> int | None:
     """Copy every readable row of a damaged database into a fresh one; its airing count, or
     None when not even the schema can be read.
 
-    Each table is walked by rowid from both ends: a damaged page stops a walk, so the rows
-    before it come from the forward walk and the rows after it from the backward one; only
+    Each table is walked by rowid, around every damaged page (see `_readable_rows`): only
     the rows on damaged pages are lost.
     """
     from playout.db import open_database
@@ -126,13 +170,7 @@ def _salvage(damaged: Path, target: Path) -> int | None:
             if not cols:
                 continue
             names = ", ".join(f'"{c}"' for c in cols)
-            rows: dict[int, tuple] = {}
-            for order in ("ASC", "DESC"):
-                try:
-                    for row in bad.execute(f'SELECT rowid, {names} FROM "{table}" ORDER BY rowid {order}'):
-                        rows[row[0]] = row[1:]
-                except sqlite3.DatabaseError:
-                    pass
+            rows = _readable_rows(bad, table, names)
             good.executemany(f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({", ".join("?" * len(cols))})',
                              rows.values())  # fmt: skip
         good.commit()

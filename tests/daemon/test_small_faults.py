@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from playout import app as app_mod
-from playout.daemon.control import ControlServer
+from playout.daemon.control import ControlServer, Dispatcher, Route
 from tests.conftest import free_port, make_station
 from tests.daemon.helpers import daemon_station, wait_for
 
@@ -25,20 +25,22 @@ def test_db_check_on_a_database_that_does_not_exist_says_so_not_damaged(tmp_path
     assert not st.db_path.exists()
 
 
-def test_a_status_client_that_gives_up_leaves_no_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_status_client_that_gives_up_leaves_no_traceback(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     asked, answer = threading.Event(), threading.Event()
 
-    def slow(_body: dict) -> tuple[int, dict]:
+    def slow(_body: dict, _actor: object) -> tuple[int, dict]:
         asked.set()
         answer.wait(10)
         return 200, {"text": "x" * 200_000}
 
-    server = ControlServer("127.0.0.1", free_port(), {("GET", "/status"): slow})
+    path = tmp_path / "playout.sock"
+    server = ControlServer(path, None, Dispatcher({("GET", "/status"): Route(slow, False, {})}))
     server.start()
     before = threading.active_count()
     try:
-        client = socket.create_connection(server.address)
-        client.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\n\r\n")
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.connect(str(path))
+        client.sendall(b"GET /status HTTP/1.1\r\nHost: localhost\r\n\r\n")
         assert asked.wait(10)
         client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # gone: a reset
         client.close()
