@@ -243,3 +243,23 @@ def test_the_chart_axis_has_whole_numbers_on_its_gridlines() -> None:
         bottom, top = ticks[0][0], ticks[-1][0]
         [bar] = chart["bars"]  # the bar's top sits where its value is on the axis
         assert abs(bar.y - (bottom - (bottom - top) * peak / labels[-1])) < 1e-6
+
+
+def test_the_log_page_shows_what_the_output_monitor_heard(web: Web) -> None:
+    from datetime import UTC, datetime
+
+    from playout.airlog import AiringLog
+    from playout.db.models import Airing
+
+    at = datetime(2026, 11, 30, 10, 30, tzinfo=UTC)
+    common = dict(occurrence="s@x", slot="s", scheduled_at=at, started_at=at, title="Khẩu hiệu", outcome="aired",
+                  played_ms=3000, duration_ms=3000)  # fmt: skip
+    AiringLog(web.app.db).insert([
+        Airing(key="s@x/1", position=1, verified=True, heard_lateness_ms=3, **common),
+        Airing(key="s@x/2", position=2, verified=False, heard_lateness_ms=None,
+               verify_note="not heard at the output", **common),
+    ])  # fmt: skip
+    page = web.login("kythuat").get("/log?from=2026-11-30&to=2026-11-30").get_data(as_text=True)
+    assert "Nghe lại ở đầu ra" in page
+    assert "✓ <span class=\"mono\">+3 ms</span>" in page
+    assert "✗" in page and "not heard at the output" in page
