@@ -519,6 +519,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Không mở được cơ sở dữ liệu {url}: {detail}",
         "en": "Cannot open the database {url}: {detail}",
     },
+    # the province link
+    "province.not_configured": {
+        "vi": "Đài này chưa nối với tỉnh: đặt [province] station_id và central_url trong playout.toml.",
+        "en": "This station is not linked to a province: set [province] station_id and central_url in playout.toml.",
+    },
+    "province.no_central": {
+        "vi": "Chưa biết địa chỉ cơ sở dữ liệu trung tâm của tỉnh: dùng --central URL hoặc [province] central_url.",
+        "en": "The province's central database is not known: give --central URL or set [province] central_url.",
+    },
+    "province.station_not_sqlite": {
+        "vi": "Chỉ đài dùng cơ sở dữ liệu SQLite riêng mới gửi số liệu lên tỉnh được.",
+        "en": "Only a station with its own SQLite database forwards its records to a province.",
+    },
+    "province.station_id_changed": {
+        "vi": "Đài này đã gửi số liệu lên tỉnh với mã «{old}»; không đổi sang «{new}» được (sẽ lẫn số liệu). Sửa lại [province] station_id.",
+        "en": "This station already forwards to the province as “{old}”; it cannot become “{new}” (the records would mix). Put [province] station_id back.",
+    },
+    "province.unreachable": {
+        "vi": "Không kết nối được máy chủ trung tâm của tỉnh ({detail}); {queued} bản ghi vẫn chờ và sẽ được gửi khi có kết nối.",
+        "en": "Cannot reach the province's central server ({detail}); {queued} record(s) stay queued and are sent when the link is back.",
+    },
+    "province.forwarded": {
+        "vi": "Đã gửi {count} thay đổi lên tỉnh (mã đài {station}); còn {queued} chờ gửi.",
+        "en": "Forwarded {count} change(s) to the province as {station}; {queued} still queued.",
+    },
+    "province.status": {
+        "vi": "Mã đài {station}: {queued} thay đổi chờ gửi; lần gửi được gần nhất {last}; lỗi gần nhất: {error}.",
+        "en": "Station {station}: {queued} change(s) queued; last forwarded {last}; last error: {error}.",
+    },
+    "province.central_ready": {
+        "vi": "Cơ sở dữ liệu trung tâm {url} đã sẵn sàng (lược đồ mới nhất).",
+        "en": "The central database {url} is ready (schema up to date).",
+    },
     # accounts and the web page
     "users.bad_name": {
         "vi": "Tên đăng nhập «{name}» không hợp lệ: dùng chữ, số, '.', '-', '_' hoặc '@' (tối đa 64 ký tự).",

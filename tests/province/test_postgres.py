@@ -9,6 +9,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from playout.db import open_database
+import playout.province.models  # noqa: F401  (the province tables join the metadata)
 from playout.db.models import Airing, Clip, SQLModel
 from playout.errors import DatabaseError
 from tests.db.test_database import clip
