@@ -552,6 +552,74 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Cơ sở dữ liệu trung tâm {url} đã sẵn sàng (lược đồ mới nhất).",
         "en": "The central database {url} is ready (schema up to date).",
     },
+    "bulletin.no_title": {
+        "vi": "Bản tin cần có tiêu đề (--title).",
+        "en": "A bulletin needs a title (--title).",
+    },
+    "bulletin.bad_level": {
+        "vi": "Mức «{value}» không hợp lệ; chọn normal (thông thường), priority (ưu tiên) hoặc emergency (khẩn cấp).",
+        "en": "Unknown level “{value}”; choose normal (thông thường), priority (ưu tiên) or emergency (khẩn cấp).",
+    },
+    "bulletin.bad_window": {
+        "vi": "Thời hạn bản tin không hợp lệ: hết hạn ({end}) phải sau lúc bắt đầu ({start}).",
+        "en": "Invalid validity window: its end ({end}) must come after its start ({start}).",
+    },
+    "bulletin.bad_time": {
+        "vi": "{option} {value}: cần ngày giờ dạng YYYY-MM-DD HH:MM (giờ của đài).",
+        "en": "{option} {value}: expected a date and time as YYYY-MM-DD HH:MM (station time).",
+    },
+    "bulletin.unreadable": {
+        "vi": "Không đọc được tệp âm thanh {path}: {detail}",
+        "en": "Cannot read the audio file {path}: {detail}",
+    },
+    "bulletin.bad_size": {
+        "vi": "Tệp âm thanh {path} rỗng hoặc lớn hơn {limit} MB.",
+        "en": "The audio file {path} is empty or larger than {limit} MB.",
+    },
+    "bulletin.bad_targets": {
+        "vi": "Đài nhận không hợp lệ: ghi «all» hoặc các mã đài cách nhau bằng dấu phẩy.",
+        "en": "Invalid targets: give “all” or station ids separated by commas.",
+    },
+    "bulletin.published": {
+        "vi": "Đã phát hành bản tin «{title}» ({level}) cho {targets}, hiệu lực {start} – {end}; mã {uid}.",
+        "en": "Published the bulletin “{title}” ({level}) to {targets}, valid {start} – {end}; id {uid}.",
+    },
+    "bulletin.not_found": {
+        "vi": "Không có bản tin nào (duy nhất) có mã bắt đầu bằng «{uid}» (xem playout bulletin list).",
+        "en": "No single bulletin has an id starting with “{uid}” (see playout bulletin list).",
+    },
+    "bulletin.not_waiting": {
+        "vi": "Bản tin «{title}» không còn chờ duyệt (trạng thái: {state}).",
+        "en": "The bulletin “{title}” is no longer waiting (state: {state}).",
+    },
+    "bulletin.expired": {
+        "vi": "Bản tin «{title}» đã hết hạn; không phát.",
+        "en": "The bulletin “{title}” has expired; it is not aired.",
+    },
+    "bulletin.not_yet": {
+        "vi": "Bản tin «{title}» chỉ có hiệu lực từ {start}.",
+        "en": "The bulletin “{title}” is valid only from {start}.",
+    },
+    "bulletin.accepted": {
+        "vi": "Đã nhận bản tin «{title}»: phát sau lượt đang phát ({key}).",
+        "en": "Accepted the bulletin “{title}”: it airs after the current airing ({key}).",
+    },
+    "bulletin.rejected": {
+        "vi": "Đã từ chối bản tin «{title}».",
+        "en": "Rejected the bulletin “{title}”.",
+    },
+    "bulletin.none": {
+        "vi": "Chưa nhận bản tin nào từ tỉnh.",
+        "en": "No bulletin received from the province yet.",
+    },
+    "bulletin.level.normal": {"vi": "thông thường", "en": "normal"},
+    "bulletin.level.priority": {"vi": "ưu tiên", "en": "priority"},
+    "bulletin.level.emergency": {"vi": "khẩn cấp", "en": "emergency"},
+    "bulletin.state.waiting": {"vi": "chờ", "en": "waiting"},
+    "bulletin.state.aired": {"vi": "đã phát", "en": "aired"},
+    "bulletin.state.rejected": {"vi": "từ chối", "en": "rejected"},
+    "bulletin.state.expired": {"vi": "hết hạn", "en": "expired"},
+    "bulletin.state.failed": {"vi": "lỗi", "en": "failed"},
     # accounts and the web page
     "users.bad_name": {
         "vi": "Tên đăng nhập «{name}» không hợp lệ: dùng chữ, số, '.', '-', '_' hoặc '@' (tối đa 64 ký tự).",

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import getpass
+import json
 import signal
 import threading
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from playout.cli.common import ConfigOption, handles_errors, load_app, out
-from playout.errors import PlayoutError
+from playout.errors import PlayoutError, UsageError
 from playout.i18n import t
 
 province_app = typer.Typer(help="The province: forward this station's records, publish bulletins.",
@@ -96,3 +100,125 @@ def status_command(config: ConfigOption = None) -> None:
                 last=last.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if last else "-", error=error or "-"),
               markup=False)  # fmt: skip
 
+
+
+def _station_time(value: str, option: str, tz) -> datetime:  # noqa: ANN001
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("T", " "))
+    except ValueError:
+        raise UsageError("bulletin.bad_time", option=option, value=value) from None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(UTC)
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@province_app.command("publish")
+@handles_errors
+def publish_command(
+    audio: Annotated[Path, typer.Argument(help="The bulletin's audio (any format ffmpeg reads).")],
+    title: Annotated[str, typer.Option("--title", help="The bulletin's title.")],
+    level: Annotated[str, typer.Option("--level", help="normal (thông thường), priority (ưu tiên) or emergency (khẩn cấp).")],
+    to: Annotated[str, typer.Option("--to", help="'all', or station ids separated by commas.")] = "all",
+    valid_from: Annotated[str | None, typer.Option("--from", help="Valid from (YYYY-MM-DD HH:MM, station time; default now).")] = None,
+    valid_until: Annotated[str, typer.Option("--until", help="Valid until (YYYY-MM-DD HH:MM, station time).")] = "",
+    central: CentralOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Publish a bulletin from the province to its stations."""
+    from playout.model import Level
+    from playout.province.bulletins import publish
+    from playout.province.forward import central_engine
+
+    app = load_app(config)
+    tz = app.config.station.timezone
+    try:
+        lvl = Level(level.strip().lower())
+    except ValueError:
+        raise UsageError("bulletin.bad_level", value=level) from None
+    start = _station_time(valid_from, "--from", tz) if valid_from else app.clock.now()
+    if not valid_until:
+        raise UsageError("bulletin.bad_time", option="--until", value="''")
+    end = _station_time(valid_until, "--until", tz)
+    targets = None if to.strip().lower() in ("all", "*") else to.split(",")
+    engine = central_engine(_central(app, central))
+    try:
+        b = publish(engine, audio, title=title, level=lvl, targets=targets, valid_from=start, valid_until=end,
+                    by=_who(), clock=app.clock)  # fmt: skip
+    finally:
+        engine.dispose()
+    out.print(t("bulletin.published", app.lang, title=b.title, level=t(f"bulletin.level.{b.level}", app.lang),
+                targets=b.targets, start=start.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+                end=end.astimezone(tz).strftime("%Y-%m-%d %H:%M"), uid=b.uid), markup=False)  # fmt: skip
+
+
+bulletin_app = typer.Typer(help="Bulletins from the province: list, accept, reject.", no_args_is_help=True)
+
+
+def _station_bulletins(app):  # noqa: ANN001, ANN201
+    from playout.province.bulletins import StationBulletins
+
+    p = app.config.province
+    if not p.station_id:
+        raise PlayoutError("province.not_configured")
+    return StationBulletins(app.db, p.station_id, app.clock, app.importer, app.config.station.timezone)
+
+
+@bulletin_app.command("list")
+@handles_errors
+def bulletin_list_command(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per bulletin.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """The bulletins this station received and what became of each."""
+    app = load_app(config)
+    rows = _station_bulletins(app).list()
+    tz = app.config.station.timezone
+    if as_json:
+        for b in rows:
+            out.print(json.dumps({"uid": b.uid, "title": b.title, "level": b.level, "state": b.state,
+                                  "valid_from": b.valid_from.isoformat(), "valid_until": b.valid_until.isoformat(),
+                                  "clip_id": b.clip_id, "airing_key": b.airing_key, "decided_by": b.decided_by},
+                                 ensure_ascii=False), markup=False, soft_wrap=True)  # fmt: skip
+        return
+    if not rows:
+        out.print(t("bulletin.none", app.lang), markup=False)
+        return
+    for b in rows:
+        out.print(f"{b.uid[:8]}  {t(f'bulletin.level.{b.level}', app.lang):<12} {t(f'bulletin.state.{b.state}', app.lang):<9} "
+                  f"{b.valid_until.astimezone(tz).strftime('%Y-%m-%d %H:%M')}  {b.title}", markup=False, soft_wrap=True)  # fmt: skip
+
+
+@bulletin_app.command("accept")
+@handles_errors
+def bulletin_accept_command(
+    uid: Annotated[str, typer.Argument(help="The bulletin's id (its first characters are enough).")],
+    config: ConfigOption = None,
+) -> None:
+    """Accept a normal bulletin: the running daemon airs it after the current airing."""
+    from playout.daemon import control
+
+    app = load_app(config)
+    d = app.config.daemon
+
+    def air_now(clip_id: int, level) -> str:  # noqa: ANN001
+        return control.call(d.control_host, d.control_port, "POST", "/air-now", {"clip": clip_id, "level": level.value})["key"]
+
+    b = _station_bulletins(app).accept(uid, f"cli:{_who()}", air_now)
+    out.print(t("bulletin.accepted", app.lang, title=b.title, key=b.airing_key), markup=False)
+
+
+@bulletin_app.command("reject")
+@handles_errors
+def bulletin_reject_command(
+    uid: Annotated[str, typer.Argument(help="The bulletin's id (its first characters are enough).")],
+    config: ConfigOption = None,
+) -> None:
+    """Decline a normal bulletin; the province sees who declined it, and when."""
+    app = load_app(config)
+    b = _station_bulletins(app).reject(uid, f"cli:{_who()}")
+    out.print(t("bulletin.rejected", app.lang, title=b.title), markup=False)

@@ -116,6 +116,12 @@ class LiveDaemon:
             except PlayoutError:
                 self.control.server.server_close()  # never started: nothing to shut down
                 raise
+        # The province link (store and forward, bulletins): a separate component, None
+        # for a station that stands alone.
+        from playout.province.link import province_link
+
+        self.province = province_link(app, status=lambda: self._status({})[1],
+                                      air_now=lambda clip_id, level: self.station.air_now(clip_id, level).key)
 
     # -- life cycle ---------------------------------------------------------------------
 
@@ -160,6 +166,8 @@ class LiveDaemon:
         if self.web is not None:
             self.web.start()
             log.info("web page on http://%s:%d", *self.web.address)
+        if self.province is not None:
+            self.province.start()
 
     def _periodic_jobs(self) -> None:
         """Jobs on wall-clock time; added again after a clock jump, which leaves their next
@@ -195,6 +203,8 @@ class LiveDaemon:
         self.control.stop()
         if self.web is not None:
             self.web.stop()
+        if self.province is not None:
+            self.province.stop()
         self.airlog.heartbeat(self.watermark())
         self.player.close()
         if self._lock:

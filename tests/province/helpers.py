@@ -3,6 +3,7 @@ the example's clips), and a schedule of its own so that their logs differ."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -69,7 +70,8 @@ def make_station(tmp: Path, sid: str, central_url: str, library_db: Path, start:
              f'[web]\nenabled = false\n\n[province]\nstation_id = "{sid}"\ncentral_url = "{central_url}"\n{extra}')  # fmt: skip
     text = text.replace('name = "Đài Truyền thanh huyện Tân Hồng"', f'name = "Đài truyền thanh xã {sid}"')
     (root / "playout.toml").write_text(text, encoding="utf-8")
-    # The example's library (clip rows; the audio stays where the example put it).
+    # The example's library: its files and its clip rows.
+    shutil.copytree(library_db.parent / "audio" / "library", root / "audio" / "library")
     src, dst = sqlite3.connect(library_db), sqlite3.connect(root / "playout.db")
     src.backup(dst)
     src.close()
@@ -83,7 +85,9 @@ def make_station(tmp: Path, sid: str, central_url: str, library_db: Path, start:
     result, _ = load_folder(cfg.schedules_folder)
     assert not result.errors, result.errors
     schedule = result.schedule
-    core = app.station(SimPlayer(clock), lambda: schedule, snapshot=True)
+    # The library is read before each airing, as in the live daemon: bulletins imported
+    # while the station runs can air.
+    core = app.station(SimPlayer(clock), lambda: schedule)
     return ProvinceStation(sid, CliStation(root=root, config=root / "playout.toml"), app, clock, core)
 
 
