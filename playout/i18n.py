@@ -724,6 +724,8 @@ LABELS: dict[str, dict[str, str]] = {
     "tally.chart": {"vi": "Lượt phát theo tháng của từng chương trình", "en": "Monthly airings per programme"},
     "tally.nothing": {"vi": "Không có lượt phát nào trong thời gian này.", "en": "Nothing aired in this period."},
     "tally.unassigned": {"vi": "Mục không phát (không gắn với bài nào)", "en": "Items not aired (no clip)"},
+    "province.station": {"vi": "Đài", "en": "Station"},
+    "province.total": {"vi": "Toàn tỉnh", "en": "Province total"},
     "tally.rule": {
         "vi": "Chỉ tính các lượt đã phát trọn vẹn, và các lượt phát một phần từ {share}% thời lượng trở lên.",
         "en": "Counts complete airings, and partial airings of at least {share}% of the clip.",

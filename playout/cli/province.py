@@ -222,3 +222,76 @@ def bulletin_reject_command(
     app = load_app(config)
     b = _station_bulletins(app).reject(uid, f"cli:{_who()}")
     out.print(t("bulletin.rejected", app.lang, title=b.title), markup=False)
+
+
+@province_app.command("tally")
+@handles_errors
+def tally_command(
+    year: Annotated[int | None, typer.Option(help="A calendar year, e.g. 2026.")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md (on screen), csv, xlsx or json.")] = "md",
+    out_file: Annotated[Path | None, typer.Option("--out", help="The file to write (csv, xlsx, json).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    central: CentralOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The province's tally from the central record: per station and in total."""
+    from playout.cli.common import parse_date
+    from playout.province import tally
+    from playout.province.forward import central_engine
+    from playout.reports.period import atomic_output, check_output, period_from
+    from playout.reports.tally import markdown
+
+    app = load_app(config)
+    if fmt not in ("md", "csv", "xlsx", "json"):
+        raise UsageError("cli.bad_format", value=fmt, choices="md, csv, xlsx, json")
+    tz = app.config.station.timezone
+    period = period_from(year, parse_date(start, "--from"), parse_date(end, "--to"), tz,
+                         app.clock.now().astimezone(tz).date())  # fmt: skip
+    if fmt != "md" and out_file is None:
+        raise UsageError("cli.needs_out", format=fmt)
+    if out_file is not None:
+        check_output(out_file, force)
+    engine = central_engine(_central(app, central))
+    try:
+        result = tally.compute(engine, period, app.config.station.name, app.config.partial_share)
+    finally:
+        engine.dispose()
+    if fmt == "md":
+        for s in [*result.stations]:
+            out.print(markdown(s.tally, app.lang), markup=False, soft_wrap=True)
+        out.print(markdown(result.total, app.lang), markup=False, soft_wrap=True)
+        return
+    with atomic_output(out_file) as temp:  # type: ignore[arg-type]
+        n = tally.write(result, fmt, temp, app.lang)
+    out.print(t("out.written", app.lang, rows=n, path=out_file), markup=False)
+
+
+@province_app.command("stations")
+@handles_errors
+def stations_command(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per station.")] = False,
+    central: CentralOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The province's stations: when each was last heard and its health."""
+    from playout.province.forward import central_engine
+    from playout.province.view import stations
+
+    app = load_app(config)
+    engine = central_engine(_central(app, central))
+    try:
+        found = stations(engine, app.clock.now())
+    finally:
+        engine.dispose()
+    tz = app.config.station.timezone
+    for s in found:
+        if as_json:
+            out.print(json.dumps({"station_id": s.station_id, "name": s.name,
+                                  "last_heard_at": s.last_heard_at.isoformat() if s.last_heard_at else None,
+                                  "health": s.health, "airings": s.airings}, ensure_ascii=False),
+                      markup=False, soft_wrap=True)  # fmt: skip
+        else:
+            heard = s.last_heard_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if s.last_heard_at else "-"
+            out.print(f"{s.station_id:<20} {heard:<17} {len(s.problems):>2} {s.name}", markup=False, soft_wrap=True)
