@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, delete, func, select, text, update
+from sqlalchemy import bindparam, create_engine, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -127,10 +127,10 @@ class Forwarder:
                 refs: dict[str, set[str]] = {"airing": set(), "clip": set(), "report": set()}
                 for _seq, kind, ref in entries:
                     refs.setdefault(kind, set()).add(ref)
-                airings = _rows(s, Airing, Airing.key, sorted(refs["airing"]))
+                airings = _raw_airings(s, sorted(refs["airing"]))
                 clips = _rows(s, Clip, Clip.id, sorted(int(r) for r in refs["clip"]))
                 reports = _rows(s, BulletinReport, BulletinReport.id, sorted(int(r) for r in refs["report"]))
-            gone = refs["airing"] - {a["key"] for a in airings}
+            gone = refs["airing"] - {a[0] for a in airings}
             self._send(airings, gone, clips, reports, health)
             hold = os.environ.get(FAULT_HOLD_ENV)
             if hold and entries:
@@ -154,7 +154,7 @@ class Forwarder:
             total += n
         return total
 
-    def _send(self, airings: list[dict], gone: set[str], clips: list[dict], reports: list[dict],
+    def _send(self, airings: list[tuple], gone: set[str], clips: list[dict], reports: list[dict],
               health: dict[str, Any] | None) -> None:  # fmt: skip
         sid = self.station_id
         now = self.clock.now()
@@ -166,10 +166,7 @@ class Forwarder:
                 set_["health"] = station.excluded.health
             c.execute(station.on_conflict_do_update(index_elements=["station_id"], set_=set_))
             if airings:
-                stmt = pg_insert(ProvinceAiring.__table__)
-                stmt = stmt.on_conflict_do_update(constraint="uq_province_airings_station_key",
-                                                  set_={k: stmt.excluded[k] for k in _AIRING_COLUMNS if k != "key"})  # fmt: skip
-                c.execute(stmt, [{"station_id": sid, **{k: a[k] for k in _AIRING_COLUMNS}} for a in airings])
+                _upsert_airings(c, sid, airings)
             for keys in _chunks(sorted(gone)):
                 c.execute(delete(ProvinceAiring.__table__).where(ProvinceAiring.station_id == sid,
                                                                  ProvinceAiring.key.in_(keys)))  # type: ignore[attr-defined]  # fmt: skip
@@ -182,6 +179,54 @@ class Forwarder:
             if reports:
                 stmt = pg_insert(BulletinReport.__table__).on_conflict_do_nothing(constraint="uq_bulletin_reports")
                 c.execute(stmt, [{k: r[k] for k in _REPORT_COLUMNS} for r in reports])
+
+
+def _raw_airings(session, keys: list[str]) -> list[tuple]:  # noqa: ANN001
+    """The airing rows as SQLite keeps them (text, numbers), in _AIRING_COLUMNS order: they
+    go to COPY as text, so they are not turned into Python objects and back."""
+    found: list[tuple] = []
+    stmt = text(f"SELECT {', '.join(_AIRING_COLUMNS)} FROM airings WHERE key IN :keys").bindparams(
+        bindparam("keys", expanding=True))
+    for chunk in _chunks(keys):
+        found += [tuple(r) for r in session.execute(stmt, {"keys": chunk})]
+    return found
+
+
+# SQLite keeps UTC datetimes as naive text; COPY is told they are UTC.
+_UTC_TEXT = {i for i, k in enumerate(_AIRING_COLUMNS) if k in ("scheduled_at", "started_at", "ended_at")}
+_BOOL = {i for i, k in enumerate(_AIRING_COLUMNS) if k == "manual"}
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_line(station_id: str, row: tuple) -> str:
+    """One row in COPY's text format."""
+    out = [station_id.translate(_COPY_ESCAPES)]
+    for i, v in enumerate(row):
+        if v is None:
+            out.append("\\N")
+        elif i in _UTC_TEXT:
+            out.append(f"{v}+00")
+        elif i in _BOOL:
+            out.append("t" if v else "f")
+        else:
+            out.append(str(v).translate(_COPY_ESCAPES))
+    return "\t".join(out)
+
+
+def _upsert_airings(conn, station_id: str, airings: list[tuple]) -> None:  # noqa: ANN001
+    """COPY the batch into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE from
+    it: PostgreSQL's bulk path (a row-by-row upsert from Python runs ten times slower)."""
+    cols = ", ".join(_AIRING_COLUMNS)
+    updates = ", ".join(f"{k} = EXCLUDED.{k}" for k in _AIRING_COLUMNS if k != "key")
+    conn.execute(text(f"CREATE TEMP TABLE incoming_airings ON COMMIT DROP AS "
+                      f"SELECT station_id, {cols} FROM province_airings WITH NO DATA"))  # fmt: skip
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY incoming_airings (station_id, {cols}) FROM STDIN") as copy:
+        copy.write("".join(_copy_line(station_id, a) + "\n" for a in airings))
+    conn.execute(text(f"INSERT INTO province_airings (station_id, {cols}) SELECT station_id, {cols} "
+                      f"FROM incoming_airings ON CONFLICT ON CONSTRAINT uq_province_airings_station_key "
+                      f"DO UPDATE SET {updates}"))  # fmt: skip
+    conn.execute(text("DROP TABLE incoming_airings"))
 
 
 def _chunks(items: list, size: int = 500):  # noqa: ANN202
