@@ -49,7 +49,10 @@ def setup_central_command(central: CentralOption = None, config: ConfigOption = 
     app = load_app(config)
     url = _central(app, central)
     open_database(url).dispose()
-    out.print(t("province.central_ready", app.lang, url=url), markup=False)
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(url).render_as_string(hide_password=True)
+    out.print(t("province.central_ready", app.lang, url=shown), markup=False)
 
 
 @province_app.command("forward")

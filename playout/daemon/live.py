@@ -98,6 +98,12 @@ class LiveDaemon:
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": max(1, self.cfg.daemon.catch_up_ms // 1000)},
         )  # fmt: skip
+        # The province link (store and forward, bulletins): a separate component, None
+        # for a station that stands alone.
+        from playout.province.link import province_link
+
+        self.province = province_link(app, status=lambda: self._status({})[1],
+                                      air_now=lambda clip_id, level: self.station.air_now(clip_id, level).key)
         routes = {
             ("GET", "/status"): self._status, ("POST", "/air-now"): self._air_now,
             ("POST", "/skip"): self._skip, ("POST", "/reload"): self._reload_request,
@@ -116,12 +122,6 @@ class LiveDaemon:
             except PlayoutError:
                 self.control.server.server_close()  # never started: nothing to shut down
                 raise
-        # The province link (store and forward, bulletins): a separate component, None
-        # for a station that stands alone.
-        from playout.province.link import province_link
-
-        self.province = province_link(app, status=lambda: self._status({})[1],
-                                      air_now=lambda clip_id, level: self.station.air_now(clip_id, level).key)
 
     # -- life cycle ---------------------------------------------------------------------
 
