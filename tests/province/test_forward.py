@@ -166,3 +166,26 @@ def test_three_stations_air_a_day_through_outages_and_a_killed_forwarder(
     with central.connect() as conn:
         total = conn.execute(select(ProvinceAiring.id)).all()
     assert len(total) == 3 * 32 * 3
+
+
+def test_the_daemons_link_waits_out_a_dead_central_server_and_catches_up(stations: list[Member],
+                                                                         central_url: str) -> None:  # fmt: skip
+    from playout.province.forward import last_forward
+    from playout.province.link import ProvinceLink
+    from tests.conftest import free_port
+
+    st = stations[0]
+    link = ProvinceLink(st.app, status=lambda: {"station": "x", "problems": []}, air_now=lambda c, lv: "")
+    link.forwarder.join()
+    dead = central_engine(f"postgresql+psycopg://playout@127.0.0.1:{free_port()}/none")
+    link.central = link.forwarder.central = dead
+    st.air_until(local_midnight(DAY, st.app) + hours(7))
+    link.cycle()
+    assert link.error and "127.0.0.1" in link.error
+    # each of the 12 rows queued three times (pending, started, ended), and the clips
+    assert last_forward(st.app.db)[2] == link.error and link.forwarder.queued() >= 12 * 3
+    link.central = link.forwarder.central = central_engine(central_url)
+    link.cycle()
+    assert link.error is None and link.forwarder.queued() == 0
+    assert central_log(link.central, st.sid) == local_log(st)
+    assert last_forward(st.app.db)[1:] == (st.clock.now(), None)
