@@ -1,20 +1,23 @@
 """Benchmark: many stations catching up into one PostgreSQL, the central tally, and what the
 link costs a station while idle.
 
-1. A station file with `--rows` airings (a year of a busy station is about 100,000), queued
-   in its outbox by the triggers as the daemon would have written them.
+1. A station file with `--rows` airings of 2026 (a busy station's year is about 100,000:
+   sessions of the chime and two of ten slogans all day, a weekly segment), queued in its
+   outbox by the triggers as the daemon would have written them.
 2. Catch-up: `--stations` copies of it (each its own station id) forwarded by `--workers`
-   processes at once into one PostgreSQL; time until all is in, and rows/s. Reference, same
-   run: the same rows bulk-loaded with PostgreSQL's COPY (the fastest a client can write
-   them), so the ratio is the forwarder's overhead for its guarantees.
-3. The province's tally across all stations for the year (target ≤ 2 s), checked against
-   the row count.
+   processes at once into one PostgreSQL; time until all is in, and rows/s (and, at that
+   rate, the time for `--province-stations`). Reference, same run: the same rows bulk-loaded
+   with PostgreSQL's COPY (the fastest a client can write them), so the ratio is the
+   forwarder's overhead for its guarantees.
+3. The province's tally of the year across `--province-stations` stations (the forwarded
+   ones copied under new ids inside PostgreSQL: the daily sums the tally reads, and the log
+   rows too with `--grow-log`); target ≤ 2 s, checked against the number of airings.
 4. One station's link while idle (empty outbox, heartbeat every `--interval` s): CPU and
    RSS of `playout province forward` over `--idle-seconds`; reference: the same command's
    process before its first cycle is not separable, so the reference is a bare Python
    interpreter importing playout (what any playout process costs).
 
-    .venv/bin/python -m benchmarks.province [--stations 100] [--rows 100000] [--workers 4]
+    .venv/bin/python -m benchmarks.province [--stations 10] [--rows 100000] [--province-stations 100]
     .venv/bin/python -m benchmarks.province --quick
 """
 
@@ -47,8 +50,8 @@ def make_template(path: Path, rows: int) -> None:
     db = open_database(f"sqlite:///{path}", durable=False)
     now = datetime(2026, 1, 1, tzinfo=UTC)
     with db.session() as s:
-        for i in range(1, 61):
-            kind = ("segment", "slogan", "chime")[i % 3]
+        for i in range(1, 65):
+            kind = "chime" if i == 1 else "slogan" if i < 12 else "segment"
             s.add(Clip(id=i, title=f"Bài {i}", kind=kind, programme="CCHC" if kind == "segment" else None,
                        duration_ms=60_000 + i, loudness_before_lufs=-20, loudness_after_lufs=-16,
                        true_peak_before_dbtp=-3, true_peak_after_dbtp=-1.5, sample_rate=48000, channels=1,
@@ -62,17 +65,25 @@ def make_template(path: Path, rows: int) -> None:
             "clip_id, title, programme, kind, duration_ms, content_hash, output, outcome, reason, manual, level")
 
     def gen():  # noqa: ANN202
-        for n in range(rows):
-            day, k = divmod(n, per_day)
-            occ_i, pos = divmod(k, 3)
-            at = now + timedelta(days=day, minutes=30 * occ_i)
-            clip = 1 + (n * 7) % 60
-            kind = ("segment", "slogan", "chime")[clip % 3]
-            t = at.strftime("%Y-%m-%d %H:%M:%S.%f")
-            occ = f"tin@{at.isoformat()}"
-            yield (f"{occ}/{pos + 1}", occ, pos + 1, "tin", f"tin#{pos}", t, t, t, 60_000, 12, clip, f"Bài {clip}",
-                   "CCHC" if kind == "segment" else None, kind, 60_000 + clip, f"{clip:064x}", "alsa", "aired", None,
-                   0, None)  # fmt: skip
+        # A busy station: sessions of the chime and two slogans rotated over ten, all day;
+        # on Mondays the first session also has the week's segment (52 a year).
+        n = 0
+        for day in range(365):
+            for session in range(-(-per_day // 3)):
+                at = now + timedelta(days=day, minutes=5 * session)
+                occ = f"tin@{at.isoformat()}"
+                items = [1, 2 + (2 * (day * 100 + session)) % 10, 2 + (2 * (day * 100 + session) + 1) % 10]
+                if session == 0 and day % 7 == 0:
+                    items.append(12 + day // 7)
+                for pos, clip in enumerate(items, 1):
+                    if n == rows:
+                        return
+                    n += 1
+                    kind = "chime" if clip == 1 else "slogan" if clip < 12 else "segment"
+                    t = at.strftime("%Y-%m-%d %H:%M:%S.%f")
+                    yield (f"{occ}/{pos}", occ, pos, "tin", f"tin#{pos}", t, t, t, 60_000, 12, clip, f"Bài {clip}",
+                           "CCHC" if kind == "segment" else None, kind, 60_000 + clip, f"{clip:064x}", "alsa", "aired",
+                           None, 0, None)  # fmt: skip
 
     con.executemany(f"insert into airings ({cols}) values ({', '.join('?' * 21)})", gen())
     con.commit()
@@ -130,24 +141,30 @@ def copy_reference(server_port: int, dbname: str, template: Path, stations: int)
     return elapsed
 
 
-def grow_central(port: int, dbname: str, rows: int) -> int:
-    """Copy the forwarded rows inside PostgreSQL under new station ids until the central log
-    holds `rows` (the tally's scale without forwarding all of it); the rows it holds."""
+def grow_central(port: int, dbname: str, stations: int, log_too: bool) -> int:
+    """Make the forwarded stations `stations` by copying their daily sums (what the tally
+    reads) under new station ids inside PostgreSQL, and their log rows too with `log_too`;
+    the airings the daily sums then hold."""
     import psycopg
 
+    def copy(pg, table: str, cols: list[str], have: int, j: int) -> None:  # noqa: ANN001
+        pg.execute(f"insert into {table} (station_id, {', '.join(cols)}) select station_id || '-c{j}', "
+                   f"{', '.join(cols)} from {table} where station_id not like '%-c%'")  # fmt: skip
+
     with psycopg.connect(f"host=127.0.0.1 port={port} user=playout dbname={dbname}", autocommit=True) as pg:
-        have = pg.execute("select count(*) from province_airings").fetchone()[0]
-        cols = [r[0] for r in pg.execute("select column_name from information_schema.columns where table_name = "
-                                         "'province_airings' and column_name not in ('id', 'station_id')")]  # fmt: skip
+        def columns(table: str) -> list[str]:
+            return [r[0] for r in pg.execute("select column_name from information_schema.columns where table_name = "
+                                             "%s and column_name not in ('id', 'station_id')", (table,))]  # fmt: skip
+
+        have = pg.execute("select count(distinct station_id) from province_airing_days").fetchone()[0]
         base, j = have, 0
-        while have < rows:
+        while have < stations:
             j += 1
-            limit = min(base, rows - have)
-            pg.execute(f"insert into province_airings (station_id, {', '.join(cols)}) select station_id || '-c{j}', "
-                       f"{', '.join(cols)} from province_airings where station_id not like '%-c%' "
-                       f"order by id limit {limit}")  # fmt: skip
-            have += limit
-        pg.execute("vacuum analyze province_airings")
+            copy(pg, "province_airing_days", columns("province_airing_days"), have, j)
+            if log_too:
+                copy(pg, "province_airings", columns("province_airings"), have, j)
+            have += base
+        pg.execute("vacuum analyze province_airing_days")
         return have
 
 
@@ -200,7 +217,8 @@ def idle_link(url: str, seconds: float, interval: float) -> dict:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def run(stations: int, rows: int, workers: int, idle_seconds: float, interval: float, tally_rows: int = 0) -> dict:
+def run(stations: int, rows: int, workers: int, idle_seconds: float, interval: float, province_stations: int,
+        grow_log: bool) -> dict:  # fmt: skip
     server = start_postgres()
     work = Path(tempfile.mkdtemp(prefix="playout-bench-province-"))
     try:
@@ -218,7 +236,7 @@ def run(stations: int, rows: int, workers: int, idle_seconds: float, interval: f
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
             sent = sum(pool.map(forward_stations, chunks))
         catch_up = time.perf_counter() - t0
-        central_rows = grow_central(server.port, "province", tally_rows) if tally_rows else stations * rows
+        province_stations = grow_central(server.port, "province", province_stations, grow_log)
         tally_s, tallied = tally_time(url)
         ref_s = copy_reference(server.port, "province", template, stations)
         idle = idle_link(url, idle_seconds, interval)
@@ -229,8 +247,10 @@ def run(stations: int, rows: int, workers: int, idle_seconds: float, interval: f
             "catch_up_s": round(catch_up, 1), "rows_per_s": round(total / catch_up),
             "reference_copy_s": round(ref_s, 1), "reference_copy_rows_per_s": round(total / ref_s),
             "ratio_to_copy": round(catch_up / ref_s, 2),
-            "tally_s": round(tally_s, 2), "tally_central_rows": central_rows, "tally_airings": tallied,
-            "tally_counts_every_row": tallied == central_rows,
+            "extrapolated_catch_up_s_for_province": round(province_stations * rows / (total / catch_up)),
+            "province_stations": province_stations, "log_rows_copied_too": grow_log,
+            "tally_s": round(tally_s, 2), "tally_airings": tallied,
+            "tally_counts_every_row": tallied == province_stations * rows,
             "idle": idle,
         }  # fmt: skip
     finally:
@@ -240,23 +260,25 @@ def run(stations: int, rows: int, workers: int, idle_seconds: float, interval: f
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--stations", type=int, default=100)
+    p.add_argument("--stations", type=int, default=10, help="stations forwarded for real")
+    p.add_argument("--province-stations", type=int, default=100,
+                   help="stations the tally runs over (the forwarded ones copied inside PostgreSQL)")
+    p.add_argument("--grow-log", action="store_true", help="copy the log rows too, not only the daily sums")
     p.add_argument("--rows", type=int, default=100_000)
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--idle-seconds", type=float, default=30)
     p.add_argument("--interval", type=float, default=1.0, help="forward_seconds of the idle station (30 by default in use)")
-    p.add_argument("--tally-rows", type=int, default=0,
-                   help="grow the central log to this many rows (copies made inside PostgreSQL) before the tally")
     p.add_argument("--quick", action="store_true", help="10 stations of 5,000 rows")
     a = p.parse_args()
     if a.quick:
-        a.stations, a.rows, a.idle_seconds = 10, 5000, 10
-    r = run(a.stations, a.rows, a.workers, a.idle_seconds, a.interval, a.tally_rows)
+        a.stations, a.rows, a.idle_seconds, a.province_stations = 4, 5000, 10, 20
+    r = run(a.stations, a.rows, a.workers, a.idle_seconds, a.interval, a.province_stations, a.grow_log)
     print(json.dumps(r, indent=2, ensure_ascii=False))
     print(f"catch-up: {r['rows']:,} rows from {r['stations']} stations in {r['catch_up_s']} s "
-          f"({r['rows_per_s']:,} rows/s; COPY reference {r['reference_copy_rows_per_s']:,} rows/s, ratio {r['ratio_to_copy']}×)")
+          f"({r['rows_per_s']:,} rows/s; COPY reference {r['reference_copy_rows_per_s']:,} rows/s, ratio {r['ratio_to_copy']}×); "
+          f"{r['province_stations']} stations at this rate: {r['extrapolated_catch_up_s_for_province']} s (extrapolated)")
     ok = r["tally_s"] <= 2 and r["tally_counts_every_row"]
-    print(f"central tally of the year across stations: {r['tally_s']} s over {r['tally_central_rows']:,} rows "
+    print(f"central tally of the year across {r['province_stations']} stations: {r['tally_s']} s for {r['tally_airings']:,} airings "
           f"(≤ 2 s and every row counted: {'met' if ok else 'MISSED'})")
     i = r["idle"]
     print(f"idle link (heartbeat every {i['interval_s']} s): {i['cpu_ms_per_cycle']} ms CPU a cycle, "

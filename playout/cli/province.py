@@ -37,7 +37,7 @@ def forwarder(app):  # noqa: ANN001, ANN201
     if not p.central_url or not p.station_id:
         raise PlayoutError("province.not_configured")
     return Forwarder(app.db, central_engine(p.central_url), p.station_id, app.clock, name=app.config.station.name,
-                     batch_rows=p.batch_rows)  # fmt: skip
+                     batch_rows=p.batch_rows, tz=app.config.station.timezone.key)  # fmt: skip
 
 
 @province_app.command("setup-central")

@@ -21,9 +21,10 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, create_engine, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -69,7 +70,7 @@ class Forwarder:
     """Moves one station's outbox into the central record."""
 
     def __init__(self, local: Database, central: Engine, station_id: str, clock: Clock, *, name: str = "",
-                 batch_rows: int = 2000) -> None:  # fmt: skip
+                 batch_rows: int = 2000, tz: str = "Asia/Ho_Chi_Minh") -> None:  # fmt: skip
         if local.engine.dialect.name != "sqlite":
             raise PlayoutError("province.station_not_sqlite")
         self.local = local
@@ -78,6 +79,7 @@ class Forwarder:
         self.name = name
         self.clock = clock
         self.batch_rows = batch_rows
+        self.tz = tz  # the station's time zone: its airings are summed by its local days
         self._lock = threading.Lock()
 
     # -- the station side ---------------------------------------------------------------
@@ -165,11 +167,17 @@ class Forwarder:
             if health is not None:
                 set_["health"] = station.excluded.health
             c.execute(station.on_conflict_do_update(index_elements=["station_id"], set_=set_))
+            touched: set[str] = set()
             if airings:
                 _upsert_airings(c, sid, airings)
+                touched |= {a[_SCHEDULED] for a in airings}
+            table = ProvinceAiring.__table__  # type: ignore[attr-defined]
             for keys in _chunks(sorted(gone)):
-                c.execute(delete(ProvinceAiring.__table__).where(ProvinceAiring.station_id == sid,
-                                                                 ProvinceAiring.key.in_(keys)))  # type: ignore[attr-defined]  # fmt: skip
+                removed = c.execute(delete(table).where(table.c.station_id == sid, table.c.key.in_(keys))
+                                    .returning(table.c.scheduled_at))  # fmt: skip
+                touched |= {str(t.astimezone(UTC).replace(tzinfo=None)) for (t,) in removed}
+            if touched:
+                _rebuild_days(c, sid, self.tz, touched)
             if clips:
                 stmt = pg_insert(ProvinceClip.__table__)
                 stmt = stmt.on_conflict_do_update(constraint="uq_province_clips_station_clip",
@@ -194,6 +202,7 @@ def _raw_airings(session, keys: list[str]) -> list[tuple]:  # noqa: ANN001
 
 # SQLite keeps UTC datetimes as naive text; COPY is told they are UTC.
 _UTC_TEXT = {i for i, k in enumerate(_AIRING_COLUMNS) if k in ("scheduled_at", "started_at", "ended_at")}
+_SCHEDULED = _AIRING_COLUMNS.index("scheduled_at")
 _BOOL = {i for i, k in enumerate(_AIRING_COLUMNS) if k == "manual"}
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -227,6 +236,24 @@ def _upsert_airings(conn, station_id: str, airings: list[tuple]) -> None:  # noq
                       f"FROM incoming_airings ON CONFLICT ON CONSTRAINT uq_province_airings_station_key "
                       f"DO UPDATE SET {updates}"))  # fmt: skip
     conn.execute(text("DROP TABLE incoming_airings"))
+
+
+def _rebuild_days(conn, station_id: str, tz: str, scheduled: set[str]) -> None:  # noqa: ANN001
+    """Sum again the station's local days these airings fall on (province_airing_days)."""
+    zone = ZoneInfo(tz)
+    days = sorted({datetime.fromisoformat(t).replace(tzinfo=UTC).astimezone(zone).date() for t in scheduled})
+    lo = datetime.combine(days[0], datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
+    hi = datetime.combine(days[-1], datetime.min.time(), tzinfo=UTC) + timedelta(days=2)
+    params = {"s": station_id, "tz": tz, "days": days, "lo": lo, "hi": hi}
+    conn.execute(text("DELETE FROM province_airing_days WHERE station_id = :s AND day = ANY(:days)"), params)
+    conn.execute(text(
+        "INSERT INTO province_airing_days (station_id, day, kind, programme, clip_id, outcome, share_permille, "
+        "airings, played_ms, manual) "
+        "SELECT station_id, (scheduled_at AT TIME ZONE :tz)::date, kind, programme, clip_id, outcome, "
+        "CASE WHEN outcome = 'partial' AND duration_ms > 0 THEN (1000 * played_ms::bigint / duration_ms)::int END, "
+        "count(*), coalesce(sum(played_ms), 0), sum(CASE WHEN manual THEN 1 ELSE 0 END) "
+        "FROM province_airings WHERE station_id = :s AND scheduled_at >= :lo AND scheduled_at < :hi "
+        "AND (scheduled_at AT TIME ZONE :tz)::date = ANY(:days) GROUP BY 1, 2, 3, 4, 5, 6, 7"), params)  # fmt: skip
 
 
 def _chunks(items: list, size: int = 500):  # noqa: ANN202

@@ -29,7 +29,7 @@ class ProvinceLink:
         self.interval = p.forward_seconds
         self.central = central_engine(p.central_url)
         self.forwarder = Forwarder(app.db, self.central, p.station_id, app.clock, name=app.config.station.name,
-                                   batch_rows=p.batch_rows)  # fmt: skip
+                                   batch_rows=p.batch_rows, tz=app.config.station.timezone.key)  # fmt: skip
         self.bulletins = StationBulletins(app.db, p.station_id, app.clock, app.importer, app.config.station.timezone)
         self.status = status
         self.air_now = air_now

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from playout.db.models import UTCDateTime
@@ -97,6 +97,7 @@ class ProvinceAiring(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("station_id", "key", name="uq_province_airings_station_key"),
         Index("ix_province_airings_time", "scheduled_at", "station_id"),
+        Index("ix_province_airings_station_time", "station_id", "scheduled_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -122,6 +123,29 @@ class ProvinceAiring(SQLModel, table=True):
     reason: str | None = None
     manual: bool = False
     level: str | None = Field(default=None, sa_type=String(16))
+
+
+class ProvinceAiringDay(SQLModel, table=True):
+    """Central: the airings of one station and local day, grouped down to the clip and the
+    outcome; what the province's tally reads (a year of a hundred stations is ten million
+    airings, and a tally must not scan them). Rebuilt for the days each forwarded batch
+    touches, in the same transaction. A partial airing keeps its played share (per mille),
+    so that the tally's partial rule still applies."""
+
+    __tablename__ = "province_airing_days"
+    __table_args__ = (Index("ix_province_airing_days_station_day", "station_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    station_id: str = Field(sa_type=String(64))
+    day: date = Field(index=True)
+    kind: str | None = Field(default=None, sa_type=String(16))
+    programme: str | None = None
+    clip_id: int | None = None
+    outcome: str = Field(sa_type=String(16))
+    share_permille: int | None = None  # partial airings only: floor(1000 * played / duration)
+    airings: int
+    played_ms: int = Field(sa_type=BigInteger)
+    manual: int
 
 
 class ProvinceClip(SQLModel, table=True):

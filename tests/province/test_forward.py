@@ -43,10 +43,26 @@ def central_log(engine: Engine, sid: str) -> list[tuple]:
         return sorted((tuple(r) for r in c.execute(stmt)), key=lambda r: r[0])
 
 
+def days_match_airings(engine: Engine) -> bool:
+    """The daily sums the tally reads equal the same sums made afresh from the central log."""
+    from sqlalchemy import text
+
+    fresh = ("SELECT station_id, (scheduled_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, kind, programme, clip_id, "
+             "outcome, CASE WHEN outcome = 'partial' AND duration_ms > 0 THEN (1000 * played_ms::bigint / duration_ms)::int "
+             "END, count(*), coalesce(sum(played_ms), 0), sum(CASE WHEN manual THEN 1 ELSE 0 END) FROM province_airings "
+             "GROUP BY 1, 2, 3, 4, 5, 6, 7")  # fmt: skip
+    kept = ("SELECT station_id, day, kind, programme, clip_id, outcome, share_permille, airings, played_ms, manual "
+            "FROM province_airing_days")
+    with engine.connect() as c:
+        a = sorted(map(tuple, c.execute(text(fresh))), key=repr)
+        b = sorted(map(tuple, c.execute(text(kept))), key=repr)
+    return a == b and len(a) > 0
+
+
 def forwarder(st: Member, url: str) -> Forwarder:
     p = st.app.config.province
     return Forwarder(st.app.db, central_engine(url), st.sid, st.clock, name=st.app.config.station.name,
-                     batch_rows=p.batch_rows)  # fmt: skip
+                     batch_rows=p.batch_rows, tz=st.app.config.station.timezone.key)  # fmt: skip
 
 
 def forward_process(st: Member, **env: str) -> subprocess.Popen:
@@ -89,6 +105,7 @@ def test_forwarding_is_idempotent_and_follows_updates_and_removals(stations: lis
     assert fw.queued() == 2
     fw.forward_all()
     assert central_log(central, st.sid) == local_log(st) and len(local_log(st)) == 11
+    assert days_match_airings(central)
     # The same file cannot forward under another station id: the records would mix.
     other = Forwarder(st.app.db, central, "xa-khac", st.clock)
     with pytest.raises(PlayoutError) as info:
@@ -166,6 +183,7 @@ def test_three_stations_air_a_day_through_outages_and_a_killed_forwarder(
     with central.connect() as conn:
         total = conn.execute(select(ProvinceAiring.id)).all()
     assert len(total) == 3 * 32 * 3
+    assert days_match_airings(central)
 
 
 def test_the_daemons_link_waits_out_a_dead_central_server_and_catches_up(stations: list[Member],

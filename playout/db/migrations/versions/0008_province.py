@@ -117,6 +117,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("station_id", "key", name="uq_province_airings_station_key"),
     )
     op.create_index("ix_province_airings_time", "province_airings", ["scheduled_at", "station_id"])
+    op.create_index("ix_province_airings_station_time", "province_airings", ["station_id", "scheduled_at"])
+    op.create_table(
+        "province_airing_days",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("station_id", sa.String(64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=True),
+        sa.Column("programme", sa.String(), nullable=True),
+        sa.Column("clip_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(16), nullable=False),
+        sa.Column("share_permille", sa.Integer(), nullable=True),
+        sa.Column("airings", sa.Integer(), nullable=False),
+        sa.Column("played_ms", sa.BigInteger(), nullable=False),
+        sa.Column("manual", sa.Integer(), nullable=False),
+    )
+    op.create_index("ix_province_airing_days_day", "province_airing_days", ["day"])
+    op.create_index("ix_province_airing_days_station_day", "province_airing_days", ["station_id", "day"])
     op.create_table(
         "province_clips",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -158,6 +175,6 @@ def downgrade() -> None:
     if op.get_context().dialect.name == "sqlite":
         for name, _sql in _triggers():
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
-    for table in ("bulletins", "province_clips", "province_airings", "province_stations", "bulletin_reports",
+    for table in ("bulletins", "province_clips", "province_airing_days", "province_airings", "province_stations", "bulletin_reports",
                   "station_bulletins", "province_link", "outbox"):  # fmt: skip
         op.drop_table(table)
