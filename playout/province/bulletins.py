@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePath
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -112,14 +112,13 @@ class StationBulletins:
         the central database's error when the link is down (nothing is lost: what was not
         taken is taken next time)."""
         table = Bulletin.__table__  # type: ignore[attr-defined]
-        mine = or_(table.c.targets == "*", ("," + table.c.targets + ",").like(f"%,{self.station_id},%"))
         with self.local.session() as s:
             known = set(s.execute(select(StationBulletin.uid)).scalars())
         with central.connect() as c:
-            listed = c.execute(select(table.c.uid, table.c.published_at).where(mine).order_by(table.c.published_at)).all()
+            listed = c.execute(select(table.c.uid, table.c.targets).order_by(table.c.published_at)).all()
         got: list[Received] = []
-        for uid, _ in listed:
-            if uid in known:
+        for uid, targets in listed:
+            if uid in known or (targets != "*" and self.station_id not in targets.split(",")):
                 continue
             with central.connect() as c:
                 b = c.execute(select(table).where(table.c.uid == uid)).one()

@@ -16,11 +16,13 @@ of the stations' logs, row for row.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from playout.clock import Clock
 from playout.db import Database, engine_url
+from playout.db.health import sqlite_path
 from playout.db.models import Airing, Clip
 from playout.errors import PlayoutError
 from playout.province.models import (
@@ -147,14 +150,20 @@ class Forwarder:
             return len(entries)
 
     def forward_all(self, health: dict[str, Any] | None = None, *, stop: threading.Event | None = None) -> int:
-        """Forward until the outbox is empty (or `stop` is set); the entries settled."""
-        total = self.forward_batch(health)
-        while total and not (stop and stop.is_set()):
-            n = self.forward_batch()
-            if not n:
-                break
-            total += n
-        return total
+        """Forward until the outbox is empty (or `stop` is set); the entries settled.
+
+        One forwarder at a time per station file (the daemon's link, `playout province
+        forward`): two reading the same row at different moments could otherwise land the
+        older state last. A lock file beside the database, dropped by the kernel however
+        the holder ends."""
+        with _forward_lock(self.local):
+            total = self.forward_batch(health)
+            while total and not (stop and stop.is_set()):
+                n = self.forward_batch()
+                if not n:
+                    break
+                total += n
+            return total
 
     def _send(self, airings: list[tuple], gone: set[str], clips: list[dict], reports: list[dict],
               health: dict[str, Any] | None) -> None:  # fmt: skip
@@ -187,6 +196,20 @@ class Forwarder:
             if reports:
                 stmt = pg_insert(BulletinReport.__table__).on_conflict_do_nothing(constraint="uq_bulletin_reports")
                 c.execute(stmt, [{k: r[k] for k in _REPORT_COLUMNS} for r in reports])
+
+
+@contextmanager
+def _forward_lock(local: Database) -> Iterator[None]:
+    path = sqlite_path(local.url)
+    if path is None:
+        yield
+        return
+    fd = os.open(f"{path}.forward.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _raw_airings(session, keys: list[str]) -> list[tuple]:  # noqa: ANN001
