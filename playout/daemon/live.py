@@ -99,11 +99,13 @@ class LiveDaemon:
                           "misfire_grace_time": max(1, self.cfg.daemon.catch_up_ms // 1000)},
         )  # fmt: skip
         # The province link (store and forward, bulletins): a separate component, None
-        # for a station that stands alone.
-        from playout.province.link import province_link
+        # (and not even imported) for a station that stands alone.
+        self.province = None
+        if self.cfg.province.central_url:
+            from playout.province.link import province_link
 
-        self.province = province_link(app, status=lambda: self._status({})[1],
-                                      air_now=lambda clip_id, level: self.station.air_now(clip_id, level).key)
+            self.province = province_link(app, status=lambda: self._status({})[1],
+                                          air_now=lambda clip_id, level: self.station.air_now(clip_id, level).key)
         routes = {
             ("GET", "/status"): self._status, ("POST", "/air-now"): self._air_now,
             ("POST", "/skip"): self._skip, ("POST", "/reload"): self._reload_request,
