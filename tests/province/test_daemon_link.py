@@ -17,7 +17,7 @@ from playout.model import Level
 from playout.province.bulletins import publish
 from playout.province.forward import central_engine
 from playout.province.models import BulletinReport, ProvinceAiring, ProvinceStation
-from tests.daemon.helpers import daemon_station, wait_for
+from tests.daemon.helpers import daemon_station, rows, wait_for
 from tests.province.test_bulletins import tone
 
 
@@ -31,6 +31,9 @@ def test_the_daemon_forwards_its_health_and_airs_an_emergency_bulletin(central_u
     b = publish(central, tone(tmp_path, "bao.mp3", 660), title="Khẩn cấp: lũ về", level=Level.EMERGENCY,
                 targets=["xa-my-an"], valid_from=now - timedelta(minutes=1), valid_until=now + timedelta(hours=1),
                 by="so-vhtt", clock=SystemClock())  # fmt: skip
+    normal = publish(central, tone(tmp_path, "hop.mp3", 520), title="Lịch họp dân", level=Level.NORMAL,
+                     targets=None, valid_from=now - timedelta(minutes=1), valid_until=now + timedelta(hours=1),
+                     by="so-vhtt", clock=SystemClock())  # fmt: skip
     daemon = LiveDaemon(app_mod.build(st.config))
     daemon.start()
     try:
@@ -50,6 +53,16 @@ def test_the_daemon_forwards_its_health_and_airs_an_emergency_bulletin(central_u
         assert status["station"] == daemon.cfg.station.name and "problems" in status and "next" in status
         assert heard is not None and abs((heard - SystemClock().now()).total_seconds()) < 30
         assert daemon.province is not None and daemon.province.error is None
+        # The normal bulletin waits for the technician; accepted from the command line, the
+        # running daemon airs it at the normal level.
+        listed = st.cli("bulletin", "list", "--json").stdout
+        assert '"state": "waiting"' in listed and normal.uid in listed
+        r = st.cli("bulletin", "accept", normal.uid[:8])
+        assert r.exit_code == 0, r.output
+        wait_for(lambda: [x for x in rows(st, "manual@") if x["title"] == "Lịch họp dân" and x["outcome"] == "aired"],
+                 60, "the accepted bulletin to air")  # fmt: skip
+        [aired] = [x for x in rows(st, "manual@") if x["title"] == "Lịch họp dân"]
+        assert aired["level"] == "normal" and aired["manual"] == 1
     finally:
         daemon.stop()
     assert not daemon.province._thread.is_alive()  # stopped with the daemon
