@@ -77,6 +77,17 @@ class WebConfig:
 
 
 @dataclass(frozen=True)
+class ProvinceConfig:
+    """This station's place in a province: its id there and the central record's address.
+    No central URL: the station stands alone (the default)."""
+
+    station_id: str = ""
+    central_url: str = ""
+    forward_seconds: float = 30.0
+    batch_rows: int = 2000
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     station: StationConfig
@@ -88,6 +99,7 @@ class Config:
     web: WebConfig
     partial_share: float = 0.9
     overrides: Mapping[str, str] = field(default_factory=dict)
+    province: ProvinceConfig = field(default_factory=ProvinceConfig)
 
     @property
     def base_dir(self) -> Path:
@@ -239,6 +251,22 @@ def _database_url(value: Any, base: Path) -> str:
     raise _Invalid("a database URL such as sqlite:///playout.db or postgresql://host/db")
 
 
+def _station_id(value: Any, _base: Path) -> str:
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or len(text) > 64 or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in text):
+        raise _Invalid("a station id of at most 64 letters, digits, '-', '_' or '.' (may be empty)")
+    return text.lower()
+
+
+def _central_url(value: Any, _base: Path) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("a PostgreSQL URL such as postgresql://tram-xa@tinh.example.vn/playout (may be empty)")
+    text = value.strip()
+    if text and not text.startswith(("postgresql://", "postgresql+psycopg://")):
+        raise _Invalid("a PostgreSQL URL such as postgresql://tram-xa@tinh.example.vn/playout (may be empty)")
+    return text
+
+
 # (section, key) -> (parser, default). Defaults are raw values, parsed like the file's.
 SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("station", "name"): (_text, "Đài Truyền thanh huyện"),
@@ -281,6 +309,10 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("web", "secure_cookies"): (_boolean, False),
     ("web", "allowed_hosts"): (_host_names, []),
     ("web", "trusted_proxy"): (_address, ""),
+    ("province", "station_id"): (_station_id, ""),
+    ("province", "central_url"): (_central_url, ""),
+    ("province", "forward_seconds"): (_number(1, 3600), 30),
+    ("province", "batch_rows"): (_integer(1, 100_000), 2000),
 }
 
 
@@ -389,6 +421,9 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
     if values.get(("output", "module")) == "file" and not values.get(("output", "file")):
         problems.append(PlayoutError("config.bad_value", section="output", key="file", value="''",
                                      expected="a WAV file path when module = \"file\""))
+    if values.get(("province", "central_url")) and not values.get(("province", "station_id")):
+        problems.append(PlayoutError("config.bad_value", section="province", key="station_id", value="''",
+                                     expected="this station's id in the province when central_url is set"))
     if problems:
         raise ConfigError(str(path), problems)
 
@@ -447,4 +482,11 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
         ),
         partial_share=values["reports", "partial_share"],
         overrides=overrides,
+        province=ProvinceConfig(
+            station_id=values["province", "station_id"],
+            central_url=values["province", "central_url"],
+            forward_seconds=values["province", "forward_seconds"],
+            batch_rows=values["province", "batch_rows"],
+        ),
     )
+

@@ -609,6 +609,107 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Không mở được cơ sở dữ liệu {url}: {detail}",
         "en": "Cannot open the database {url}: {detail}",
     },
+    # the province link
+    "province.not_configured": {
+        "vi": "Đài này chưa nối với tỉnh: đặt [province] station_id và central_url trong playout.toml.",
+        "en": "This station is not linked to a province: set [province] station_id and central_url in playout.toml.",
+    },
+    "province.no_central": {
+        "vi": "Chưa biết địa chỉ cơ sở dữ liệu trung tâm của tỉnh: dùng --central URL hoặc [province] central_url.",
+        "en": "The province's central database is not known: give --central URL or set [province] central_url.",
+    },
+    "province.station_not_sqlite": {
+        "vi": "Chỉ đài dùng cơ sở dữ liệu SQLite riêng mới gửi số liệu lên tỉnh được.",
+        "en": "Only a station with its own SQLite database forwards its records to a province.",
+    },
+    "province.station_id_changed": {
+        "vi": "Đài này đã gửi số liệu lên tỉnh với mã «{old}»; không đổi sang «{new}» được (sẽ lẫn số liệu). Sửa lại [province] station_id.",
+        "en": "This station already forwards to the province as “{old}”; it cannot become “{new}” (the records would mix). Put [province] station_id back.",
+    },
+    "province.unreachable": {
+        "vi": "Không kết nối được máy chủ trung tâm của tỉnh ({detail}); {queued} bản ghi vẫn chờ và sẽ được gửi khi có kết nối.",
+        "en": "Cannot reach the province's central server ({detail}); {queued} record(s) stay queued and are sent when the link is back.",
+    },
+    "province.forwarded": {
+        "vi": "Đã gửi {count} thay đổi lên tỉnh (mã đài {station}); còn {queued} chờ gửi.",
+        "en": "Forwarded {count} change(s) to the province as {station}; {queued} still queued.",
+    },
+    "province.status": {
+        "vi": "Mã đài {station}: {queued} thay đổi chờ gửi; lần gửi được gần nhất {last}; lỗi gần nhất: {error}.",
+        "en": "Station {station}: {queued} change(s) queued; last forwarded {last}; last error: {error}.",
+    },
+    "province.central_ready": {
+        "vi": "Cơ sở dữ liệu trung tâm {url} đã sẵn sàng (lược đồ mới nhất).",
+        "en": "The central database {url} is ready (schema up to date).",
+    },
+    "bulletin.no_title": {
+        "vi": "Bản tin cần có tiêu đề (--title).",
+        "en": "A bulletin needs a title (--title).",
+    },
+    "bulletin.bad_level": {
+        "vi": "Mức «{value}» không hợp lệ; chọn normal (thông thường), priority (ưu tiên) hoặc emergency (khẩn cấp).",
+        "en": "Unknown level “{value}”; choose normal (thông thường), priority (ưu tiên) or emergency (khẩn cấp).",
+    },
+    "bulletin.bad_window": {
+        "vi": "Thời hạn bản tin không hợp lệ: hết hạn ({end}) phải sau lúc bắt đầu ({start}).",
+        "en": "Invalid validity window: its end ({end}) must come after its start ({start}).",
+    },
+    "bulletin.bad_time": {
+        "vi": "{option} {value}: cần ngày giờ dạng YYYY-MM-DD HH:MM (giờ của đài).",
+        "en": "{option} {value}: expected a date and time as YYYY-MM-DD HH:MM (station time).",
+    },
+    "bulletin.unreadable": {
+        "vi": "Không đọc được tệp âm thanh {path}: {detail}",
+        "en": "Cannot read the audio file {path}: {detail}",
+    },
+    "bulletin.bad_size": {
+        "vi": "Tệp âm thanh {path} rỗng hoặc lớn hơn {limit} MB.",
+        "en": "The audio file {path} is empty or larger than {limit} MB.",
+    },
+    "bulletin.bad_targets": {
+        "vi": "Đài nhận không hợp lệ: ghi «all» hoặc các mã đài cách nhau bằng dấu phẩy.",
+        "en": "Invalid targets: give “all” or station ids separated by commas.",
+    },
+    "bulletin.published": {
+        "vi": "Đã phát hành bản tin «{title}» ({level}) cho {targets}, hiệu lực {start} – {end}; mã {uid}.",
+        "en": "Published the bulletin “{title}” ({level}) to {targets}, valid {start} – {end}; id {uid}.",
+    },
+    "bulletin.not_found": {
+        "vi": "Không có bản tin nào (duy nhất) có mã bắt đầu bằng «{uid}» (xem playout bulletin list).",
+        "en": "No single bulletin has an id starting with “{uid}” (see playout bulletin list).",
+    },
+    "bulletin.not_waiting": {
+        "vi": "Bản tin «{title}» không còn chờ duyệt (trạng thái: {state}).",
+        "en": "The bulletin “{title}” is no longer waiting (state: {state}).",
+    },
+    "bulletin.expired": {
+        "vi": "Bản tin «{title}» đã hết hạn; không phát.",
+        "en": "The bulletin “{title}” has expired; it is not aired.",
+    },
+    "bulletin.not_yet": {
+        "vi": "Bản tin «{title}» chỉ có hiệu lực từ {start}.",
+        "en": "The bulletin “{title}” is valid only from {start}.",
+    },
+    "bulletin.accepted": {
+        "vi": "Đã nhận bản tin «{title}»: phát sau lượt đang phát ({key}).",
+        "en": "Accepted the bulletin “{title}”: it airs after the current airing ({key}).",
+    },
+    "bulletin.rejected": {
+        "vi": "Đã từ chối bản tin «{title}».",
+        "en": "Rejected the bulletin “{title}”.",
+    },
+    "bulletin.none": {
+        "vi": "Chưa nhận bản tin nào từ tỉnh.",
+        "en": "No bulletin received from the province yet.",
+    },
+    "bulletin.level.normal": {"vi": "thông thường", "en": "normal"},
+    "bulletin.level.priority": {"vi": "ưu tiên", "en": "priority"},
+    "bulletin.level.emergency": {"vi": "khẩn cấp", "en": "emergency"},
+    "bulletin.state.waiting": {"vi": "chờ", "en": "waiting"},
+    "bulletin.state.aired": {"vi": "đã phát", "en": "aired"},
+    "bulletin.state.rejected": {"vi": "từ chối", "en": "rejected"},
+    "bulletin.state.expired": {"vi": "hết hạn", "en": "expired"},
+    "bulletin.state.failed": {"vi": "lỗi", "en": "failed"},
     # accounts and the web page
     "users.bad_name": {
         "vi": "Tên đăng nhập «{name}» không hợp lệ: dùng chữ, số, '.', '-', '_' hoặc '@' (tối đa 64 ký tự).",
@@ -721,6 +822,8 @@ LABELS: dict[str, dict[str, str]] = {
     "tally.chart": {"vi": "Lượt phát theo tháng của từng chương trình", "en": "Monthly airings per programme"},
     "tally.nothing": {"vi": "Không có lượt phát nào trong thời gian này.", "en": "Nothing aired in this period."},
     "tally.unassigned": {"vi": "Mục không phát (không gắn với bài nào)", "en": "Items not aired (no clip)"},
+    "province.station": {"vi": "Đài", "en": "Station"},
+    "province.total": {"vi": "Toàn tỉnh", "en": "Province total"},
     "tally.rule": {
         "vi": "Chỉ tính các lượt đã phát trọn vẹn, và các lượt phát một phần từ {share}% thời lượng trở lên.",
         "en": "Counts complete airings, and partial airings of at least {share}% of the clip.",

@@ -9,6 +9,7 @@ from playout.cli.schedule import schedule_app
 from playout.cli.reports import log_app, tally_command
 from playout.cli.db import db_app
 from playout.cli.users import users_app
+from playout.cli.province import bulletin_app, province_app
 from playout.cli.daemon import air_now_command, reload_command, run_command, simulate_command, skip_command, status_command
 
 app = typer.Typer(
@@ -31,6 +32,8 @@ app.add_typer(log_app, name="log")
 app.command("tally")(tally_command)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(province_app, name="province")
+app.add_typer(bulletin_app, name="bulletin")
 
 
 def main() -> None:

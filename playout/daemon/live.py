@@ -172,6 +172,14 @@ class LiveDaemon:
                           "misfire_grace_time": max(1, self.cfg.daemon.catch_up_ms // 1000)},
         )  # fmt: skip
         self.actions = ActionLog(app.db, self.clock)
+        # The province link (store and forward, bulletins): a separate component, None
+        # (and not even imported) for a station that stands alone.
+        self.province = None
+        if self.cfg.province.central_url:
+            from playout.province.link import province_link
+
+            self.province = province_link(app, status=lambda: self._status({})[1],
+                                          air_now=lambda clip_id, level: self.station.air_now(clip_id, level).key)
         routes = {
             ("GET", "/status"): Route(self._status, operate=False, fields={}),
             ("POST", "/air-now"): Route(self._air_now, operate=True, fields={"clip": clip_field, "level": level_field}),
@@ -254,6 +262,8 @@ class LiveDaemon:
         if self.web is not None:
             self.web.start()
             log.info("web page on http://%s:%d", *self.web.address)
+        if self.province is not None:
+            self.province.start()
 
     def _periodic_jobs(self) -> None:
         """Jobs on wall-clock time; added again after a clock jump, which leaves their next
@@ -296,6 +306,8 @@ class LiveDaemon:
         self.control.stop()
         if self.web is not None:
             self.web.stop()
+        if self.province is not None:
+            self.province.stop()
         self.airlog.heartbeat(self.watermark())
         if self.airlog.journal is not None:
             self.airlog.journal.close()  # what still waits stays in it for the next start

@@ -40,6 +40,11 @@ def _sqlite_pragmas(durable: bool, busy_timeout_ms: int):  # noqa: ANN202
     return on_connect
 
 
+def engine_url(url: str) -> str:
+    """SQLAlchemy reads a plain postgresql:// as psycopg2; playout ships psycopg 3."""
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
 def _alembic_config():  # noqa: ANN202
     from alembic.config import Config as AlembicConfig
 
@@ -74,7 +79,7 @@ class Database:
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.engine: Engine = create_engine(url)
+            self.engine: Engine = create_engine(engine_url(url))
         except (SQLAlchemyError, ImportError) as exc:
             raise DatabaseError("db.cannot_open", url=url, detail=str(exc)) from None
         if self.engine.dialect.name == "sqlite":
