@@ -209,7 +209,8 @@ def bulletin_accept_command(
     d = app.config.daemon
 
     def air_now(clip_id: int, level) -> str:  # noqa: ANN001
-        return control.call(d.control_host, d.control_port, "POST", "/air-now", {"clip": clip_id, "level": level.value})["key"]
+        return control.call(d.control_socket, "POST", "/air-now", {"clip": clip_id, "level": level.value},
+                            group=d.control_group)["key"]
 
     b = _station_bulletins(app).accept(uid, f"cli:{_who()}", air_now)
     out.print(t("bulletin.accepted", app.lang, title=b.title, key=b.airing_key), markup=False)

@@ -178,8 +178,9 @@ class LiveDaemon:
         if self.cfg.province.central_url:
             from playout.province.link import province_link
 
-            self.province = province_link(app, status=lambda: self._status({})[1],
-                                          air_now=lambda clip_id, level: self.station.air_now(clip_id, level).key)
+            province = Actor("province", "province", self.cfg.province.central_url.split("@")[-1], "operator")
+            self.province = province_link(app, status=lambda: self._status({}, province)[1],
+                                          air_now=lambda clip_id, level: self.station.air_now(clip_id, level, actor="province (bulletin)").key)
         routes = {
             ("GET", "/status"): Route(self._status, operate=False, fields={}),
             ("POST", "/air-now"): Route(self._air_now, operate=True, fields={"clip": clip_field, "level": level_field}),

@@ -226,7 +226,7 @@ def _raw_airings(session, keys: list[str]) -> list[tuple]:  # noqa: ANN001
 # SQLite keeps UTC datetimes as naive text; COPY is told they are UTC.
 _UTC_TEXT = {i for i, k in enumerate(_AIRING_COLUMNS) if k in ("scheduled_at", "started_at", "ended_at")}
 _SCHEDULED = _AIRING_COLUMNS.index("scheduled_at")
-_BOOL = {i for i, k in enumerate(_AIRING_COLUMNS) if k == "manual"}
+_BOOL = {i for i, k in enumerate(_AIRING_COLUMNS) if k in ("manual", "verified")}
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 

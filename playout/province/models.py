@@ -123,6 +123,10 @@ class ProvinceAiring(SQLModel, table=True):
     reason: str | None = None
     manual: bool = False
     level: str | None = Field(default=None, sa_type=String(16))
+    verified: bool | None = None
+    heard_lateness_ms: int | None = None
+    verify_note: str | None = None
+    actor: str | None = Field(default=None, sa_type=String(160))
 
 
 class ProvinceAiringDay(SQLModel, table=True):

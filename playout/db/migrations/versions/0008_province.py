@@ -114,6 +114,10 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(), nullable=True),
         sa.Column("manual", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("level", sa.String(16), nullable=True),
+        sa.Column("verified", sa.Boolean(), nullable=True),
+        sa.Column("heard_lateness_ms", sa.Integer(), nullable=True),
+        sa.Column("verify_note", sa.String(), nullable=True),
+        sa.Column("actor", sa.String(160), nullable=True),
         sa.UniqueConstraint("station_id", "key", name="uq_province_airings_station_key"),
     )
     op.create_index("ix_province_airings_time", "province_airings", ["scheduled_at", "station_id"])
