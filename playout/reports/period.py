@@ -96,9 +96,25 @@ def atomic_output(path: Path) -> Iterator[Path]:
     temp = Path(name)
     try:
         yield temp
+        # mkstemp makes the file 0600; a report is the user's file like any other they save.
+        os.chmod(temp, 0o666 & ~current_umask())
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it (os.umask would, briefly, for every
+    thread: the web server writes reports from several)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 Writer = Callable[[Path], None]

@@ -23,6 +23,7 @@ from playout.library.importer import ImportRequest, Status
 from playout.library.steps import nfc
 from playout.model import Kind, Level, Outcome
 from playout.reports import export, tally, tally_files
+from playout.reports.document import Letterhead
 from playout.reports.period import Period, period_from
 from playout.web.auth import technician_only
 from playout.web.chart import bar_chart
@@ -30,6 +31,7 @@ from playout.web.chart import bar_chart
 bp = Blueprint("pages", __name__)
 
 LOG_PAGE = 50
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -324,13 +326,16 @@ def tally_page() -> Any:
 def tally_download() -> Any:
     lang = g.lang
     fmt = request.args.get("format", "xlsx")
-    if fmt not in ("xlsx", "pdf"):
+    if fmt not in ("xlsx", "pdf", "docx"):
         abort(404)
     year, result = _tally()
     name = f"{'tong-hop' if lang == 'vi' else 'tally'}-{year}.{fmt}"
     if fmt == "xlsx":
         return _send_report(lambda dest: tally_files.write_xlsx(result, lang, dest), name, XLSX)
-    return _send_report(lambda dest: tally_files.write_pdf(result, lang, dest), name, "application/pdf")
+    head = Letterhead.from_config(_app().config, _today())
+    if fmt == "docx":
+        return _send_report(lambda dest: tally_files.write_docx(result, lang, dest, head), name, DOCX)
+    return _send_report(lambda dest: tally_files.write_pdf(result, lang, dest, head), name, "application/pdf")
 
 
 # -- Air now ----------------------------------------------------------------------------

@@ -246,3 +246,16 @@ def test_the_chart_axis_has_whole_numbers_on_its_gridlines() -> None:
         bottom, top = ticks[0][0], ticks[-1][0]
         [bar] = chart["bars"]  # the bar's top sits where its value is on the axis
         assert abs(bar.y - (bottom - (bottom - top) * peak / labels[-1])) < 1e-6
+
+
+def test_a_manager_downloads_the_report_as_word_and_pdf(web: Web) -> None:
+    import docx
+
+    c = web.login("lanhdao")
+    r = c.get("/tally/download?format=docx")
+    assert r.status_code == 200 and r.mimetype.endswith("wordprocessingml.document")
+    d = docx.Document(io.BytesIO(r.data))
+    assert [p.text for p in d.tables[0].cell(0, 1).paragraphs if p.text][0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert "BÁO CÁO" in [p.text for p in d.paragraphs]
+    r = c.get("/tally/download?format=pdf")
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
