@@ -7,6 +7,7 @@ that fails leaves neither a row nor a file behind and never stops the rest of th
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -165,7 +166,8 @@ class Importer:
         try:
             incoming.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise steps._reject("import.store_failed", source, folder=library, detail=exc.strerror) from None
+            raise steps._reject("import.store_failed", source, raw=str(exc), folder=library,
+                                code=errno.errorcode.get(exc.errno or 0, str(exc.errno))) from None
         fd, temp_name = tempfile.mkstemp(suffix=".flac", dir=incoming)
         temp = Path(temp_name)
         created: Path | None = None
@@ -198,7 +200,8 @@ class Importer:
             created = None
             return FileResult(name, Status.IMPORTED, clip=clip)
         except OSError as exc:
-            raise steps._reject("import.store_failed", source, folder=library, detail=exc.strerror) from None
+            raise steps._reject("import.store_failed", source, raw=str(exc), folder=library,
+                                code=errno.errorcode.get(exc.errno or 0, str(exc.errno))) from None
         finally:
             temp.unlink(missing_ok=True)
             if created is not None:
