@@ -10,16 +10,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic import command
-from sqlalchemy import event
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from playout.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -43,6 +46,8 @@ def _sqlite_pragmas(durable: bool, busy_timeout_ms: int):  # noqa: ANN202
 
 
 def _alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
@@ -64,6 +69,12 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the version this program knows; refuse a newer one."""
+        if self._at_head():
+            return
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         cfg = _alembic_config()
         script = ScriptDirectory.from_config(cfg)
         try:
@@ -77,6 +88,19 @@ class Database:
         except SQLAlchemyError as exc:
             raise DatabaseError("db.cannot_open", url=self.url, detail=str(exc.orig or exc)) from None
 
+    def _at_head(self) -> bool:
+        """Whether the database is already at this program's one head revision, read without
+        Alembic: loading Alembic costs every short command (an export, a status) most of a
+        second, and almost every open finds the schema current."""
+        head = _head_revision()
+        if head is None:
+            return False
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(text("select version_num from alembic_version")).scalars().all() == [head]
+        except SQLAlchemyError:
+            return False
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -84,6 +108,20 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@cache
+def _head_revision() -> str | None:
+    """The revision no migration builds on, from the migration files; None unless exactly one."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if m := re.search(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", source, re.M):
+            revisions.add(m.group(1))
+        if m := re.search(r"^down_revision\s*=\s*(.*)$", source, re.M):
+            parents.update(re.findall(r"['\"]([^'\"]+)['\"]", m.group(1)))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def open_database(url: str, *, durable: bool = True, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Database:

@@ -347,7 +347,27 @@ def test_the_fast_sqlite_paths_give_the_same_results_as_the_generic_ones(
     from playout.reports.period import Period
 
     _, log = year_log
-    db = open_database(f"sqlite:///{log}")
+    copy = tmp_path / "log.db"
+    shutil.copy(log, copy)
+    con = sqlite3.connect(copy)  # rows with every awkward value the text fields can hold
+    for i, (title, reason, level, manual, late) in enumerate([
+        ('Khẩu hiệu "an toàn", mùa mưa', "bỏ qua, theo yêu cầu", "emergency", 1, -1499),
+        ("Dòng 1\nDòng 2", 'nói "dừng"\r\n', None, 0, 500), ("Thông báo bão số 5", None, "priority", 1, None),
+        ("=1+2", "x", "normal", 0, 123456789),
+    ]):  # fmt: skip
+        con.execute(
+            "insert into airings (key, occurrence, position, slot, item, scheduled_at, started_at, ended_at, played_ms,"
+            " lateness_ms, clip_id, title, programme, kind, duration_ms, content_hash, output, outcome, reason, manual,"
+            " level) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (f"odd{i}@2027-03-03T10:00:00/1", f"odd{i}@2027-03-03T10:00:00", 1, f"odd{i}", None,
+             "2027-03-03 03:00:00.999999", None if i == 2 else "2027-03-03 03:00:01.5", None, 1499 + i, late,
+             None if i == 2 else 1, title, "Đồng hành, cùng" if i == 0 else None, "announcement" if i else None,
+             3_599_500 + i, None, "pulse:x,y" if i == 1 else None, "partial" if i else "skipped", reason, manual,
+             level),
+        )  # fmt: skip
+    con.commit()
+    con.close()
+    db = open_database(f"sqlite:///{copy}")
     period = Period(date(2027, 1, 1), date(2027, 12, 31), ZoneInfo("Asia/Ho_Chi_Minh"))
     assert period.constant_offset_minutes() == 420
     export.write_csv(db, period, export.Filters(), "vi", tmp_path / "fast.csv")
@@ -356,5 +376,8 @@ def test_the_fast_sqlite_paths_give_the_same_results_as_the_generic_ones(
     export.write_csv(db, period, export.Filters(), "vi", tmp_path / "slow.csv")
     slow_tally = tally.compute(db, period, "x")
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    text = (tmp_path / "fast.csv").read_text(encoding="utf-8-sig")
+    assert '"Khẩu hiệu ""an toàn"", mùa mưa","Đồng hành, cùng"' in text and ',-1.499,' in text
+    assert '"Dòng 1\nDòng 2"' in text and ',0:00:02,,phát một phần,' in text
     assert fast_tally == slow_tally
     assert Period(date(2026, 1, 1), date(2026, 12, 31), ZoneInfo("Europe/Berlin")).constant_offset_minutes() is None
