@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -87,9 +88,33 @@ def now() -> Any:
     return render_template("now.html", page="now", **_status())
 
 
+class LiveSnapshot:
+    """The Now page's live block, rendered once per `ttl` seconds per language and shared by
+    every open page. Each page asks every second; without this, each request asked the
+    daemon for its status and rendered the block itself, so twenty pages meant twenty status
+    calls a second competing with the daemon for the interpreter. One request renders while
+    the others that arrive meanwhile wait for it (a lock), then all get the same text."""
+
+    def __init__(self, ttl: float = 0.5) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._blocks: dict[str, tuple[float, str]] = {}
+
+    def get(self, lang: str, now: float, render: Callable[[], str]) -> str:
+        with self._lock:
+            held = self._blocks.get(lang)
+            if held is not None and 0 <= now - held[0] < self.ttl:
+                return held[1]
+            text = render()
+            self._blocks[lang] = (now, text)
+            return text
+
+
 @bp.route("/now/live")
 def now_live() -> Any:
-    return render_template("_now_live.html", **_status())
+    live = current_app.extensions.setdefault("playout.live", LiveSnapshot())
+    text = live.get(g.lang, _app().clock.monotonic(), lambda: render_template("_now_live.html", **_status()))
+    return current_app.response_class(text, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/skip", methods=["POST"])

@@ -259,3 +259,53 @@ def test_a_manager_downloads_the_report_as_word_and_pdf(web: Web) -> None:
     assert "BÁO CÁO" in [p.text for p in d.paragraphs]
     r = c.get("/tally/download?format=pdf")
     assert r.status_code == 200 and r.data.startswith(b"%PDF")
+
+
+def test_the_live_block_is_one_snapshot_shared_by_every_open_page(web: Web) -> None:
+    """Twenty pages polling every second must not cost twenty status calls a second."""
+    from datetime import timedelta
+
+    pages = [web.login("lanhdao") for _ in range(3)]
+    statuses = lambda: sum(1 for _, p, _ in web.control.calls if p == "/status")  # noqa: E731
+    before = statuses()
+    for _ in range(5):
+        for c in pages:
+            r = c.get("/now/live")
+            assert r.status_code == 200 and "Nhạc hiệu Đài" in r.get_data(as_text=True)
+            assert r.headers["Cache-Control"] == "no-store"
+    assert statuses() - before == 1, "one status call for fifteen requests inside half a second"
+    web.control.problems.append({"id": "problem.log_backlog", "params": {"count": 3, "error": "x"}})
+    assert "3 bản ghi" not in pages[0].get("/now/live").get_data(as_text=True), "the snapshot still holds"
+    web.clock.advance(timedelta(seconds=0.6))
+    assert "3 bản ghi" in pages[0].get("/now/live").get_data(as_text=True) and statuses() - before == 2
+    # English is rendered (and kept) apart from Vietnamese.
+    vi = pages[1].get("/now/live").get_data(as_text=True)
+    en = pages[1].get("/now/live?lang=en").get_data(as_text=True)
+    assert en != vi and statuses() - before == 3
+
+
+def test_live_snapshot_renders_once_for_concurrent_requests() -> None:
+    import threading
+
+    from playout.web.pages import LiveSnapshot
+
+    live = LiveSnapshot(ttl=0.5)
+    renders: list[int] = []
+    gate = threading.Event()
+
+    def render() -> str:
+        gate.wait(5)
+        renders.append(1)
+        return f"block {len(renders)}"
+
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda: got.append(live.get("vi", 10.0, render))) for _ in range(20)]
+    for th in threads:
+        th.start()
+    gate.set()
+    for th in threads:
+        th.join(5)
+    assert got == ["block 1"] * 20 and len(renders) == 1
+    assert live.get("en", 10.1, render) == "block 2", "each language its own block"
+    assert live.get("vi", 10.4, render) == "block 1"
+    assert live.get("vi", 10.6, render) == "block 3", "renewed after the ttl"
