@@ -27,7 +27,7 @@ from playout.reports import export, tally, tally_files
 from playout.reports.document import Letterhead
 from playout.reports.period import Period, period_from
 from playout.web.auth import technician_only
-from playout.web.chart import bar_chart
+from playout.web.chart import panel_chart
 
 bp = Blueprint("pages", __name__)
 
@@ -341,7 +341,7 @@ def tally_page() -> Any:
         "tally.html", page="tally", year=year, result=result, headers=tally.headers(lang),
         table=tally.table(result, lang), summary=tally.summary(result, lang), months=months,
         monthly=[(ln.name(lang), [tally.number(ln.monthly.get(m, 0), lang) for m in result.months]) for ln in result.lines],
-        chart=bar_chart(tally.chart_series(result, lang), [m[:2] for m in months]),
+        chart=panel_chart(tally.chart_series(result, lang), [m[:2] for m in months]),
         rule=label("tally.rule", lang).format(share=round(result.partial_share * 100)),
         unassigned=tally.not_aired_text(result.unassigned_not_aired, lang),
     )  # fmt: skip

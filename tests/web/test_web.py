@@ -235,17 +235,22 @@ def test_the_now_page_shows_what_a_person_must_act_on(web: Web) -> None:
     assert "chưa sẵn sàng phát phien-sang@2026-11-30T05:30: Nhạc hiệu Đài: audio file missing: /x.flac" in page
 
 
-def test_the_chart_axis_has_whole_numbers_on_its_gridlines() -> None:
-    from playout.web.chart import bar_chart
+def test_the_chart_has_a_panel_per_line_each_with_whole_numbers_on_its_own_scale() -> None:
+    from playout.reports import chart
 
     for peak, labels in ((1, [0, 1]), (2, [0, 1, 2]), (5, [0, 1, 2, 3, 4, 5]), (3, [0, 1, 2, 3, 4, 5]),
                          (13, [0, 4, 8, 12, 16, 20]), (658, [0, 200, 400, 600, 800, 1000])):  # fmt: skip
-        chart = bar_chart([("CCHC", [peak])], ["01"])
-        ticks = chart["ticks"]
-        assert [v for _, v in ticks] == labels
-        bottom, top = ticks[0][0], ticks[-1][0]
-        [bar] = chart["bars"]  # the bar's top sits where its value is on the axis
+        shapes, _, _ = chart.panels([("CCHC", [peak])], ["01"])
+        ticks = [s for s in shapes if isinstance(s, chart.Line)]
+        values = [int(s.text) for s in shapes if isinstance(s, chart.Text) and s.anchor == "end"]
+        assert values == labels
+        bottom, top = ticks[0].y1, ticks[-1].y1
+        [bar] = [s for s in shapes if isinstance(s, chart.Rect)]  # the bar's top sits where its value is on the axis
         assert abs(bar.y - (bottom - (bottom - top) * peak / labels[-1])) < 1e-6
+    # The monthly programme's 1 fills its panel as the slogans' 60 fill theirs.
+    shapes, _, _ = chart.panels([("Khẩu hiệu", [60, 62]), ("Đồng hành", [1, 1])], ["01", "02"])
+    bars = [s for s in shapes if isinstance(s, chart.Rect)]
+    assert len(bars) == 4 and min(b.h for b in bars) > 0.5 * max(b.h for b in bars)
 
 
 def test_a_manager_downloads_the_report_as_word_and_pdf(web: Web) -> None:
