@@ -333,3 +333,19 @@ def test_gain_search_steps() -> None:
     assert abs(next_gain(-16, [(8.0, -22.0), (14.0, -17.0), (16.0, -15.0)]) - 15.0) < 1e-9
     # Equal loudness from two gains (a flat stretch): halve the bracket or step plainly.
     assert next_gain(-16, [(8.0, -20.0), (9.0, -20.0)]) == 13.0
+
+
+def test_what_ffmpeg_said_goes_to_the_log_not_to_the_person(
+    station: Station, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    bad = tmp_path / "bien-ban.mp3"
+    bad.write_bytes(bytes(range(256)) * 40)
+    caplog.set_level(logging.INFO, logger="playout.library.steps")
+    r = station.cli("import", str(bad), "--kind", "slogan")
+    assert r.exit_code == 1
+    assert f"{bad}: không phải tệp âm thanh mà ffmpeg đọc được." in r.output
+    logged = [rec.getMessage() for rec in caplog.records if rec.name == "playout.library.steps"]
+    assert logged and str(bad) in logged[0] and "import.not_audio" in logged[0]
+    assert len(logged[0]) > len(f"import {bad} rejected (import.not_audio): "), "the tool's own words are kept"
