@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, abort, copy_current_request_context, current_app, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 
 from playout import preview as preview_mod
 from playout.app import App
@@ -89,31 +89,70 @@ def now() -> Any:
 
 
 class LiveSnapshot:
-    """The Now page's live block, rendered once per `ttl` seconds per language and shared by
-    every open page. Each page asks every second; without this, each request asked the
-    daemon for its status and rendered the block itself, so twenty pages meant twenty status
-    calls a second competing with the daemon for the interpreter. One request renders while
-    the others that arrive meanwhile wait for it (a lock), then all get the same text."""
+    """The Now page's live block, rendered at most once per `ttl` seconds per language and
+    shared by every open page. Each page asks every second; without this, each request asked
+    the daemon for its status and rendered the block itself, so twenty pages meant twenty
+    status calls a second competing with the daemon for the interpreter.
+
+    Once a block exists no request waits for a new one: the first request after `ttl` starts
+    one renewal in a background thread and, like every request until it is done, gets the
+    block it has (at most a second or so old; the page asks again in a second). A status call
+    slowed by an airing being prepared therefore delays no page. Only the very first request
+    for a language renders while the others wait for it."""
 
     def __init__(self, ttl: float = 0.5) -> None:
         self.ttl = ttl
         self._lock = threading.Lock()
+        self._first = threading.Lock()
         self._blocks: dict[str, tuple[float, str]] = {}
+        self._renewing: set[str] = set()
 
-    def get(self, lang: str, now: float, render: Callable[[], str]) -> str:
+    def get(self, lang: str, now: float, render: Callable[[], str],
+            spawn: Callable[[Callable[[], None]], None] | None = None) -> str:  # fmt: skip
         with self._lock:
             held = self._blocks.get(lang)
-            if held is not None and 0 <= now - held[0] < self.ttl:
-                return held[1]
+            renew = held is not None and not 0 <= now - held[0] < self.ttl and lang not in self._renewing
+            if renew:
+                self._renewing.add(lang)
+        if held is not None:
+            if renew:
+                (spawn or _in_thread)(lambda: self._renew(lang, now, render))
+            return held[1]
+        with self._first:  # no block yet: one request renders, the others wait for it
+            with self._lock:
+                if (held := self._blocks.get(lang)) is not None:
+                    return held[1]
             text = render()
-            self._blocks[lang] = (now, text)
+            with self._lock:
+                self._blocks[lang] = (now, text)
             return text
+
+    def _renew(self, lang: str, now: float, render: Callable[[], str]) -> None:
+        try:
+            text = render()
+            with self._lock:
+                self._blocks[lang] = (now, text)
+        finally:
+            with self._lock:
+                self._renewing.discard(lang)
+
+
+def _in_thread(work: Callable[[], None]) -> None:
+    threading.Thread(target=work, name="web-live", daemon=True).start()
 
 
 @bp.route("/now/live")
 def now_live() -> Any:
     live = current_app.extensions.setdefault("playout.live", LiveSnapshot())
-    text = live.get(g.lang, _app().clock.monotonic(), lambda: render_template("_now_live.html", **_status()))
+
+    request_globals = dict(vars(g))  # the language and the user, for a renewal in another thread
+
+    @copy_current_request_context  # the renewal may run in its own thread after this request
+    def render() -> str:
+        vars(g).update(request_globals)
+        return render_template("_now_live.html", **_status())
+
+    text = live.get(g.lang, _app().clock.monotonic(), render, current_app.extensions.get("playout.live_spawn"))
     return current_app.response_class(text, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 

@@ -270,6 +270,7 @@ def test_the_live_block_is_one_snapshot_shared_by_every_open_page(web: Web) -> N
     """Twenty pages polling every second must not cost twenty status calls a second."""
     from datetime import timedelta
 
+    web.flask.extensions["playout.live_spawn"] = lambda work: work()  # renew at once, not in a thread
     pages = [web.login("lanhdao") for _ in range(3)]
     statuses = lambda: sum(1 for _, p, _ in web.control.calls if p == "/status")  # noqa: E731
     before = statuses()
@@ -282,7 +283,8 @@ def test_the_live_block_is_one_snapshot_shared_by_every_open_page(web: Web) -> N
     web.control.problems.append({"id": "problem.log_backlog", "params": {"count": 3, "error": "x"}})
     assert "3 bản ghi" not in pages[0].get("/now/live").get_data(as_text=True), "the snapshot still holds"
     web.clock.advance(timedelta(seconds=0.6))
-    assert "3 bản ghi" in pages[0].get("/now/live").get_data(as_text=True) and statuses() - before == 2
+    assert "3 bản ghi" not in pages[0].get("/now/live").get_data(as_text=True), "the held block, renewal started"
+    assert "3 bản ghi" in pages[1].get("/now/live").get_data(as_text=True) and statuses() - before == 2
     # English is rendered (and kept) apart from Vietnamese.
     vi = pages[1].get("/now/live").get_data(as_text=True)
     en = pages[1].get("/now/live?lang=en").get_data(as_text=True)
@@ -313,4 +315,9 @@ def test_live_snapshot_renders_once_for_concurrent_requests() -> None:
     assert got == ["block 1"] * 20 and len(renders) == 1
     assert live.get("en", 10.1, render) == "block 2", "each language its own block"
     assert live.get("vi", 10.4, render) == "block 1"
-    assert live.get("vi", 10.6, render) == "block 3", "renewed after the ttl"
+    # After the ttl nobody waits: the held block is served while one renewal runs.
+    started: list = []
+    assert live.get("vi", 10.6, render, started.append) == "block 1"
+    assert live.get("vi", 10.7, render, started.append) == "block 1" and len(started) == 1
+    started[0]()
+    assert live.get("vi", 10.8, render) == "block 3", "renewed"
