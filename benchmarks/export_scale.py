@@ -136,7 +136,7 @@ def run(n_rows: int = 1_000_000, keep: Path | None = None) -> dict:
             "xlsx_tenth_rows_s": round(x10_s, 1),
             "tally_year_s": round(tally_s, 3),
             "tally_year_airings": year.total("airings"),
-            "targets": {"csv_ratio_to_sqlite3": 3.0, "tally_year_s": 1.0, "xlsx_memory": "flat"},
+            "targets": {"csv_ratio_to_sqlite3": 1.5, "tally_year_s": 1.0, "xlsx_memory": "flat"},
         }
         if keep:
             shutil.copy(db, keep / "log.db")

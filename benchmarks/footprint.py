@@ -95,7 +95,7 @@ def run(clips: int = 10_000, slots: int = 200, seconds: float = 60) -> dict:
             "rss_mb": round(max(samples), 1), "peak_rss_mb": round(peak, 1),
             "cpu_percent_of_one_core": round(cpu * 100, 2),
             "reference_bare_python_rss_mb": round(bare_rss, 1),
-            "targets": {"rss_mb": 150, "cpu_percent_of_one_core": 1.0, "startup_to_ready_s": 3.0},
+            "targets": {"rss_mb": 80, "cpu_percent_of_one_core": 1.0, "startup_to_ready_s": 3.0},
         }  # fmt: skip
     finally:
         shutil.rmtree(work, ignore_errors=True)

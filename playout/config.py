@@ -27,6 +27,12 @@ class StationConfig:
     name: str
     timezone: ZoneInfo
     language: str
+    # The letterhead of a report in the administrative format (Nghị định 30/2020/NĐ-CP):
+    # the body that issues it (default: the station's name), the body above it, if any, and
+    # the place name written before the date ("Tân Hồng, ngày ... tháng ... năm ...").
+    issuing_body: str = ""
+    parent_body: str = ""
+    place: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,18 @@ class ProvinceConfig:
 
 
 @dataclass(frozen=True)
+class ReportConfig:
+    """What the annual report says besides the figures: its title (trích yếu), the document
+    symbol's abbreviation (Số: .../BC-<symbol>), who signs and as what, and who receives it."""
+
+    title: str = ""
+    symbol: str = ""
+    signer: str = ""
+    signer_title: str = ""
+    recipients: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     station: StationConfig
@@ -100,6 +118,7 @@ class Config:
     partial_share: float = 0.9
     overrides: Mapping[str, str] = field(default_factory=dict)
     province: ProvinceConfig = field(default_factory=ProvinceConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
 
     @property
     def base_dir(self) -> Path:
@@ -178,6 +197,29 @@ def _optional_text(value: Any, _base: Path) -> str:
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise _Invalid("a text (may be empty)")
     return str(value).strip()
+
+
+def _line(value: Any, _base: Path) -> str:
+    """One line of a document's header: may be empty, no line break, not a novel."""
+    if not isinstance(value, str) or any(c in value for c in "\r\n\t") or len(value) > 200:
+        raise _Invalid("a text of one line, at most 200 characters (may be empty)")
+    return " ".join(value.split())
+
+
+def _lines(value: Any, _base: Path) -> tuple[str, ...]:
+    """A list of one-line texts; from the environment, one text with items separated by ';'."""
+    expected = "a list of one-line texts such as [\"UBND xã\", \"Lưu: VT\"] (at most 30)"
+    if isinstance(value, str):
+        value = [part for part in value.split(";") if part.strip()]
+    if not isinstance(value, list) or len(value) > 30:
+        raise _Invalid(expected)
+    try:
+        items = tuple(_line(item, _base) for item in value)
+    except _Invalid:
+        raise _Invalid(expected) from None
+    if not all(items):
+        raise _Invalid(expected)
+    return items
 
 
 def _host(value: Any, _base: Path) -> str:
@@ -272,6 +314,9 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("station", "name"): (_text, "Đài Truyền thanh huyện"),
     ("station", "timezone"): (_timezone, "Asia/Ho_Chi_Minh"),
     ("station", "language"): (_language, DEFAULT_LANGUAGE),
+    ("station", "issuing_body"): (_line, ""),
+    ("station", "parent_body"): (_line, ""),
+    ("station", "place"): (_line, ""),
     ("database", "url"): (_database_url, "sqlite:///playout.db"),
     ("library", "folder"): (_folder, "audio/library"),
     ("library", "loudness_target_lufs"): (_number(-40, -5), -16.0),
@@ -300,6 +345,11 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("daemon", "nice"): (_integer(-20, 19), -10),
     ("daemon", "readiness_minutes"): (_number(0, 24 * 60), 10),
     ("reports", "partial_share"): (_number(0, 1), 0.9),
+    ("reports", "title"): (_line, ""),
+    ("reports", "symbol"): (_line, ""),
+    ("reports", "signer"): (_line, ""),
+    ("reports", "signer_title"): (_line, ""),
+    ("reports", "recipients"): (_lines, []),
     ("web", "enabled"): (_boolean, True),
     ("web", "host"): (_host, "127.0.0.1"),
     ("web", "port"): (_integer(1, 65535), 8471),
@@ -433,6 +483,9 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             name=values["station", "name"],
             timezone=values["station", "timezone"],
             language=values["station", "language"],
+            issuing_body=values["station", "issuing_body"] or values["station", "name"],
+            parent_body=values["station", "parent_body"],
+            place=values["station", "place"],
         ),
         database_url=values["database", "url"],
         library=LibraryConfig(
@@ -487,6 +540,13 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             central_url=values["province", "central_url"],
             forward_seconds=values["province", "forward_seconds"],
             batch_rows=values["province", "batch_rows"],
+        ),
+        report=ReportConfig(
+            title=values["reports", "title"],
+            symbol=values["reports", "symbol"],
+            signer=values["reports", "signer"],
+            signer_title=values["reports", "signer_title"],
+            recipients=values["reports", "recipients"],
         ),
     )
 

@@ -81,20 +81,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{file}: the file does not exist.",
     },
     "import.unreadable": {
-        "vi": "{file}: không đọc được tệp ({detail}).",
-        "en": "{file}: the file cannot be read ({detail}).",
+        "vi": "{file}: không đọc được tệp (lỗi hệ điều hành {code}).",
+        "en": "{file}: the file cannot be read (system error {code}).",
+    },
+    "import.no_permission": {
+        "vi": "{file}: không có quyền đọc tệp.",
+        "en": "{file}: no permission to read the file.",
     },
     "import.empty": {
         "vi": "{file}: tệp rỗng (0 byte).",
         "en": "{file}: the file is empty (0 bytes).",
     },
     "import.not_audio": {
-        "vi": "{file}: không phải tệp âm thanh mà ffmpeg đọc được ({detail}).",
-        "en": "{file}: not an audio file ffmpeg can read ({detail}).",
+        "vi": "{file}: không phải tệp âm thanh mà ffmpeg đọc được.",
+        "en": "{file}: not an audio file ffmpeg can read.",
+    },
+    "import.image": {
+        "vi": "{file}: đây là một tấm ảnh ({format}), không phải âm thanh.",
+        "en": "{file}: this is a picture ({format}), not audio.",
+    },
+    "import.video_no_sound": {
+        "vi": "{file}: tệp video không có luồng âm thanh.",
+        "en": "{file}: a video file with no audio stream.",
     },
     "import.no_audio_stream": {
-        "vi": "{file}: tệp không có luồng âm thanh (chỉ có {streams}).",
-        "en": "{file}: the file has no audio stream (only {streams}).",
+        "vi": "{file}: tệp không có luồng âm thanh.",
+        "en": "{file}: the file has no audio stream.",
     },
     "import.too_long": {
         "vi": "{file}: dài {duration}, vượt quá giới hạn {limit}.",
@@ -105,8 +117,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{file}: the file is truncated or damaged: its header says {expected} but only {decoded} decodes.",
     },
     "import.decode_error": {
-        "vi": "{file}: tệp bị hỏng, lỗi khi giải mã: {detail}",
-        "en": "{file}: the file is damaged, decoding failed: {detail}",
+        "vi": "{file}: tệp bị hỏng, có đoạn không giải mã được.",
+        "en": "{file}: the file is damaged: part of it cannot be decoded.",
     },
     "import.silent": {
         "vi": "{file}: tệp chỉ có khoảng lặng, không có âm thanh.",
@@ -117,12 +129,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{file}: only {duration} of sound, too short to measure loudness (0.4 s at least).",
     },
     "import.ffmpeg_failed": {
-        "vi": "{file}: ffmpeg không xử lý được tệp: {detail}",
-        "en": "{file}: ffmpeg could not process the file: {detail}",
+        "vi": "{file}: ffmpeg không chuyển đổi được tệp.",
+        "en": "{file}: ffmpeg could not convert the file.",
+    },
+    "import.timeout": {
+        "vi": "{file}: ffmpeg xử lý tệp quá lâu nên đã bị dừng.",
+        "en": "{file}: ffmpeg took too long on the file and was stopped.",
     },
     "import.store_failed": {
-        "vi": "{file}: không lưu được vào thư viện {folder}: {detail}",
-        "en": "{file}: cannot store into the library {folder}: {detail}",
+        "vi": "{file}: không lưu được vào thư viện {folder} (lỗi hệ điều hành {code}).",
+        "en": "{file}: cannot store into the library {folder} (system error {code}).",
     },
     "import.duplicate": {
         "vi": "{file}: trùng với bản đã có #{clip_id} «{title}».",
@@ -830,6 +846,20 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "tally.sheet": {"vi": "Tổng hợp", "en": "Tally"},
     "tally.sheet_months": {"vi": "Theo tháng", "en": "By month"},
+    # The report in the administrative format of Nghị định 30/2020/NĐ-CP.
+    "report.nation": {"vi": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "en": "SOCIALIST REPUBLIC OF VIET NAM"},
+    "report.motto": {"vi": "Độc lập - Tự do - Hạnh phúc", "en": "Independence - Freedom - Happiness"},
+    "report.number": {"vi": "Số:", "en": "No.:"},
+    "report.kind": {"vi": "BÁO CÁO", "en": "REPORT"},
+    "report.default_title": {"vi": "Kết quả phát sóng {period}", "en": "Airing results, {period}"},
+    "report.year": {"vi": "năm {year}", "en": "{year}"},
+    "report.results": {"vi": "KẾT QUẢ PHÁT SÓNG", "en": "AIRING RESULTS"},
+    "report.table": {"vi": "Bảng {n}. {name}", "en": "Table {n}. {name}"},
+    "report.figure": {"vi": "Biểu đồ. {name}", "en": "Chart. {name}"},
+    "report.recipients": {"vi": "Nơi nhận:", "en": "Recipients:"},
+    "report.archive": {"vi": "Lưu: VT", "en": "File copy"},
+    "report.signer_title": {"vi": "NGƯỜI BÁO CÁO", "en": "REPORTED BY"},
+    "report.page": {"vi": "Trang", "en": "Page"},
     "bool.yes": {"vi": "có", "en": "yes"},
     "bool.no": {"vi": "không", "en": "no"},
     "export.sheet": {"vi": "Nhật ký phát sóng", "en": "Airing log"},
@@ -984,6 +1014,7 @@ LABELS: dict[str, dict[str, str]] = {
     "web.year": {"vi": "Năm", "en": "Year"},
     "web.download_xlsx": {"vi": "Tải Excel", "en": "Download XLSX"},
     "web.download_pdf": {"vi": "Tải PDF", "en": "Download PDF"},
+    "web.download_docx": {"vi": "Tải báo cáo Word", "en": "Download the Word report"},
     "web.clip": {"vi": "Bài", "en": "Clip"},
     "web.level": {"vi": "Mức ưu tiên", "en": "Level"},
     "web.level_normal_help": {

@@ -1,7 +1,7 @@
 """A short run of the benchmarks, so they keep working; their figures are not asserted here
 (timing belongs in `make bench`, on a quiet machine, as ratios)."""
 
-from benchmarks import expand_year, export_scale, footprint, import_speed
+from benchmarks import expand_year, export_scale, footprint, import_speed, web_live
 from tests.conftest import require_program
 
 
@@ -27,3 +27,10 @@ def test_footprint_smoke() -> None:
     figures = footprint.run(clips=200, slots=10, seconds=1)
     assert figures["rss_mb"] > 0 and figures["startup_to_ready_s"] > 0
     assert "Đã mô phỏng 2 ngày" in footprint.simulate_200_slots(days=2, clips=100)["output"]
+
+
+def test_web_live_smoke() -> None:
+    require_program("ffmpeg")
+    figures = web_live.run(clients=2, seconds=2)
+    assert figures["live_latency_ms"]["n"] >= 2 and figures["outcome_under_load"] == "aired"
+    assert figures["outcome_quiet"] == "aired"

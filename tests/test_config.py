@@ -97,3 +97,22 @@ def test_cli_reports_bad_config_and_exits_2(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "[station] timezone = 'UTC+7'" in r.output
     assert "Traceback" not in r.output
+
+
+def test_report_letterhead_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, '[station]\nname = "Đài Truyền thanh xã Tân Hồng"\nplace = "Tân Hồng"\n'
+                 '[reports]\nsigner = "Nguyễn Văn An"\nsigner_title = "Trưởng Đài"\nsymbol = "ĐTT"\n'
+                 'recipients = ["UBND xã Tân Hồng", "Lưu: VT"]\n')  # fmt: skip
+    cfg = config.load(path, env={})
+    assert cfg.station.issuing_body == "Đài Truyền thanh xã Tân Hồng", "defaults to the station's name"
+    assert cfg.station.place == "Tân Hồng" and cfg.station.parent_body == ""
+    assert cfg.report.recipients == ("UBND xã Tân Hồng", "Lưu: VT") and cfg.report.signer == "Nguyễn Văn An"
+    env = {"PLAYOUT_REPORTS_RECIPIENTS": "A; B ;"}
+    assert config.load(path, env=env).report.recipients == ("A", "B")
+    bad = write(tmp_path, '[reports]\nrecipients = "UBND"\ntitle = "a\\nb"\n[station]\nplace = 3\n')
+    with pytest.raises(ConfigError) as info:
+        config.load(bad, env={})
+    text = info.value.render("en")
+    assert "[reports] recipients = 'UBND'" not in text  # a single text is one recipient (as from the environment)
+    assert "[reports] title = 'a\\nb': invalid value, expected a text of one line" in text
+    assert "[station] place = 3: invalid value" in text

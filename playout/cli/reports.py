@@ -14,6 +14,7 @@ from playout.errors import UsageError
 from playout.i18n import LANGUAGES, t
 from playout.model import Kind, Outcome
 from playout.reports import export, tally, tally_files
+from playout.reports.document import Letterhead
 from playout.reports.period import atomic_output, check_output, period_from
 from playout.preview import today
 
@@ -100,7 +101,7 @@ def tally_command(
     year: Annotated[int | None, typer.Option(help="A calendar year, e.g. 2026.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md, csv, xlsx or pdf.")] = "md",
+    fmt: Annotated[str, typer.Option("--format", help="md, csv, xlsx, docx or pdf.")] = "md",
     out_file: Annotated[Path | None, typer.Option("--out", help="The file to write (md: default stdout).")] = None,
     program: ProgramOption = None,
     lang: LangOption = None,
@@ -111,7 +112,7 @@ def tally_command(
     """The tally of a period: per programme and kind, distinct clips, airings, airtime, by month."""
     app = _app(config, db)
     language = _lang(app, lang)
-    _format(fmt, ("md", "csv", "xlsx", "pdf"))
+    _format(fmt, ("md", "csv", "xlsx", "docx", "pdf"))
     period = period_from(year, parse_date(start, "--from"), parse_date(end, "--to"), app.config.station.timezone,
                          today(app))  # fmt: skip
     programme = _check_programme(app, program)
@@ -132,5 +133,6 @@ def tally_command(
         elif fmt == "xlsx":
             tally_files.write_xlsx(result, language, temp)
         else:
-            tally_files.write_pdf(result, language, temp)
+            head = Letterhead.from_config(app.config, today(app))
+            (tally_files.write_docx if fmt == "docx" else tally_files.write_pdf)(result, language, temp, head)
     out.print(t("out.written", language, rows=len(result.lines), path=out_file), markup=False)

@@ -52,6 +52,8 @@ _SILENCE_START = re.compile(r"silence_start: (-?[\d.]+)")
 _SILENCE_END = re.compile(r"silence_end: (-?[\d.]+)")
 _INTEGRATED = re.compile(r"^\s*I:\s+(-?[\d.]+|-inf|nan) LUFS", re.M)
 _PEAK = re.compile(r"^\s*Peak:\s+(-?[\d.]+|-inf|nan) dBFS", re.M)
+# ebur128's summary rounds to 0.1 LU; its frame metadata (printed by ametadata) has 0.001.
+_PRECISE_I = re.compile(r"lavfi\.r128\.I=(-?[\d.]+|-inf|nan)")
 _OUT_TIME = re.compile(r"^out_time_us=(\d+)", re.M)
 _DECODE_ERROR = re.compile(r"^(?:\[[^\]]+\] )?(.*(?:Error while decoding|Invalid data|Header missing|corrupt).*)$", re.M | re.I)
 
@@ -83,7 +85,7 @@ def parse_report(stderr: str, stdout: str = "") -> FilterReport:
             silences.append((float(m.group(1)), None))
         elif (m := _SILENCE_END.search(line)) and silences and silences[-1][1] is None:
             silences[-1] = (silences[-1][0], float(m.group(1)))
-    integrated = _INTEGRATED.findall(stderr)
+    integrated = _PRECISE_I.findall(stderr) or _INTEGRATED.findall(stderr)
     peak = _PEAK.findall(stderr)
     out_times = _OUT_TIME.findall(stdout)
     loudness = _float(integrated[-1]) if integrated else None
@@ -138,7 +140,10 @@ def render_command(
             f"aresample={sample_rate * 4}",
             f"alimiter=limit={limit:.5f}:attack=1:release=50:level=false",
         ]
-    chain += [f"aresample={sample_rate}", "ebur128=peak=true:framelog=verbose"]
+    # The loudness is measured here, to a thousandth of a LU (the frame metadata), so that
+    # the gain search in steps.render can aim within a tenth of the target.
+    chain += [f"aresample={sample_rate}", "ebur128=peak=true:framelog=verbose:metadata=1",
+              "ametadata=mode=print:key=lavfi.r128.I"]
     return [
         tools.ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-v", "info", "-y",
         "-i", str(source), "-map", "0:a:0", "-vn", "-sn", "-dn",

@@ -7,6 +7,7 @@ that fails leaves neither a row nor a file behind and never stops the rest of th
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -177,7 +178,8 @@ class Importer:
         try:
             incoming.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise steps._reject("import.store_failed", source, folder=library, detail=exc.strerror) from None
+            raise steps._reject("import.store_failed", source, raw=str(exc), folder=library,
+                                code=errno.errorcode.get(exc.errno or 0, str(exc.errno))) from None
         with leftovers.importing(incoming):
             return self._store(source, request, name, clip, probed, analysis, incoming)
 
@@ -215,7 +217,8 @@ class Importer:
             created = None
             return FileResult(name, Status.IMPORTED, clip=clip)
         except OSError as exc:
-            raise steps._reject("import.store_failed", source, folder=library, detail=exc.strerror) from None
+            raise steps._reject("import.store_failed", source, raw=str(exc), folder=library,
+                                code=errno.errorcode.get(exc.errno or 0, str(exc.errno))) from None
         finally:
             temp.unlink(missing_ok=True)
             if created is not None:

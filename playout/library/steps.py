@@ -8,7 +8,9 @@ be tested alone and the importer only sequences them.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import logging
 import os
 import re
 import subprocess
@@ -27,8 +29,8 @@ from playout.library.ffmpeg import Tools
 
 CANONICAL_RATE = 48_000
 MIN_SOUND_MS = 400  # BS.1770 gating blocks are 400 ms: shorter sound has no integrated loudness
-LOUDNESS_TOLERANCE_LU = 0.2
-MAX_RENDERS = 3
+LOUDNESS_TOLERANCE_LU = 0.1  # what the gain search aims at; the promise is 0.5, measured 0.2
+MAX_RENDERS = 6
 # Some encoders (WMA, AAC) leave a few tens of milliseconds of low-level noise at the very
 # start or end of a file. Sound this short before the leading silence (or after the trailing
 # one) is treated as part of that silence rather than as programme.
@@ -39,8 +41,23 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _reject(msg_id: str, source: Path, **params: object) -> ImportRejected:
+log = logging.getLogger(__name__)
+# Codecs ffprobe reports as a one-frame "video" stream: a picture, whatever its file is named.
+IMAGE_CODECS = {"png", "mjpeg", "jpeg2000", "bmp", "gif", "webp", "tiff", "ppm", "pgm", "pam", "psd", "svg", "qoi"}
+
+
+def _reject(msg_id: str, source: Path, raw: str | None = None, **params: object) -> ImportRejected:
+    """The person gets one sentence in their language; what the tool said goes to the log."""
+    if raw:
+        log.info("import %s rejected (%s): %s", nfc(str(source)), msg_id, raw)
     return ImportRejected(msg_id, file=nfc(str(source)), **params)
+
+
+def _os_error(source: Path, exc: OSError) -> ImportRejected:
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return _reject("import.no_permission", source, raw=str(exc))
+    code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+    return _reject("import.unreadable", source, raw=str(exc), code=code)
 
 
 # -- check and hash the source ------------------------------------------------------------
@@ -55,7 +72,7 @@ def source_hash(source: Path) -> str:
             raise _reject("import.empty", source)
         return file_hash(source)
     except OSError as exc:
-        raise _reject("import.unreadable", source, detail=exc.strerror or str(exc)) from None
+        raise _os_error(source, exc) from None
 
 
 def file_hash(path: Path) -> str:
@@ -83,14 +100,20 @@ def probe(source: Path, limits: LibraryConfig) -> Probe:
     try:
         info = mediainfo_json(str(source))
     except (ValueError, KeyError, OSError) as exc:  # unparsable ffprobe output
-        raise _reject("import.not_audio", source, detail=str(exc)) from None
+        raise _reject("import.not_audio", source, raw=str(exc)) from None
     streams = info.get("streams") or []
     audio = [s for s in streams if s.get("codec_type") == "audio"]
     if not info or not streams:
-        raise _reject("import.not_audio", source, detail="ffprobe found no media streams")
+        raise _reject("import.not_audio", source, raw="ffprobe found no media streams")
     if not audio:
         kinds = sorted({s.get("codec_type", "?") for s in streams})
-        raise _reject("import.no_audio_stream", source, streams=", ".join(kinds))
+        raw = "streams: " + ", ".join(f"{s.get('codec_type', '?')}/{s.get('codec_name', '?')}" for s in streams)
+        codecs = {str(s.get("codec_name", "")) for s in streams if s.get("codec_type") == "video"}
+        if kinds == ["video"] and codecs <= IMAGE_CODECS:
+            raise _reject("import.image", source, raw=raw, format=", ".join(sorted(codecs)).upper())
+        if "video" in kinds:
+            raise _reject("import.video_no_sound", source, raw=raw)
+        raise _reject("import.no_audio_stream", source, raw=raw)
     stream = audio[0]
     fmt = info.get("format") or {}
     duration = _seconds(stream.get("duration")) or _seconds(fmt.get("duration"))
@@ -145,12 +168,12 @@ def analyse(tools: Tools, source: Path, probed: Probe, limits: LibraryConfig) ->
     try:
         done = ffmpeg.run(args, _timeout_s(probed.duration_ms, limits))
     except subprocess.TimeoutExpired:
-        raise _reject("import.ffmpeg_failed", source, detail="decoding took too long") from None
+        raise _reject("import.timeout", source, raw="decoding took too long") from None
     report = ffmpeg.parse_report(done.stderr, done.stdout)
     if done.returncode != 0:
-        raise _reject("import.not_audio", source, detail=_last_line(done.stderr))
+        raise _reject("import.not_audio", source, raw=_tail(done.stderr))
     if report.decode_errors:
-        raise _reject("import.decode_error", source, detail=report.decode_errors[0])
+        raise _reject("import.decode_error", source, raw="; ".join(report.decode_errors[:5]))
     decoded_ms = round((report.decoded_s or 0) * 1000)
     if decoded_ms > limits.max_duration_ms:
         raise _reject(
@@ -185,9 +208,11 @@ def analyse(tools: Tools, source: Path, probed: Probe, limits: LibraryConfig) ->
     )
 
 
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "ffmpeg failed"
+def _tail(text: str, n: int = 5) -> str:
+    """The last lines ffmpeg printed (without the per-frame loudness lines), for the log."""
+    lines = [line.strip() for line in text.splitlines() if line.strip() and "lavfi.r128" not in line
+             and "] frame:" not in line]  # fmt: skip
+    return " | ".join(lines[-n:]) if lines else "ffmpeg failed"
 
 
 # -- render: trim, normalise, encode --------------------------------------------------------
@@ -209,8 +234,11 @@ def render(
     """Write the canonical file: silence trimmed, at the loudness target, under the peak ceiling.
 
     A plain gain reaches the target exactly when the peaks allow it. When they do not, the
-    limiter that holds the true-peak ceiling also lowers the loudness a little, so the gain is
-    corrected from what the previous attempt measured (a secant step), up to three renders.
+    limiter that holds the true-peak ceiling also takes loudness away, more the harder it
+    works, so the output loudness is a monotonic but far from linear function of the gain.
+    The gain is searched for: a secant step from the last two renders until the target is
+    bracketed, then interpolation inside the bracket; each attempt is kept in its own file
+    and the closest one becomes `dest` (no render is repeated).
     """
     target = limits.loudness_target_lufs
     ceiling = limits.true_peak_max_dbtp
@@ -219,24 +247,22 @@ def render(
     # Half a dB of headroom under the ceiling: the FLAC quantisation and the final
     # resampling can each add a little to the true peak.
     limit_at = ceiling - 0.5 if analysis.true_peak_dbtp + gain > ceiling - 0.1 else None
-    tried: list[tuple[float, float, float]] = []  # (gain, loudness, peak)
-    for _attempt in range(MAX_RENDERS):
-        loudness, peak = _render_once(
-            tools, source, dest, analysis, gain, limit_at, channels, probed, limits
-        )
-        tried.append((gain, loudness, peak))
-        if abs(loudness - target) <= LOUDNESS_TOLERANCE_LU:
-            break
-        if len(tried) >= 2 and tried[-1][1] != tried[-2][1]:
-            (g1, l1, _), (g2, l2, _) = tried[-2], tried[-1]
-            gain = g2 + (target - l2) * (g2 - g1) / (l2 - l1)
-        else:
-            gain += target - loudness
-        if limit_at is None and analysis.true_peak_dbtp + gain > ceiling - 0.1:
-            limit_at = ceiling - 0.5
-    best = min(tried, key=lambda t: abs(t[1] - target))
-    if best is not tried[-1]:
-        _render_once(tools, source, dest, analysis, best[0], limit_at, channels, probed, limits)
+    tried: list[tuple[float, float, float, Path]] = []  # (gain, loudness, peak, file)
+    try:
+        for attempt in range(MAX_RENDERS):
+            out = dest.with_name(f"{dest.name}.{attempt}")
+            loudness, peak = _render_once(tools, source, out, analysis, gain, limit_at, channels, probed, limits)
+            tried.append((gain, loudness, peak, out))
+            if abs(loudness - target) <= LOUDNESS_TOLERANCE_LU:
+                break
+            gain = next_gain(target, [(g, lo) for g, lo, _, _ in tried])
+            if limit_at is None and analysis.true_peak_dbtp + gain > ceiling - 0.1:
+                limit_at = ceiling - 0.5
+        best = min(tried, key=lambda t: abs(t[1] - target))
+        os.replace(best[3], dest)
+    finally:
+        for *_, path in tried:
+            path.unlink(missing_ok=True)
     return Rendered(
         path=dest,
         loudness_lufs=best[1],
@@ -245,6 +271,26 @@ def render(
         sample_rate=CANONICAL_RATE,
         channels=channels,
     )
+
+
+def next_gain(target: float, tried: list[tuple[float, float]]) -> float:
+    """The next gain to try, from (gain, measured loudness) pairs: loudness rises with gain
+    (more slowly once the limiter works). Pure, so the search is tested without audio."""
+    below = [t for t in tried if t[1] < target]
+    above = [t for t in tried if t[1] > target]
+    if below and above:
+        (g1, l1), (g2, l2) = max(below), min(above)
+        if l2 != l1 and g2 != g1:
+            return g1 + (target - l1) * (g2 - g1) / (l2 - l1)
+        return (g1 + g2) / 2
+    g, loudness = tried[-1]
+    if len(tried) >= 2:
+        g0, l0 = tried[-2]
+        if l0 != loudness and g0 != g:
+            slope = (loudness - l0) / (g - g0)
+            if 0.05 <= slope <= 1.5:  # a sane slope; anything else, step as if plain gain
+                return g + (target - loudness) / slope
+    return g + target - loudness
 
 
 def _render_once(
@@ -272,10 +318,10 @@ def _render_once(
     try:
         done = ffmpeg.run(args, _timeout_s(probed.duration_ms, limits) * 2)
     except subprocess.TimeoutExpired:
-        raise _reject("import.ffmpeg_failed", source, detail="encoding took too long") from None
+        raise _reject("import.timeout", source, raw="encoding took too long") from None
     report = ffmpeg.parse_report(done.stderr)
     if done.returncode != 0 or report.integrated_lufs is None:
-        raise _reject("import.ffmpeg_failed", source, detail=_last_line(done.stderr))
+        raise _reject("import.ffmpeg_failed", source, raw=_tail(done.stderr))
     return report.integrated_lufs, report.true_peak_dbtp if report.true_peak_dbtp is not None else 0.0
 
 

@@ -298,8 +298,14 @@ def write_xlsx(db: Database, period: Period, filters: Filters, lang: str, dest: 
         ws.set_column(i, i, 40 if col == "title" else 64 if col == "content_hash" else widths[kind])
     ws.write(0, 0, f"{station} — {label('export.title_row', lang)} {period.label()}", title)
     header_row = 2
-    for i, (_, key, _) in enumerate(COLUMNS):
-        ws.write(header_row, i, label(key, lang), head)
+    from playout.reports.tally_files import header_height, print_setup
+
+    names = [label(key, lang) for _, key, _ in COLUMNS]
+    column_widths = [40 if col == "title" else 64 if col == "content_hash" else widths[kind] for col, _, kind in COLUMNS]
+    ws.set_row(header_row, header_height(names, column_widths))
+    print_setup(ws, header_row)
+    for i, name in enumerate(names):
+        ws.write(header_row, i, name, head)
     ws.freeze_panes(header_row + 1, 0)
     r = header_row
     for row in rows(db, period, filters):

@@ -105,6 +105,8 @@ def atomic_output(path: Path) -> Iterator[Path]:
         fcntl.flock(fd, fcntl.LOCK_EX)
         work.mkdir()
         yield temp
+        # mkstemp makes the file 0600; a report is the user's file like any other they save.
+        os.chmod(temp, 0o666 & ~current_umask())
         os.replace(temp, path)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -117,6 +119,20 @@ def scratch(dest: Path) -> str | None:
     removed with it, instead of the system's temporary folder where a kill would leave them."""
     work = Path(f"{dest}.d")
     return str(work) if work.is_dir() else None
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it (os.umask would, briefly, for every
+    thread: the web server writes reports from several)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 Writer = Callable[[Path], None]

@@ -212,7 +212,6 @@ def chart_axis(peak: int) -> tuple[int, int]:
 
 
 def chart_series(t: Tally, lang: str) -> list[tuple[str, list[int]]]:
-    """Monthly airings per programme (segments by programme; slogans and announcements as one
-    series each; the chime, which only opens sessions, is left out)."""
-    return [(ln.name(lang), [ln.monthly.get(m, 0) for m in t.months]) for ln in t.lines
-            if ln.airings and ln.kind != Kind.CHIME.value]
+    """Monthly airings of every line of the tally that aired (segments by programme; slogans,
+    announcements and the chime as one series each): the chart shows what the tables show."""
+    return [(ln.name(lang), [ln.monthly.get(m, 0) for m in t.months]) for ln in t.lines if ln.airings]

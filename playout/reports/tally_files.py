@@ -1,28 +1,42 @@
-"""The tally as files a district office hands in: XLSX (with a chart) and PDF (with a chart,
-Vietnamese text in an embedded DejaVu font)."""
+"""The tally as files an office hands in: XLSX (with a chart, set up to print) and the report
+in the administrative format as DOCX and PDF (`document`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from playout.errors import ToolMissing
 from playout.i18n import label
 from playout.reports.period import scratch
+from playout.reports import document
+from playout.reports.document import Letterhead
 from playout.reports.tally import (
     CHART_COLOURS,
     Tally,
     chart_axis,
-    airtime,
     chart_series,
     headers,
     markdown,
     month_label,
     not_aired_text,
-    number,
     summary,
 )
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
+def print_setup(ws, header_row: int) -> None:  # type: ignore[no-untyped-def]
+    """A sheet that prints as an office expects: A4 landscape, every column on the page's
+    width, the header row repeated on every page, page numbers in the footer."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C&P / &N")
+
+
+def header_height(labels: list[str], widths: list[float]) -> float:
+    """Points for a wrapped header row to show every word: the longest label's line count
+    in its column (about one character per unit of width), 15 points a line."""
+    lines = max(-(-len(text) // max(int(w) - 1, 1)) for text, w in zip(labels, widths, strict=True))
+    return 15.0 * max(lines, 1) + 3
 
 
 def write_xlsx(t: Tally, lang: str, dest: Path) -> None:
@@ -31,12 +45,13 @@ def write_xlsx(t: Tally, lang: str, dest: Path) -> None:
     wb = xlsxwriter.Workbook(str(dest), {"tmpdir": scratch(dest)})
     ws = wb.add_worksheet(label("tally.sheet", lang))
     title = wb.add_format({"bold": True, "font_size": 14})
-    head = wb.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "border": 1, "text_wrap": True})
+    head = wb.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF", "border": 1, "text_wrap": True,
+                          "valign": "vcenter", "align": "center"})  # fmt: skip
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     dur = wb.add_format({"num_format": "[h]:mm:ss"})
-    ws.set_column(0, 0, 38)
-    ws.set_column(1, 4, 14)
-    ws.set_column(5, 5, 40)
+    widths = [38, 14, 14, 14, 14, 40]
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
     ws.write(0, 0, f"{label('tally.heading', lang)} — {t.station}", title)
     ws.write(1, 0, f"{label('tally.period', lang)}: {t.period.label()}")
     row = 3
@@ -46,7 +61,8 @@ def write_xlsx(t: Tally, lang: str, dest: Path) -> None:
         row += 1
     row += 1
     ws.write_row(row, 0, headers(lang), head)
-    first = row + 1
+    ws.set_row(row, header_height(headers(lang), widths))
+    print_setup(ws, row)
     for ln in t.lines:
         row += 1
         ws.write_string(row, 0, ln.name(lang))
@@ -57,107 +73,49 @@ def write_xlsx(t: Tally, lang: str, dest: Path) -> None:
         ws.write_string(row, 5, not_aired_text(ln.not_aired, lang))
     ws.write(row + 2, 0, label("tally.rule", lang).format(share=round(t.partial_share * 100)))
 
+    # Every line of the tally, month by month (the chart's series and the rest).
     months = wb.add_worksheet(label("tally.sheet_months", lang))
+    month_headers = [label("tally.what", lang), *(month_label(y, m) for y, m in t.months)]
     months.set_column(0, 0, 38)
-    months.write_row(0, 0, [label("tally.what", lang), *(month_label(y, m) for y, m in t.months)], head)
+    months.set_column(1, len(t.months), 9)
+    months.write_row(0, 0, month_headers, head)
+    months.set_row(0, header_height(month_headers, [38] + [9] * len(t.months)))
+    print_setup(months, 0)
+    for i, ln in enumerate(t.lines, 1):
+        months.write_string(i, 0, ln.name(lang))
+        months.write_row(i, 1, [ln.monthly.get(m, 0) for m in t.months])
+    # One small chart per programme, each on its own scale (see playout.reports.chart).
     series = chart_series(t, lang)
-    for i, (name, values) in enumerate(series, 1):
-        months.write_string(i, 0, name)
-        months.write_row(i, 1, values)
-    if series:
+    names = [ln.name(lang) for ln in t.lines]
+    top_row = row + 4
+    for i, (name, values) in enumerate(series):
+        source = names.index(name) + 1
         chart = wb.add_chart({"type": "column"})
-        for i in range(1, len(series) + 1):
-            chart.add_series({
-                "name": [months.name, i, 0],
-                "categories": [months.name, 0, 1, 0, len(t.months)],
-                "values": [months.name, i, 1, i, len(t.months)],
-            })  # fmt: skip
-        chart.set_title({"name": label("tally.chart", lang)})
-        top, step = chart_axis(max(v for _, values in series for v in values))
-        chart.set_y_axis({"name": label("tally.airings", lang), "min": 0, "max": top, "major_unit": step})
-        chart.set_size({"width": 900, "height": 420})
-        ws.insert_chart(row + 4 if first else 4, 0, chart)
+        chart.add_series({
+            "name": [months.name, source, 0],
+            "categories": [months.name, 0, 1, 0, len(t.months)],
+            "values": [months.name, source, 1, source, len(t.months)],
+            "fill": {"color": CHART_COLOURS[i % len(CHART_COLOURS)]},
+            "data_labels": {"value": True, "font": {"size": 7}},
+        })  # fmt: skip
+        chart.set_title({"name": name, "name_font": {"size": 10}})
+        chart.set_legend({"none": True})
+        top, step = chart_axis(max(values + [1]))
+        chart.set_y_axis({"min": 0, "max": top, "major_unit": step, "num_font": {"size": 8}})
+        chart.set_x_axis({"num_font": {"size": 7}})
+        chart.set_size({"width": 470, "height": 230})
+        ws.insert_chart(top_row + (i // 2) * 12, 0, chart, {"x_offset": (i % 2) * 490})
     wb.close()
 
 
-def _font() -> tuple[str, str]:
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            return str(regular), str(bold)
-    raise ToolMissing("tool.missing", tool="DejaVu fonts", package="fonts-dejavu-core")
+def write_pdf(t: Tally, lang: str, dest: Path, head: Letterhead | None = None) -> None:
+    """The report in the administrative format (see `document`)."""
+    document.write_pdf(t, lang, dest, head or Letterhead(t.station))
 
 
-def write_pdf(t: Tally, lang: str, dest: Path) -> None:
-    from reportlab.graphics.charts.barcharts import VerticalBarChart
-    from reportlab.graphics.charts.legends import Legend
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    regular, bold = _font()
-    pdfmetrics.registerFont(TTFont("DejaVuSans", regular))  # embedded: Vietnamese diacritics render anywhere
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", bold))
-    body = ParagraphStyle("body", fontName="DejaVuSans", fontSize=10, leading=14)
-    small = ParagraphStyle("small", parent=body, fontSize=8, leading=10)
-    h1 = ParagraphStyle("h1", parent=body, fontName="DejaVuSans-Bold", fontSize=15, leading=20, spaceAfter=4)
-    h2 = ParagraphStyle("h2", parent=body, fontName="DejaVuSans-Bold", fontSize=12, leading=16, spaceBefore=8)
-
-    story = [Paragraph(f"{label('tally.heading', lang)} — {t.station}", h1),
-             Paragraph(f"{label('tally.period', lang)}: {t.period.label()}", body), Spacer(1, 4 * mm)]  # fmt: skip
-    for sentence in summary(t, lang) or [label("tally.nothing", lang)]:
-        story.append(Paragraph(sentence, body))
-    story.append(Spacer(1, 4 * mm))
-    data = [[Paragraph(h, small) for h in headers(lang)]]
-    for ln in t.lines:
-        data.append([Paragraph(ln.name(lang), small), number(ln.clips, lang), number(ln.airings, lang),
-                     airtime(ln.airtime_ms), number(ln.manual, lang),
-                     Paragraph(not_aired_text(ln.not_aired, lang), small)])  # fmt: skip
-    tbl = Table(data, colWidths=[55 * mm, 20 * mm, 20 * mm, 22 * mm, 16 * mm, 42 * mm], repeatRows=1)
-    tbl.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), "DejaVuSans", 8),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DCE6F1")),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("ALIGN", (1, 1), (4, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))  # fmt: skip
-    story.append(tbl)
-
-    series = chart_series(t, lang)
-    if series:
-        story.append(Paragraph(label("tally.chart", lang), h2))
-        drawing = Drawing(170 * mm, 85 * mm)
-        chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 10 * mm, 8 * mm, 105 * mm, 70 * mm
-        chart.data = [values for _, values in series]
-        chart.categoryAxis.categoryNames = [month_label(y, m)[:2] for y, m in t.months]
-        chart.categoryAxis.labels.fontName = "DejaVuSans"
-        chart.valueAxis.labels.fontName = "DejaVuSans"
-        top, step = chart_axis(max(v for _, values in series for v in values))
-        chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, top, step
-        palette = [colors.HexColor(c) for c in CHART_COLOURS]
-        for i in range(len(series)):
-            chart.bars[i].fillColor = palette[i % len(palette)]
-        legend = Legend()
-        legend.x, legend.y = 122 * mm, 75 * mm
-        legend.alignment = "right"
-        legend.fontName, legend.fontSize = "DejaVuSans", 7
-        legend.columnMaximum = 8
-        legend.deltay = 10
-        legend.colorNamePairs = [(palette[i % len(palette)], name) for i, (name, _) in enumerate(series)]
-        drawing.add(chart)
-        drawing.add(legend)
-        story.append(drawing)
-    story.append(Paragraph(label("tally.rule", lang).format(share=round(t.partial_share * 100)), small))
-    doc = SimpleDocTemplate(str(dest), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=f"{label('tally.heading', lang)} {t.period.label()}",
-                            author=t.station)  # fmt: skip
-    doc.build(story)
+def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead | None = None) -> None:
+    """The same report as a Word file an office edits and signs."""
+    document.write_docx(t, lang, dest, head or Letterhead(t.station))
 
 
 def write_markdown(t: Tally, lang: str, dest: Path) -> None:

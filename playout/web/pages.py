@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, abort, copy_current_request_context, current_app, flash, g, jsonify, redirect, render_template, request, send_file, url_for
 
 from playout import preview as preview_mod
 from playout.app import App
@@ -23,14 +24,16 @@ from playout.library.importer import ImportRequest, Status
 from playout.library.steps import nfc
 from playout.model import Kind, Level, Outcome
 from playout.reports import export, tally, tally_files
+from playout.reports.document import Letterhead
 from playout.reports.period import Period, period_from
 from playout.actions import ActionLog
 from playout.web.auth import technician_only, web_actor
-from playout.web.chart import bar_chart
+from playout.web.chart import panel_chart
 
 bp = Blueprint("pages", __name__)
 
 LOG_PAGE = 50
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -90,9 +93,72 @@ def now() -> Any:
     return render_template("now.html", page="now", **_status())
 
 
+class LiveSnapshot:
+    """The Now page's live block, rendered at most once per `ttl` seconds per language and
+    shared by every open page. Each page asks every second; without this, each request asked
+    the daemon for its status and rendered the block itself, so twenty pages meant twenty
+    status calls a second competing with the daemon for the interpreter.
+
+    Once a block exists no request waits for a new one: the first request after `ttl` starts
+    one renewal in a background thread and, like every request until it is done, gets the
+    block it has (at most a second or so old; the page asks again in a second). A status call
+    slowed by an airing being prepared therefore delays no page. Only the very first request
+    for a language renders while the others wait for it."""
+
+    def __init__(self, ttl: float = 0.5) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._first = threading.Lock()
+        self._blocks: dict[str, tuple[float, str]] = {}
+        self._renewing: set[str] = set()
+
+    def get(self, lang: str, now: float, render: Callable[[], str],
+            spawn: Callable[[Callable[[], None]], None] | None = None) -> str:  # fmt: skip
+        with self._lock:
+            held = self._blocks.get(lang)
+            renew = held is not None and not 0 <= now - held[0] < self.ttl and lang not in self._renewing
+            if renew:
+                self._renewing.add(lang)
+        if held is not None:
+            if renew:
+                (spawn or _in_thread)(lambda: self._renew(lang, now, render))
+            return held[1]
+        with self._first:  # no block yet: one request renders, the others wait for it
+            with self._lock:
+                if (held := self._blocks.get(lang)) is not None:
+                    return held[1]
+            text = render()
+            with self._lock:
+                self._blocks[lang] = (now, text)
+            return text
+
+    def _renew(self, lang: str, now: float, render: Callable[[], str]) -> None:
+        try:
+            text = render()
+            with self._lock:
+                self._blocks[lang] = (now, text)
+        finally:
+            with self._lock:
+                self._renewing.discard(lang)
+
+
+def _in_thread(work: Callable[[], None]) -> None:
+    threading.Thread(target=work, name="web-live", daemon=True).start()
+
+
 @bp.route("/now/live")
 def now_live() -> Any:
-    return render_template("_now_live.html", **_status())
+    live = current_app.extensions.setdefault("playout.live", LiveSnapshot())
+
+    request_globals = dict(vars(g))  # the language and the user, for a renewal in another thread
+
+    @copy_current_request_context  # the renewal may run in its own thread after this request
+    def render() -> str:
+        vars(g).update(request_globals)
+        return render_template("_now_live.html", **_status())
+
+    text = live.get(g.lang, _app().clock.monotonic(), render, current_app.extensions.get("playout.live_spawn"))
+    return current_app.response_class(text, mimetype="text/html", headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/skip", methods=["POST"])
@@ -334,7 +400,7 @@ def tally_page() -> Any:
         "tally.html", page="tally", year=year, result=result, headers=tally.headers(lang),
         table=tally.table(result, lang), summary=tally.summary(result, lang), months=months,
         monthly=[(ln.name(lang), [tally.number(ln.monthly.get(m, 0), lang) for m in result.months]) for ln in result.lines],
-        chart=bar_chart(tally.chart_series(result, lang), [m[:2] for m in months]),
+        chart=panel_chart(tally.chart_series(result, lang), [m[:2] for m in months]),
         rule=label("tally.rule", lang).format(share=round(result.partial_share * 100)),
         unassigned=tally.not_aired_text(result.unassigned_not_aired, lang),
     )  # fmt: skip
@@ -344,13 +410,16 @@ def tally_page() -> Any:
 def tally_download() -> Any:
     lang = g.lang
     fmt = request.args.get("format", "xlsx")
-    if fmt not in ("xlsx", "pdf"):
+    if fmt not in ("xlsx", "pdf", "docx"):
         abort(404)
     year, result = _tally()
     name = f"{'tong-hop' if lang == 'vi' else 'tally'}-{year}.{fmt}"
     if fmt == "xlsx":
         return _send_report(lambda dest: tally_files.write_xlsx(result, lang, dest), name, XLSX)
-    return _send_report(lambda dest: tally_files.write_pdf(result, lang, dest), name, "application/pdf")
+    head = Letterhead.from_config(_app().config, _today())
+    if fmt == "docx":
+        return _send_report(lambda dest: tally_files.write_docx(result, lang, dest, head), name, DOCX)
+    return _send_report(lambda dest: tally_files.write_pdf(result, lang, dest, head), name, "application/pdf")
 
 
 # -- Air now ----------------------------------------------------------------------------

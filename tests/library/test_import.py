@@ -172,7 +172,20 @@ def _make_bad(kind: str, tmp_path: Path) -> tuple[Path, str]:
             ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48", "-c:v", "mpeg4", str(p)],
             check=True,
         )
-        return p, "không có luồng âm thanh"
+        return p, "tệp video không có luồng âm thanh"
+    if kind == "picture":
+        p = tmp_path / "khau-hieu.mp3"  # a PNG under an audio name: a picture, not "a video"
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48", "-frames:v", "1",
+                        "-c:v", "png", "-f", "image2", str(p)], check=True)  # fmt: skip
+        return p, "đây là một tấm ảnh (PNG), không phải âm thanh."
+    if kind == "damaged":
+        full = write(programme_like(sound_ms=8000), tmp_path / "full.mp3")
+        data = bytearray(full.read_bytes())
+        for at in range(len(data) // 4, len(data) * 3 // 4, 997):
+            data[at : at + 40] = bytes(40)
+        p = tmp_path / "damaged.mp3"
+        p.write_bytes(bytes(data))
+        return p, "tệp bị hỏng, có đoạn không giải mã được."
     if kind == "silence":
         from pydub import AudioSegment
 
@@ -186,7 +199,8 @@ def _make_bad(kind: str, tmp_path: Path) -> tuple[Path, str]:
     raise AssertionError(kind)
 
 
-@pytest.mark.parametrize("kind", ["empty", "random", "truncated", "video", "silence", "missing", "dangling"])
+@pytest.mark.parametrize("kind", ["empty", "random", "truncated", "video", "picture", "damaged", "silence", "missing",
+                                  "dangling"])
 def test_bad_input_is_rejected_with_one_clear_sentence(station: Station, tmp_path: Path, kind: str) -> None:
     good = write(programme_like(), tmp_path / "good.wav")
     assert station.cli("import", str(good), "--kind", "slogan").exit_code == 0
@@ -199,6 +213,10 @@ def test_bad_input_is_rejected_with_one_clear_sentence(station: Station, tmp_pat
     failure_lines = [line for line in r.output.splitlines() if str(bad) in line and words in line]
     assert failure_lines, r.output
     assert "Traceback" not in r.output
+    # One sentence in the station's language: none of ffmpeg's own English reaches the person.
+    for english in ("ffprobe", "Conversion failed", "Invalid data", "video", "Error", "stream #", "No such"):
+        assert english not in r.output.replace(str(bad), "").replace("tệp video", ""), (english, r.output)
+
     assert_library_unchanged(station, before_rows, before_files)
     assert not list((station.library / ".incoming").iterdir())
 
@@ -223,7 +241,7 @@ def test_unreadable_file_is_rejected(station: Station, tmp_path: Path, monkeypat
     monkeypatch.setattr(Path, "open", deny)  # as root, chmod cannot make a file unreadable
     r = station.cli("import", str(source), "--kind", "slogan")
     assert r.exit_code == 1
-    assert "locked.wav: không đọc được tệp (Permission denied)" in r.output
+    assert "locked.wav: không có quyền đọc tệp." in r.output and "Permission" not in r.output
     assert rows(station) == []
 
 
@@ -277,3 +295,57 @@ def test_real_command_line_end_to_end(station: Station, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     listed = subprocess.run([str(exe), "clips", "list"], env=env, capture_output=True, text=True)
     assert listed.returncode == 0 and "nhạc hiệu" in listed.stdout and "-16.0" in listed.stdout
+
+
+def test_clips_that_need_the_limiter_still_reach_the_loudness_target(station: Station, tmp_path: Path) -> None:
+    """Full-scale clicks over quiet programme: plain gain to -16 LUFS would put the true peak
+    far over the ceiling, so the limiter works hard and takes loudness away; the gain search
+    must still land on the target. Checked with two meters that are not the importer's own
+    measurement: pyloudnorm, and ffmpeg's ebur128 over the stored file."""
+    import re
+
+    folder = tmp_path / "peaky"
+    for i, level in enumerate((-32.0, -29.0, -27.0, -24.0)):
+        write(programme_like(sound_ms=6000 + 1000 * i, level_dbfs=level, peaky=True), folder / f"p{i}.wav")
+    r = station.cli("import", str(folder), "--kind", "slogan")
+    assert r.exit_code == 0, r.output
+    found = rows(station)
+    assert len(found) == 4
+    for row in found:
+        stored = station.library / row["path"]
+        assert row["true_peak_before_dbtp"] + (-16.0 - row["loudness_before_lufs"]) > 3, "the limiter was needed"
+        done = subprocess.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(stored), "-af", "ebur128=peak=true",
+                               "-f", "null", "-"], capture_output=True, text=True, check=True)  # fmt: skip
+        ebur128 = float(re.findall(r"I:\s+(-?[\d.]+) LUFS", done.stderr)[-1])
+        assert abs(loudness_lufs(stored) - (-16.0)) <= 0.2, row["original_name"]
+        assert abs(ebur128 - (-16.0)) <= 0.2, row["original_name"]
+        assert true_peak_dbtp(stored) <= -1.0 + 0.1
+        assert abs(row["loudness_after_lufs"] - loudness_lufs(stored)) <= 0.1
+
+
+def test_gain_search_steps() -> None:
+    from playout.library.steps import next_gain
+
+    assert next_gain(-16, [(8.0, -22.0)]) == 14.0  # one render: as if plain gain
+    # A limiter that gives 0.5 LU per dB: the secant follows it.
+    assert abs(next_gain(-16, [(8.0, -22.0), (14.0, -19.0)]) - 20.0) < 1e-9
+    # Bracketed: interpolate between the closest below and above.
+    assert abs(next_gain(-16, [(8.0, -22.0), (14.0, -17.0), (16.0, -15.0)]) - 15.0) < 1e-9
+    # Equal loudness from two gains (a flat stretch): halve the bracket or step plainly.
+    assert next_gain(-16, [(8.0, -20.0), (9.0, -20.0)]) == 13.0
+
+
+def test_what_ffmpeg_said_goes_to_the_log_not_to_the_person(
+    station: Station, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    bad = tmp_path / "bien-ban.mp3"
+    bad.write_bytes(bytes(range(256)) * 40)
+    caplog.set_level(logging.INFO, logger="playout.library.steps")
+    r = station.cli("import", str(bad), "--kind", "slogan")
+    assert r.exit_code == 1
+    assert f"{bad}: không phải tệp âm thanh mà ffmpeg đọc được." in r.output
+    logged = [rec.getMessage() for rec in caplog.records if rec.name == "playout.library.steps"]
+    assert logged and str(bad) in logged[0] and "import.not_audio" in logged[0]
+    assert len(logged[0]) > len(f"import {bad} rejected (import.not_audio): "), "the tool's own words are kept"

@@ -15,6 +15,7 @@ import pytest
 
 from playout.db import open_database
 from playout.db.models import Clip
+from playout.reports.period import current_umask
 from tests.conftest import ROOT, Station, require_program
 
 
@@ -101,6 +102,10 @@ def test_exports_agree_with_each_other_and_with_the_tally(year_log: tuple[Statio
     assert ws.freeze_panes == "A4"
     assert ws.auto_filter.ref.startswith("A3:")
     assert [c.value for c in ws[3]] == header
+    # It prints: A4 landscape, every column on the page's width, the header on every page.
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToHeight == 0 and header_row(ws) == 3 and ws.row_dimensions[3].height >= 30
+    assert csv_path.stat().st_mode & 0o777 == 0o666 & ~current_umask()
     first = [c for c in ws[4]]
     assert isinstance(first[0].value, datetime) and first[0].value == datetime(2027, 1, 1, 5, 30)
     assert first[9].value == timedelta(seconds=3) and first[9].number_format == "[h]:mm:ss"  # a real time value
@@ -141,9 +146,124 @@ def test_tally_xlsx_and_pdf_for_the_manager(year_log: tuple[Station, Path], tmp_
 
     page = np.asarray(Image.open(tmp_path / "page-1.png").convert("L"))
     assert (page < 128).mean() > 0.01, "the first page is (nearly) blank"
-    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
-    if done.returncode == 0:
-        assert "Tổng hợp phát sóng" in done.stdout and "Đồng hành cùng Nhân dân" in done.stdout
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    for text in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BÁO CÁO", "Nơi nhận:",
+                 "Thực hiện 52 chuyên mục CCHC", "Tổng hợp phát sóng", "Đồng hành cùng Nhân dân"):
+        assert text in done.stdout, text
+
+    # Printing: A4 landscape, one page wide, the header row on every page and tall enough for
+    # its wrapped words; the monthly sheet lists every line of the tally, the chime included.
+    for ws in (sheet, wb["Theo tháng"]):
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and (ws.page_setup.fitToWidth or 1) == 1  # 1: OOXML default
+        assert ws.page_setup.fitToHeight == 0
+        rows = (ws.print_title_rows or "").replace("$", "")
+        assert rows and rows.split(":")[0] == rows.split(":")[1]
+        header = int(rows.split(":")[0])
+        for c in ws[header]:
+            if c.value:  # every wrapped line of every header shows (about a character per unit of width)
+                width = ws.column_dimensions[c.column_letter].width
+                assert c.alignment.wrap_text and ws.row_dimensions[header].height >= 15 * -(-len(c.value) // (width - 1))
+    assert sheet.row_dimensions[header_row(sheet)].height >= 30, "'Số bài khác nhau' takes two lines"
+    tally_names = [r[0].value for r in sheet.iter_rows(min_row=header + 1, max_col=1) if r[0].value]
+    month_names = [r[0].value for r in wb["Theo tháng"].iter_rows(min_row=2, max_col=1)]
+    assert "Nhạc hiệu" in month_names and all(n in tally_names for n in month_names)
+    assert len(sheet._charts) == len(month_names), "one chart per line, each on its own scale"
+
+
+def header_row(ws: object) -> int:
+    return int(ws.print_title_rows.replace("$", "").split(":")[0])  # type: ignore[attr-defined]
+
+
+def test_tally_docx_is_the_decree_layout_and_editable(year_log: tuple[Station, Path], tmp_path: Path) -> None:
+    """The Word report: header block, title, the summary sentences, tables, chart, recipients
+    and signature, as text python-docx reads back; LibreOffice opens it, converts it to PDF
+    and it renders (page 1 is saved as an image for the README)."""
+    import os
+
+    import docx
+    import numpy as np
+    from PIL import Image
+
+    require_program("soffice")
+    require_program("pdftoppm")
+    st, log = year_log
+    out = tmp_path / "bao-cao-2027.docx"
+    env = {"PLAYOUT_STATION_NAME": "Đài Truyền thanh xã Tân Hồng", "PLAYOUT_STATION_PARENT_BODY": "UBND xã Tân Hồng",
+           "PLAYOUT_STATION_PLACE": "Tân Hồng", "PLAYOUT_REPORTS_SYMBOL": "ĐTT",
+           "PLAYOUT_REPORTS_SIGNER": "Nguyễn Văn An", "PLAYOUT_REPORTS_SIGNER_TITLE": "Trưởng Đài",
+           "PLAYOUT_REPORTS_RECIPIENTS": "UBND xã Tân Hồng; Sở Văn hóa, Thể thao và Du lịch"}  # fmt: skip
+    old = os.umask(0o027)
+    try:
+        r = st.cli("tally", "--year", "2027", "--db", str(log), "--format", "docx", "--out", str(out), env=env)
+    finally:
+        os.umask(old)
+    assert r.exit_code == 0, r.output
+    assert out.stat().st_mode & 0o777 == 0o640, "the file follows the user's umask"
+
+    d = docx.Document(str(out))
+    head, *tables, end = d.tables
+    left = [p.text for p in head.cell(0, 0).paragraphs if p.text]
+    assert left == ["UBND XÃ TÂN HỒNG", "ĐÀI TRUYỀN THANH XÃ TÂN HỒNG"]
+    assert [p.text for p in head.cell(0, 1).paragraphs if p.text] == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                                                                       "Độc lập - Tự do - Hạnh phúc"]  # fmt: skip
+    assert head.cell(1, 0).text.replace("\u00a0", " ").split() == ["Số:", "/BC-ĐTT"]
+    import re
+
+    assert re.fullmatch(r"Tân Hồng, ngày \d\d tháng (0[12]|[3-9]|1[0-2]) năm \d{4}", head.cell(1, 1).text)
+    body = [p.text for p in d.paragraphs if p.text]
+    assert body[:2] == ["BÁO CÁO", "Kết quả phát sóng năm 2027"]
+    assert any(p.startswith("Thực hiện 52 chuyên mục CCHC phát sóng trên Đài Truyền thanh xã Tân Hồng") for p in body)
+    assert any(p.startswith("Tuyên truyền 10 khẩu hiệu") for p in body)
+    main, months = tables
+    assert [c.text for c in main.rows[0].cells][:3] == ["Chương trình / loại", "Số bài khác nhau", "Lượt phát"]
+    by_name = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in months.rows[1:]}
+    assert by_name["Đồng hành cùng Nhân dân (chuyên mục)"] == ["1"] * 12
+    assert [c.text for c in months.rows[0].cells][1:] == [f"{m:02d}" for m in range(1, 13)]
+    assert set(by_name) == {row.cells[0].text for row in main.rows[1:]}
+    recipients = [p.text for p in end.cell(0, 0).paragraphs if p.text]
+    assert recipients == ["Nơi nhận:", "- UBND xã Tân Hồng;", "- Sở Văn hóa, Thể thao và Du lịch;", "- Lưu: VT."]
+    assert [p.text for p in end.cell(0, 1).paragraphs if p.text] == ["TRƯỞNG ĐÀI", "Nguyễn Văn An"]
+    assert len(d.inline_shapes) == 1, "only the chart is a picture; everything else is text"
+    assert d.sections[0].different_first_page_header_footer
+
+    # LibreOffice, headless, with a profile of its own (a shared one is locked by another run).
+    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+                          capture_output=True, text=True, timeout=180)  # fmt: skip
+    pdf = tmp_path / "bao-cao-2027.pdf"
+    assert done.returncode == 0 and pdf.is_file(), done.stdout + done.stderr
+    pages = [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                            text=True, check=True).stdout for n in (1, 2)]  # fmt: skip
+    first = pages[0]
+    # The header block side by side: the issuing body and the national name on one line.
+    assert any("ĐÀI TRUYỀN THANH XÃ TÂN HỒNG" in ln and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in ln
+               or "UBND XÃ TÂN HỒNG" in ln and "CỘNG HÒA" in ln for ln in first.splitlines())  # fmt: skip
+    assert "BÁO CÁO" in first and "Thực hiện 52 chuyên mục CCHC" in first
+    assert pages[1].split()[0] == "2", "page 2 is numbered at its top; page 1 is not"
+    assert first.split()[0] != "1"
+    assert "Nơi nhận:" in "".join(pages) or "Nơi nhận:" in subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "docx")], check=True)
+    png = next(tmp_path.glob("docx-*1.png"))
+    page = np.asarray(Image.open(png).convert("L"))
+    h, w = page.shape
+    band = page[: h // 8]
+    assert (band[:, : w // 2] < 128).mean() > 0.002 and (band[:, w // 2 :] < 128).mean() > 0.002, "two header blocks"
+    if os.environ.get("PLAYOUT_DOCS_SCREENSHOTS"):
+        shutil.copy(png, Path(os.environ["PLAYOUT_DOCS_SCREENSHOTS"]) / "report-docx-page1.png")
+
+
+def test_report_header_words() -> None:
+    from playout.reports.document import Letterhead, date_line, recipient_lines
+
+    head = Letterhead("Đài", place="Tân Hồng", issued=date(2027, 2, 5))
+    assert date_line(head, "vi") == "Tân Hồng, ngày 05 tháng 02 năm 2027"
+    assert date_line(Letterhead("Đài", place="Tân Hồng", issued=date(2027, 11, 25)), "vi") == (
+        "Tân Hồng, ngày 25 tháng 11 năm 2027")
+    assert date_line(Letterhead("Đài"), "vi") == "……, ngày … tháng … năm …"
+    assert recipient_lines(head, "vi") == ["- Lưu: VT."]
+    assert recipient_lines(Letterhead("Đài", recipients=("A;", "Lưu: VT, ĐTT")), "vi") == ["- A;", "- Lưu: VT, ĐTT."]
 
 
 @pytest.mark.parametrize(
@@ -153,7 +273,7 @@ def test_tally_xlsx_and_pdf_for_the_manager(year_log: tuple[Station, Path], tmp_
         (["tally", "--year", "2027", "--program", "Không có"], 2, "Không có chương trình «Không có»"),
         (["log", "export", "--from", "2027-01-01", "--to", "2027-01-31", "--outcome", "played", "--out", "x.csv"], 2,
          "Kết quả 'played' không hợp lệ"),
-        (["tally", "--year", "2027", "--format", "docx", "--out", "x.docx"], 2, "Định dạng 'docx' không hợp lệ"),
+        (["tally", "--year", "2027", "--format", "odt", "--out", "x.odt"], 2, "Định dạng 'odt' không hợp lệ"),
         (["tally", "--year", "2027", "--format", "pdf"], 2, "Định dạng pdf cần --out TỆP."),
     ],
 )
@@ -227,7 +347,27 @@ def test_the_fast_sqlite_paths_give_the_same_results_as_the_generic_ones(
     from playout.reports.period import Period
 
     _, log = year_log
-    db = open_database(f"sqlite:///{log}")
+    copy = tmp_path / "log.db"
+    shutil.copy(log, copy)
+    con = sqlite3.connect(copy)  # rows with every awkward value the text fields can hold
+    for i, (title, reason, level, manual, late) in enumerate([
+        ('Khẩu hiệu "an toàn", mùa mưa', "bỏ qua, theo yêu cầu", "emergency", 1, -1499),
+        ("Dòng 1\nDòng 2", 'nói "dừng"\r\n', None, 0, 500), ("Thông báo bão số 5", None, "priority", 1, None),
+        ("=1+2", "x", "normal", 0, 123456789),
+    ]):  # fmt: skip
+        con.execute(
+            "insert into airings (key, occurrence, position, slot, item, scheduled_at, started_at, ended_at, played_ms,"
+            " lateness_ms, clip_id, title, programme, kind, duration_ms, content_hash, output, outcome, reason, manual,"
+            " level) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (f"odd{i}@2027-03-03T10:00:00/1", f"odd{i}@2027-03-03T10:00:00", 1, f"odd{i}", None,
+             "2027-03-03 03:00:00.999999", None if i == 2 else "2027-03-03 03:00:01.5", None, 1499 + i, late,
+             None if i == 2 else 1, title, "Đồng hành, cùng" if i == 0 else None, "announcement" if i else None,
+             3_599_500 + i, None, "pulse:x,y" if i == 1 else None, "partial" if i else "skipped", reason, manual,
+             level),
+        )  # fmt: skip
+    con.commit()
+    con.close()
+    db = open_database(f"sqlite:///{copy}")
     period = Period(date(2027, 1, 1), date(2027, 12, 31), ZoneInfo("Asia/Ho_Chi_Minh"))
     assert period.constant_offset_minutes() == 420
     export.write_csv(db, period, export.Filters(), "vi", tmp_path / "fast.csv")
@@ -236,5 +376,8 @@ def test_the_fast_sqlite_paths_give_the_same_results_as_the_generic_ones(
     export.write_csv(db, period, export.Filters(), "vi", tmp_path / "slow.csv")
     slow_tally = tally.compute(db, period, "x")
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "slow.csv").read_bytes()
+    text = (tmp_path / "fast.csv").read_text(encoding="utf-8-sig")
+    assert '"Khẩu hiệu ""an toàn"", mùa mưa","Đồng hành, cùng"' in text and ',-1.499,' in text
+    assert '"Dòng 1\nDòng 2"' in text and ',0:00:02,,phát một phần,' in text
     assert fast_tally == slow_tally
     assert Period(date(2026, 1, 1), date(2026, 12, 31), ZoneInfo("Europe/Berlin")).constant_offset_minutes() is None

@@ -232,17 +232,92 @@ def test_the_now_page_shows_what_a_person_must_act_on(web: Web) -> None:
     assert "chưa sẵn sàng phát phien-sang@2026-11-30T05:30: Nhạc hiệu Đài: audio file missing: /x.flac" in page
 
 
-def test_the_chart_axis_has_whole_numbers_on_its_gridlines() -> None:
-    from playout.web.chart import bar_chart
+def test_the_chart_has_a_panel_per_line_each_with_whole_numbers_on_its_own_scale() -> None:
+    from playout.reports import chart
 
     for peak, labels in ((1, [0, 1]), (2, [0, 1, 2]), (5, [0, 1, 2, 3, 4, 5]), (3, [0, 1, 2, 3, 4, 5]),
                          (13, [0, 4, 8, 12, 16, 20]), (658, [0, 200, 400, 600, 800, 1000])):  # fmt: skip
-        chart = bar_chart([("CCHC", [peak])], ["01"])
-        ticks = chart["ticks"]
-        assert [v for _, v in ticks] == labels
-        bottom, top = ticks[0][0], ticks[-1][0]
-        [bar] = chart["bars"]  # the bar's top sits where its value is on the axis
+        shapes, _, _ = chart.panels([("CCHC", [peak])], ["01"])
+        ticks = [s for s in shapes if isinstance(s, chart.Line)]
+        values = [int(s.text) for s in shapes if isinstance(s, chart.Text) and s.anchor == "end"]
+        assert values == labels
+        bottom, top = ticks[0].y1, ticks[-1].y1
+        [bar] = [s for s in shapes if isinstance(s, chart.Rect)]  # the bar's top sits where its value is on the axis
         assert abs(bar.y - (bottom - (bottom - top) * peak / labels[-1])) < 1e-6
+    # The monthly programme's 1 fills its panel as the slogans' 60 fill theirs.
+    shapes, _, _ = chart.panels([("Khẩu hiệu", [60, 62]), ("Đồng hành", [1, 1])], ["01", "02"])
+    bars = [s for s in shapes if isinstance(s, chart.Rect)]
+    assert len(bars) == 4 and min(b.h for b in bars) > 0.5 * max(b.h for b in bars)
+
+
+def test_a_manager_downloads_the_report_as_word_and_pdf(web: Web) -> None:
+    import docx
+
+    c = web.login("lanhdao")
+    r = c.get("/tally/download?format=docx")
+    assert r.status_code == 200 and r.mimetype.endswith("wordprocessingml.document")
+    d = docx.Document(io.BytesIO(r.data))
+    assert [p.text for p in d.tables[0].cell(0, 1).paragraphs if p.text][0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert "BÁO CÁO" in [p.text for p in d.paragraphs]
+    r = c.get("/tally/download?format=pdf")
+    assert r.status_code == 200 and r.data.startswith(b"%PDF")
+
+
+def test_the_live_block_is_one_snapshot_shared_by_every_open_page(web: Web) -> None:
+    """Twenty pages polling every second must not cost twenty status calls a second."""
+    from datetime import timedelta
+
+    web.flask.extensions["playout.live_spawn"] = lambda work: work()  # renew at once, not in a thread
+    pages = [web.login("lanhdao") for _ in range(3)]
+    statuses = lambda: sum(1 for _, p, _ in web.control.calls if p == "/status")  # noqa: E731
+    before = statuses()
+    for _ in range(5):
+        for c in pages:
+            r = c.get("/now/live")
+            assert r.status_code == 200 and "Nhạc hiệu Đài" in r.get_data(as_text=True)
+            assert r.headers["Cache-Control"] == "no-store"
+    assert statuses() - before == 1, "one status call for fifteen requests inside half a second"
+    web.control.problems.append({"id": "problem.log_backlog", "params": {"count": 3, "error": "x"}})
+    assert "3 bản ghi" not in pages[0].get("/now/live").get_data(as_text=True), "the snapshot still holds"
+    web.clock.advance(timedelta(seconds=0.6))
+    assert "3 bản ghi" not in pages[0].get("/now/live").get_data(as_text=True), "the held block, renewal started"
+    assert "3 bản ghi" in pages[1].get("/now/live").get_data(as_text=True) and statuses() - before == 2
+    # English is rendered (and kept) apart from Vietnamese.
+    vi = pages[1].get("/now/live").get_data(as_text=True)
+    en = pages[1].get("/now/live?lang=en").get_data(as_text=True)
+    assert en != vi and statuses() - before == 3
+
+
+def test_live_snapshot_renders_once_for_concurrent_requests() -> None:
+    import threading
+
+    from playout.web.pages import LiveSnapshot
+
+    live = LiveSnapshot(ttl=0.5)
+    renders: list[int] = []
+    gate = threading.Event()
+
+    def render() -> str:
+        gate.wait(5)
+        renders.append(1)
+        return f"block {len(renders)}"
+
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda: got.append(live.get("vi", 10.0, render))) for _ in range(20)]
+    for th in threads:
+        th.start()
+    gate.set()
+    for th in threads:
+        th.join(5)
+    assert got == ["block 1"] * 20 and len(renders) == 1
+    assert live.get("en", 10.1, render) == "block 2", "each language its own block"
+    assert live.get("vi", 10.4, render) == "block 1"
+    # After the ttl nobody waits: the held block is served while one renewal runs.
+    started: list = []
+    assert live.get("vi", 10.6, render, started.append) == "block 1"
+    assert live.get("vi", 10.7, render, started.append) == "block 1" and len(started) == 1
+    started[0]()
+    assert live.get("vi", 10.8, render) == "block 3", "renewed"
 
 
 def test_the_log_page_shows_what_the_output_monitor_heard(web: Web) -> None:
