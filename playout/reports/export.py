@@ -42,6 +42,10 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("manual", "export.manual", "bool"),
     ("level", "export.level", "level"),
     ("actor", "export.actor", "text"),
+    # What the output's monitor heard (empty where nothing listens to the output).
+    ("verified", "export.verified", "verdict"),
+    ("heard_lateness_ms", "export.heard_lateness", "seconds"),
+    ("verify_note", "export.verify_note", "text"),
     ("output", "export.output", "text"),
     ("content_hash", "export.content_hash", "text"),
     ("item", "export.item", "text"),
@@ -156,6 +160,7 @@ def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, off
     outcomes = {k.split(".", 1)[1]: v for k, v in words.items() if k.startswith("outcome.")}
     levels = {k.split(".", 1)[1]: v for k, v in words.items() if k.startswith("level.")}
     yes, no = words["bool.yes"], words["bool.no"]
+    verdict = {None: "", 1: yes, 0: no, True: yes, False: no}
     durations: dict[int | None, str] = {None: ""}
     lateness: dict[int | None, str] = {None: ""}
     shift = timedelta(minutes=offset_min)
@@ -195,10 +200,12 @@ def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, off
             params.append(value)
     assert [c for c, _, _ in COLUMNS] == ["scheduled_at", "started_at", "ended_at", "slot", "position", "title",
         "programme", "kind", "clip_id", "duration_ms", "played_ms", "lateness_ms", "outcome", "reason", "manual",
-        "level", "actor", "output", "content_hash", "item", "occurrence", "key"], "keep _sqlite_lines in step with COLUMNS"  # fmt: skip
+        "level", "actor", "verified", "heard_lateness_ms", "verify_note", "output", "content_hash", "item", "occurrence",
+        "key"], "keep _sqlite_lines in step with COLUMNS"  # fmt: skip
     # Slot ids and keys begin with a letter or digit (the schedule's rule): never a formula.
     sql = ("select scheduled_at, started_at, ended_at, slot || ',' || position, title, programme, kind,"
-           " coalesce(clip_id, ''), duration_ms, played_ms, lateness_ms, outcome, reason, manual, level, actor, output,"
+           " coalesce(clip_id, ''), duration_ms, played_ms, lateness_ms, outcome, reason, manual, level, actor,"
+           " verified, heard_lateness_ms, verify_note, output,"
            " coalesce(content_hash, '') || ',' || coalesce(item, '') || ',' || occurrence || ',' || key"
            f" from airings where {' and '.join(where)} order by scheduled_at, position, id")  # fmt: skip
     raw = db.engine.raw_connection()
@@ -210,8 +217,9 @@ def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, off
             yield len(batch), "".join([
                 f"{when(a)},{when(b)},{when(c)},{sp},{_q(title)},{_q(prog)},{kinds.get(kind, kind or '')},{clip},"
                 f"{length(dur)},{length(played)},{late(lt)},{outcomes.get(oc, oc)},{_q(reason)},{yes if man else no},"
-                f"{levels.get(lv, lv or '')},{_q(who)},{_q(out)},{tail}\r\n"
-                for a, b, c, sp, title, prog, kind, clip, dur, played, lt, oc, reason, man, lv, who, out, tail in batch
+                f"{levels.get(lv, lv or '')},{_q(who)},{verdict[ver]},{late(heard)},{_q(note)},{_q(out)},{tail}\r\n"
+                for a, b, c, sp, title, prog, kind, clip, dur, played, lt, oc, reason, man, lv, who, ver, heard, note,
+                out, tail in batch
             ])  # fmt: skip
         cur.execute("commit")
     finally:
@@ -244,6 +252,8 @@ def write_csv(db: Database, period: Period, filters: Filters, lang: str, dest: P
                     out.append(cells.word(kind, value))
                 elif kind == "bool":
                     out.append(cells.word("bool", "yes" if value else "no"))
+                elif kind == "verdict":
+                    out.append("" if value is None else cells.word("bool", "yes" if value else "no"))
                 else:
                     out.append("" if value is None else neutral(str(value)))
             w.writerow(out)
@@ -292,7 +302,7 @@ def write_xlsx(db: Database, period: Period, filters: Filters, lang: str, dest: 
     dt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     dur = wb.add_format({"num_format": "[h]:mm:ss"})
     secs = wb.add_format({"num_format": "0.000"})
-    widths = {"datetime": 19, "duration": 10, "seconds": 10, "int": 8, "kind": 14, "outcome": 14, "bool": 8,
+    widths = {"datetime": 19, "duration": 10, "seconds": 10, "int": 8, "kind": 14, "outcome": 14, "bool": 8, "verdict": 8,
               "level": 12, "text": 24}  # fmt: skip
     for i, (col, _, kind) in enumerate(COLUMNS):
         ws.set_column(i, i, 40 if col == "title" else 64 if col == "content_hash" else widths[kind])
@@ -323,7 +333,7 @@ def write_xlsx(db: Database, period: Period, filters: Filters, lang: str, dest: 
                 ws.write_number(r, i, value)
             elif kind in ("kind", "outcome", "level"):
                 ws.write_string(r, i, cells.word(kind, value))
-            elif kind == "bool":
+            elif kind in ("bool", "verdict"):
                 ws.write_string(r, i, cells.word("bool", "yes" if value else "no"))
             else:
                 ws.write_string(r, i, str(value))
