@@ -76,13 +76,23 @@ class Capture:
         self.settled_read = 0  # samples before this one have no trustworthy time stamp
 
     def base_ns(self) -> int:
+        # A read can only come late (the reader woke late), never early, so lateness only
+        # pushes an estimate up: the low tail of the recent estimates is the truest.
         with self.lock:
-            return int(np.median(self.bases[-200:])) if self.bases else wall_ns()
+            return int(np.percentile(self.bases[-200:], 10)) if self.bases else wall_ns()
 
     def covered_until_ns(self) -> int:
         return self.base_ns() + self.read * 1_000_000_000 // RATE
 
     def run(self) -> None:
+        # Capturing is real-time work too: a reader that wakes late blurs the time stamps.
+        # Only this thread asks for it (Linux schedules threads one by one): the analysis, a
+        # burst of FFTs and a long item's envelope, stays at ordinary priority.
+        if os.environ.get("PLAYOUT_RT", "1") != "0":
+            from playout.output.engine import raise_priority
+
+            os.environ.setdefault("PLAYOUT_RT_PRIORITY", "10")
+            raise_priority()
         while True:
             try:
                 data = self.stream.read(BLOCK * 2)
