@@ -102,5 +102,5 @@ def test_an_old_database_is_upgraded_in_place_with_its_rows(tmp_path: Path) -> N
     with db.session() as s:
         assert len(s.exec(select(Clip)).all()) == 1
     con = sqlite3.connect(path)
-    assert con.execute("select version_num from alembic_version").fetchone()[0] == "0006"
+    assert con.execute("select version_num from alembic_version").fetchone()[0] == "0010"
     assert con.execute("select count(*) from airings").fetchone()[0] == 0
