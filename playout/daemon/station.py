@@ -208,7 +208,10 @@ class Station:
         return dict(getattr(self.player, "zones", None) or {None: self.player})
 
     def _targets(self, zones: tuple[str, ...] | list[str] | None) -> list[str | None]:
-        """The station's zones among these (None: all of them), in the configuration's order."""
+        """The station's zones among these (None: all of them), in the configuration's order.
+        A player without zones (a simulation's) airs everything."""
+        if None in self.zones:
+            return [None]
         return [z for z in self.zones if zones is None or z in zones]
 
     def _in_zone(self, row: Airing, zone: str | None) -> Airing:
@@ -226,7 +229,7 @@ class Station:
         reports them); an occurrence left with no zone at all is recorded skipped."""
         items = {f"{occ.slot.id}#{n}": item.zones for n, item in enumerate(occ.slot.items, 1)}
         zoned = [self._in_zone(row, zone) for zone in self._targets(occ.slot.zones) for row in rows
-                 if items.get(row.item or "") is None or zone in items[row.item or ""]]  # fmt: skip
+                 if zone is None or items.get(row.item or "") is None or zone in items[row.item or ""]]  # fmt: skip
         if zoned:
             return zoned
         row = self._row(occ, 1, None, None, Outcome.SKIPPED, "none of its zones is a zone of this station")

@@ -347,7 +347,7 @@ class StreamPlayer:
                         assert self._playing is not None
                         self._playing.started[n] = at_dt
                     observer.started(indexes[n], at_dt)
-                    if self.spec.module == "icecast":
+                    if self.spec.module == "icecast" and self.spec.codec == "mp3":  # Icecast titles MP3 mounts
                         self._announce(cues[n].label)
                     if self.monitor_proc is not None:
                         with self._lock:

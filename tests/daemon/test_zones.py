@@ -121,3 +121,41 @@ def test_schedule_check_knows_the_zone_ids() -> None:
     errors, _ = check(result.schedule, LibraryView([]), __import__("datetime").date(2026, 11, 30), TZ, ("xa-a", "ap-3"))
     unknown = sorted(e.params["zone"] for e in errors if e.msg_id == "schedule.unknown_zone")
     assert unknown == ["ap-7", "ap-8"]
+
+
+def test_the_station_core_records_each_zone_and_honours_item_zones(tmp_path: Path) -> None:
+    """On a virtual clock: two zones of simulated players, one of which cannot play a clip;
+    an item meant for one zone only; a slot for one zone; a simulation without zones. (That
+    the zones start together is measured in real time above: two simulated players share
+    one virtual clock and move it in turn.)"""
+    from playout.player import SimPlayer
+    from tests.daemon.test_station import Rig, local
+    from tests.scheduling.helpers import parse
+
+    sched, errors, _ = parse('[[slot]]\nid = "pa"\ntimes = ["05:30"]\n'
+                             '  [[slot.item]]\n  clip = "Khẩu hiệu 1"\n'
+                             '  [[slot.item]]\n  clip = "Khẩu hiệu 2"\n  zones = ["ap-3"]\n'
+                             '[[slot]]\nid = "hamlet"\ntimes = ["06:00"]\nzones = ["ap-3"]\n'
+                             '  [[slot.item]]\n  clip = "Khẩu hiệu 3"\n')  # fmt: skip
+    assert errors == []
+    rig = Rig(tmp_path, local(2026, 11, 30, 5, 29, 57), schedule=sched)
+    wired = rig.player
+    ip = SimPlayer(rig.clock, output="icecast:ap-3", fail={"Khẩu hiệu 1": "Icecast unreachable"})
+    rig.station.player = Zones({"xa-a": wired, "ap-3": ip})
+    for occ in rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6, 30)):
+        rig.station.air(occ)
+    got = [(r.key.split("@", 1)[1], r.zone, r.title, r.outcome, r.output) for r in rig.rows()]
+    assert sorted(got) == sorted([
+        ("2026-11-30T05:30/1@xa-a", "xa-a", "Khẩu hiệu 1", "aired", "simulation"),
+        ("2026-11-30T05:30/1@ap-3", "ap-3", "Khẩu hiệu 1", "failed", "icecast:ap-3"),
+        ("2026-11-30T05:30/2@ap-3", "ap-3", "Khẩu hiệu 2", "aired", "icecast:ap-3"),
+        ("2026-11-30T06:00/1@ap-3", "ap-3", "Khẩu hiệu 3", "aired", "icecast:ap-3"),
+    ]), got  # fmt: skip
+    assert [r.reason for r in rig.rows() if r.outcome == "failed"] == ["Icecast unreachable"]
+
+    # A simulation (one player, no zones) airs everything, whatever the zones say.
+    sim = Rig(tmp_path / "sim", local(2026, 11, 30, 5, 29, 57), schedule=sched)
+    for occ in sim.station.pending(sim.clock.now(), local(2026, 11, 30, 6, 30)):
+        sim.station.air(occ)
+    assert [(r.title, r.outcome, r.zone) for r in sim.rows()] == [
+        ("Khẩu hiệu 1", "aired", None), ("Khẩu hiệu 2", "aired", None), ("Khẩu hiệu 3", "aired", None)]
