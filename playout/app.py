@@ -97,8 +97,17 @@ class App:
         )  # fmt: skip
 
     def player(self) -> Player:
-        out = self.config.output
-        if out.engine == "libvlc":
+        """The station's output: one player per zone, as a `Zones`. An output that cannot be
+        opened (an Icecast server not reachable) is a zone that fails its airings with the
+        reason, and keeps trying; the others air."""
+        from playout.output.zones import Zones
+
+        zones = self.config.zones or (config_mod.ZoneConfig(config_mod.MAIN_ZONE, self.config.station.name,
+                                                            self.config.output),)  # fmt: skip
+        return Zones({z.id: self._player(z.output, z.name) for z in zones}, {z.id: z.name for z in zones})
+
+    def _player(self, out: config_mod.OutputConfig, name: str) -> Player:
+        if out.engine == "libvlc" and out.module != "icecast":
             from playout.player.vlc import OutputSpec, VlcPlayer
 
             return VlcPlayer(OutputSpec(out.module, out.device, str(out.file) if out.file else ""), self.clock,
@@ -106,7 +115,8 @@ class App:
         from playout.output.devices import DeviceSpec
         from playout.output.player import StreamPlayer
 
-        spec = DeviceSpec(out.module, out.device, str(out.file) if out.file else "", out.buffer_ms)
+        spec = DeviceSpec(out.module, out.device, str(out.file) if out.file else "", out.buffer_ms, codec=out.codec,
+                          bitrate_kbps=out.bitrate_kbps, channels=out.channels, title=name)  # fmt: skip
         return StreamPlayer(spec, self.clock, locate_tools(), latency_offset_ms=out.latency_offset_ms,
                             monitor=out.monitor)
 

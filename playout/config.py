@@ -7,6 +7,7 @@ environment variables override single values (handy under systemd and in tests).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -54,6 +55,20 @@ class OutputConfig:
     buffer_ms: int = 50
     latency_offset_ms: int = 0
     monitor: str = ""  # "" off, "auto" the sink's monitor, "pulse:SOURCE" or "alsa:DEVICE"
+    # An Icecast mount (module "icecast", device its icecast:// URL): how it is encoded.
+    codec: str = "mp3"
+    bitrate_kbps: int = 64
+    channels: int = 1
+
+
+@dataclass(frozen=True)
+class ZoneConfig:
+    """A group of loudspeakers fed by one output: the wired amplifier's sound card, or an
+    Icecast mount that IP loudspeakers pull."""
+
+    id: str
+    name: str
+    output: OutputConfig
 
 
 @dataclass(frozen=True)
@@ -119,6 +134,8 @@ class Config:
     overrides: Mapping[str, str] = field(default_factory=dict)
     province: ProvinceConfig = field(default_factory=ProvinceConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    # [[zone]] tables; a file with only [output] has one zone, MAIN_ZONE, on that output.
+    zones: tuple[ZoneConfig, ...] = ()
 
     @property
     def base_dir(self) -> Path:
@@ -309,6 +326,108 @@ def _central_url(value: Any, _base: Path) -> str:
     return text
 
 
+OUTPUT_MODULES = ("pulse", "alsa", "null", "file", "icecast")
+MAIN_ZONE = "main"  # the zone of a file with only an [output] section
+
+
+def _icecast_url(value: Any, _base: Path) -> str:
+    from playout.output.devices import IcecastTarget
+
+    try:
+        return IcecastTarget.parse(value).url() if isinstance(value, str) else IcecastTarget.parse("").url()
+    except ValueError:
+        raise _Invalid("an Icecast mount such as icecast://source:PASSWORD@127.0.0.1:8000/ap-3") from None
+
+
+def _zone_id(value: Any, _base: Path) -> str:
+    import re
+
+    if not isinstance(value, str) or not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", value):
+        raise _Invalid('an id of lower-case letters, digits, "-" and "_", such as "ap-3"')
+    return value
+
+
+# A [[zone]]: its id and name, and its output as [output] has it (or `icecast` = a mount).
+ZONE_SCHEMA: dict[str, tuple[Parser, Any]] = {
+    "id": (_zone_id, None),
+    "name": (_text, None),
+    "module": (_choice(*OUTPUT_MODULES), None),
+    "device": (_optional_text, ""),
+    "file": (_optional_text, ""),
+    "icecast": (_icecast_url, None),
+    "buffer_ms": (_integer(20, 2000), 50),
+    "latency_offset_ms": (_integer(-5000, 5000), 0),
+    "monitor": (_optional_text, ""),
+    "codec": (_choice("mp3", "opus"), "mp3"),
+    "bitrate_kbps": (_integer(16, 320), 64),
+    "channels": (_integer(1, 2), 1),
+}
+
+
+def _zones(raw: Any, base: Path, problems: list[PlayoutError]) -> tuple[ZoneConfig, ...]:
+    """The [[zone]] tables, every problem in them reported."""
+    if not isinstance(raw, list) or not all(isinstance(z, Mapping) for z in raw):
+        problems.append(PlayoutError("config.bad_value", section="zone", key="", value=_shown(raw),
+                                     expected="[[zone]] tables"))  # fmt: skip
+        return ()
+    zones: list[ZoneConfig] = []
+    seen: set[str] = set()
+    for n, body in enumerate(raw, 1):
+        section = f"zone {body.get('id', n)}" if isinstance(body.get("id"), str) else f"zone {n}"
+        before = len(problems)
+        for key in body:
+            if key not in ZONE_SCHEMA:
+                problems.append(PlayoutError("config.unknown_key", section=section, key=_name(key),
+                                             known=", ".join(ZONE_SCHEMA)))  # fmt: skip
+        v: dict[str, Any] = {}
+        for key, (parser, default) in ZONE_SCHEMA.items():
+            if key not in body:
+                v[key] = default
+                continue
+            try:
+                if isinstance(body[key], str) and "\0" in body[key]:
+                    raise _Invalid("a value without the NUL character (\\u0000)")
+                v[key] = parser(body[key], base)
+            except _Invalid as exc:
+                problems.append(PlayoutError("config.bad_value", section=section, key=key,
+                                             value="'…'" if key == "icecast" else _shown(body[key]),
+                                             expected=exc.expected))  # fmt: skip
+        if "id" not in body:
+            problems.append(PlayoutError("config.bad_value", section=section, key="id", value="''",
+                                         expected='an id such as "ap-3"'))  # fmt: skip
+        elif v.get("id") in seen:
+            problems.append(PlayoutError("config.bad_value", section=section, key="id", value=_shown(v["id"]),
+                                         expected="an id no other zone has"))  # fmt: skip
+        if v.get("icecast") is not None:
+            if v.get("module") not in (None, "icecast"):
+                problems.append(PlayoutError("config.bad_value", section=section, key="module",
+                                             value=_shown(v["module"]),
+                                             expected='"icecast" or nothing, for a zone with an icecast URL'))  # fmt: skip
+            v["module"], v["device"] = "icecast", v["icecast"]
+        if v.get("module") is None and len(problems) == before:
+            problems.append(PlayoutError("config.bad_value", section=section, key="module", value="''",
+                                         expected="an output: module = " + ", ".join(OUTPUT_MODULES)
+                                         + ', or icecast = "icecast://…"'))  # fmt: skip
+        elif v.get("module") == "file" and not v.get("file"):
+            problems.append(PlayoutError("config.bad_value", section=section, key="file", value="''",
+                                         expected='a WAV file path when module = "file"'))  # fmt: skip
+        elif v.get("module") == "icecast" and len(problems) == before:
+            try:
+                v["device"] = _icecast_url(v["device"], base)
+            except _Invalid as exc:
+                problems.append(PlayoutError("config.bad_value", section=section, key="device", value="'…'",
+                                             expected=exc.expected))  # fmt: skip
+        if len(problems) > before:
+            continue
+        seen.add(v["id"])
+        output = OutputConfig(module=v["module"], device=v["device"], file=(base / v["file"]) if v["file"] else None,
+                              buffer_ms=v["buffer_ms"], latency_offset_ms=v["latency_offset_ms"],
+                              monitor=v["monitor"], codec=v["codec"], bitrate_kbps=v["bitrate_kbps"],
+                              channels=v["channels"])  # fmt: skip
+        zones.append(ZoneConfig(v["id"], v["name"] or v["id"], output))
+    return tuple(zones)
+
+
 # (section, key) -> (parser, default). Defaults are raw values, parsed like the file's.
 SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("station", "name"): (_text, "Đài Truyền thanh huyện"),
@@ -325,7 +444,7 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("library", "silence_threshold_db"): (_number(-90, -20), -50.0),
     ("library", "min_silence_ms"): (_integer(10, 10_000), 200),
     ("schedules", "folder"): (_folder, "schedules"),
-    ("output", "module"): (_choice("pulse", "alsa", "null", "file"), "null"),
+    ("output", "module"): (_choice(*OUTPUT_MODULES), "null"),
     ("output", "device"): (_optional_text, ""),
     ("output", "file"): (_optional_text, ""),
     ("output", "engine"): (_choice("stream", "libvlc"), "stream"),
@@ -429,8 +548,11 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
     """Validate an already-decoded TOML document (pure: no file or environment access)."""
     base = path.parent
     problems: list[PlayoutError] = []
-    sections = sorted({s for s, _ in SCHEMA})
+    sections = sorted({s for s, _ in SCHEMA} | {"zone"})
+    zones = _zones(raw["zone"], base, problems) if "zone" in raw else ()
     for section, body in raw.items():
+        if section == "zone":
+            continue
         if section not in sections or not isinstance(body, Mapping):
             problems.append(
                 PlayoutError("config.unknown_section", section=_name(section), known=", ".join(sections))
@@ -474,10 +596,16 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
     if values.get(("province", "central_url")) and not values.get(("province", "station_id")):
         problems.append(PlayoutError("config.bad_value", section="province", key="station_id", value="''",
                                      expected="this station's id in the province when central_url is set"))
+    if values.get(("output", "module")) == "icecast":
+        try:
+            values["output", "device"] = _icecast_url(values["output", "device"], base)
+        except _Invalid as exc:
+            problems.append(PlayoutError("config.bad_value", section="output", key="device", value="'…'",
+                                         expected=exc.expected))  # fmt: skip
     if problems:
         raise ConfigError(str(path), problems)
 
-    return Config(
+    config = Config(
         path=path,
         station=StationConfig(
             name=values["station", "name"],
@@ -550,3 +678,6 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
         ),
     )
 
+    if not zones:  # the one output of a file without zones is the one zone
+        zones = (ZoneConfig(MAIN_ZONE, config.station.name, config.output),)
+    return dataclasses.replace(config, zones=zones)

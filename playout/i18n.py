@@ -198,6 +198,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "id {value} không hợp lệ: cần chữ thường không dấu, số, '-' hoặc '_' (ví dụ \"phien-sang\").",
         "en": "id {value} is invalid: use lower-case letters without accents, digits, '-' or '_' (e.g. \"phien-sang\").",
     },
+    "schedule.bad_zones": {
+        "vi": "zones = {value} không hợp lệ: cần danh sách id vùng loa, ví dụ [\"xa-a\", \"ap-3\"].",
+        "en": "zones = {value} is invalid: expected a list of zone ids, e.g. [\"xa-a\", \"ap-3\"].",
+    },
     "schedule.bad_text": {
         "vi": "{key} = {value}: cần một đoạn văn bản.",
         "en": "{key} = {value}: expected a text.",
@@ -273,6 +277,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "schedule.unknown_clip": {
         "vi": "không có bài {clip} trong thư viện.",
         "en": "there is no clip {clip} in the library.",
+    },
+    "schedule.unknown_zone": {
+        "vi": "không có vùng loa {zone} trong playout.toml (các vùng: {known}).",
+        "en": "there is no zone {zone} in playout.toml (zones: {known}).",
     },
     "schedule.ambiguous_clip": {
         "vi": "có nhiều bài tên {clip} ({ids}); hãy ghi số bài.",
@@ -385,6 +393,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "clips.not_found": {
         "vi": "Thư viện không có tệp âm thanh số #{clip_id}.",
         "en": "There is no clip #{clip_id}.",
+    },
+    "zones.not_found": {
+        "vi": "Không có vùng loa {zones} (các vùng: {known}).",
+        "en": "There is no zone {zones} (zones: {known}).",
     },
     "clips.retired": {
         "vi": "Đã ngừng phát #{clip_id} «{title}»; bản ghi vẫn được giữ trong lịch sử.",

@@ -97,6 +97,7 @@ def status_command(config: ConfigOption = None) -> None:
 def air_now_command(
     clip: Annotated[str, typer.Argument(help="Clip number or exact title.")],
     level: Annotated[str, typer.Option(help="normal, priority (after the current item) or emergency (at once).")] = "normal",
+    zone: Annotated[list[str] | None, typer.Option("--zone", help="A zone to air it to (repeat for several); default: all zones.")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Air a clip now, by hand; recorded in the airing log as a manual airing."""
@@ -104,7 +105,10 @@ def air_now_command(
         lvl = Level(level)
     except ValueError:
         raise UsageError("schedule.bad_choice", key="--level", value=level, choices="normal, priority, emergency") from None
-    app, r = _ask(config, "POST", "/air-now", {"clip": clip, "level": lvl.value})
+    body: dict = {"clip": clip, "level": lvl.value}
+    if zone:
+        body["zones"] = zone
+    app, r = _ask(config, "POST", "/air-now", body)
     out.print(t("daemon.air_now", app.lang, level=label(f"level.{r['level']}", app.lang), clip_id=r["clip_id"],
                 title=r["title"]), markup=False)  # fmt: skip
 

@@ -66,6 +66,16 @@ def clip_field(value: Any) -> str:
     return str(value).strip()
 
 
+def zones_field(value: Any) -> list[str]:
+    """Which zones a manual airing goes to: a list of zone ids (empty: all)."""
+    import re
+
+    if not isinstance(value, list) or len(value) > 100 or not all(
+            isinstance(z, str) and re.match(r"^[a-z0-9][a-z0-9_-]{0,63}$", z) for z in value):  # fmt: skip
+        raise Refused(400, "control.bad_field", field="zones", value=str(value)[:80], expected="a list of zone ids")
+    return list(dict.fromkeys(value))
+
+
 def level_field(value: Any) -> Level:
     try:
         return Level(value)

@@ -38,7 +38,7 @@ from playout.scheduling.files import load_folder
 from playout.scheduling.model import ClipRef, Occurrence, Schedule
 from playout.scheduling.select import plan_range
 from playout.actions import ActionLog, Actor
-from playout.daemon.control import ControlServer, Dispatcher, LocalControl, Route, clip_field, level_field
+from playout.daemon.control import ControlServer, Dispatcher, LocalControl, Route, clip_field, level_field, zones_field
 from playout.daemon.station import Station
 from playout.daemon.system import ntp_synchronized, sd_notify
 
@@ -183,7 +183,8 @@ class LiveDaemon:
                                           air_now=lambda clip_id, level: self.station.air_now(clip_id, level, actor="province (bulletin)").key)
         routes = {
             ("GET", "/status"): Route(self._status, operate=False, fields={}),
-            ("POST", "/air-now"): Route(self._air_now, operate=True, fields={"clip": clip_field, "level": level_field}),
+            ("POST", "/air-now"): Route(self._air_now, operate=True, fields={"clip": clip_field, "level": level_field,
+                                                                                 "zones": zones_field}),
             ("POST", "/skip"): Route(self._skip, operate=True, fields={}),
             ("POST", "/reload"): Route(self._reload_request, operate=True, fields={}),
         }  # fmt: skip
@@ -507,10 +508,12 @@ class LiveDaemon:
                           "params": {"count": self.airlog.backlog, "error": self.airlog.write_error or "?"}})  # fmt: skip
         # The output engine's own state: a device that failed, an item the monitor did not
         # hear whole, a monitor that stopped listening.
-        for pid, attr in (("problem.output_failed", "device_error"), ("problem.output_unheard", "alarm"),
-                          ("problem.monitor_failed", "monitor_error")):  # fmt: skip
-            if detail := getattr(self.player, attr, None):
-                found.append({"id": pid, "params": {"output": self.player.output, "detail": detail}})
+        # Each zone's output on its own line: one zone failing is not the others'.
+        for player in getattr(self.player, "zones", {None: self.player}).values():
+            for pid, attr in (("problem.output_failed", "device_error"), ("problem.output_unheard", "alarm"),
+                              ("problem.monitor_failed", "monitor_error")):  # fmt: skip
+                if detail := getattr(player, attr, None):
+                    found.append({"id": pid, "params": {"output": player.output, "detail": detail}})
         for key, lines in self.readiness_problems.items():
             found += [{"id": "problem.not_ready", "params": {"occurrence": key, "detail": line}} for line in lines]
         return found
@@ -582,7 +585,8 @@ class LiveDaemon:
         level = body.get("level", Level.NORMAL)
         if "clip" not in body:
             raise PlayoutError("daemon.no_clip", clip="")
-        row = self.station.air_now(self._resolve_clip(body["clip"]), level, actor.describe())
+        zones = body.get("zones") or None
+        row = self.station.air_now(self._resolve_clip(body["clip"]), level, actor.describe(), zones)
         self._next_cache = None  # a manual airing moves the rotation on
         return 200, {"key": row.key, "clip_id": row.clip_id, "title": row.title, "level": level.value,
                      "detail": f"#{row.clip_id} {row.title} ({level.value})"}  # fmt: skip
@@ -615,6 +619,7 @@ class LiveDaemon:
             "now": now.astimezone(self.tz).isoformat(),
             "started_at": self.started_at.astimezone(self.tz).isoformat(),
             "output": self.player.output,
+            "zones": self.player.status() if hasattr(self.player, "status") else [],
             "ntp_synchronized": ntp_synchronized(),
             "schedule": {"slots": len(self.schedule.slots), "errors": self.schedule_errors,
                          "held": self._render(self._held[2], self.app.lang) if self._held else None,

@@ -110,7 +110,7 @@ class Station:
         self._history: History | None = None if not remember_history else airlog.history()
         self._air_lock = threading.Lock()  # one airing at a time on the one output
         self._manual_seq = 0
-        self._current: _LogObserver | None = None  # the airing on the output now
+        self._current: list[_LogObserver] = []  # the airing on the outputs now, one per zone
         # Set when the daemon stops: nothing new starts, and an occurrence cut off before any
         # of its sound went out is left to air at the next start (as a SIGKILL would leave it).
         self.stopping = False
@@ -170,7 +170,7 @@ class Station:
             if late > self.catch_up:
                 return self._record(occ, plan, Outcome.MISSED,
                                     f"due while the daemon was not airing; {int(late.total_seconds())} s late")  # fmt: skip
-            rows = self._rows(occ, plan, library)
+            rows = self._zoned(occ, self._rows(occ, plan, library))
             written = self.log.insert(rows)
             if written is None:
                 log.info("occurrence %s was already handled; not airing it again", occ.key)
@@ -201,6 +201,40 @@ class Station:
             log.warning("occurrence %s did not air: %s", occ.key, reason)
         return written
 
+    @property
+    def zones(self) -> dict[str | None, Player]:
+        """One player per zone (the player is a `Zones`), or the one player of a station
+        without zones."""
+        return dict(getattr(self.player, "zones", None) or {None: self.player})
+
+    def _targets(self, zones: tuple[str, ...] | list[str] | None) -> list[str | None]:
+        """The station's zones among these (None: all of them), in the configuration's order.
+        A player without zones (a simulation's) airs everything."""
+        if None in self.zones:
+            return [None]
+        return [z for z in self.zones if zones is None or z in zones]
+
+    def _in_zone(self, row: Airing, zone: str | None) -> Airing:
+        """The row as aired to one zone: its zone and output, and, where the station has more
+        than one zone, a key of its own (a station with one zone keeps the keys it had)."""
+        values = row.model_dump(exclude={"id"})
+        values.update(zone=zone, output=self.zones[zone].output)
+        if len(self.zones) > 1:
+            values["key"] = f"{row.key}@{zone}"
+        return Airing(**values)
+
+    def _zoned(self, occ: Occurrence, rows: list[Airing]) -> list[Airing]:
+        """One row per zone the occurrence airs to and item meant for that zone (a slot's
+        `zones`, narrowed by an item's). Unknown zone ids are left out (`schedule check`
+        reports them); an occurrence left with no zone at all is recorded skipped."""
+        items = {f"{occ.slot.id}#{n}": item.zones for n, item in enumerate(occ.slot.items, 1)}
+        zoned = [self._in_zone(row, zone) for zone in self._targets(occ.slot.zones) for row in rows
+                 if zone is None or items.get(row.item or "") is None or zone in items[row.item or ""]]  # fmt: skip
+        if zoned:
+            return zoned
+        row = self._row(occ, 1, None, None, Outcome.SKIPPED, "none of its zones is a zone of this station")
+        return [row]
+
     def _rows(self, occ: Occurrence, plan: Plan, library: LibraryView) -> list[Airing]:
         rows: list[Airing] = []
         for position, item in enumerate(plan.items, 1):
@@ -226,7 +260,7 @@ class Station:
         )  # fmt: skip
 
     def _record(self, occ: Occurrence, plan: Plan, outcome: Outcome, reason: str) -> list[Airing] | None:
-        rows = self._rows(occ, plan, self.library())
+        rows = self._zoned(occ, self._rows(occ, plan, self.library()))
         for r in rows:
             if r.outcome == Outcome.PENDING.value:
                 r.outcome, r.reason = outcome.value, reason
@@ -236,7 +270,25 @@ class Station:
         return written
 
     def _play(self, rows: list[Airing], start_at: datetime, scheduled: datetime | None) -> None:
-        """Play the pending rows; a missing file fails its row and plays the fallback."""
+        """Play the pending rows, each zone's on its own output from the same instant; each
+        zone's rows get their own outcomes."""
+        by_zone: dict[str | None, list[Airing]] = {}
+        for row in rows:
+            by_zone.setdefault(row.zone if row.zone in self.zones else next(iter(self.zones)), []).append(row)
+        if len(by_zone) == 1:
+            [(zone, only)] = by_zone.items()
+            self._play_zone(zone, only, start_at, scheduled)
+            return
+        threads = [threading.Thread(target=self._play_zone, args=(zone, zrows, start_at, scheduled),
+                                    name=f"zone-{zone}", daemon=True) for zone, zrows in by_zone.items()]  # fmt: skip
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+
+    def _play_zone(self, zone: str | None, rows: list[Airing], start_at: datetime, scheduled: datetime | None) -> None:
+        """Play one zone's pending rows; a missing file fails its row and plays the fallback."""
+        player = self.zones[zone]
         cues: list[Cue] = []
         playing: list[Airing] = []
         fallback: tuple[ClipInfo, ClipFile] | str | None = None  # looked up at the first failure
@@ -256,38 +308,36 @@ class Station:
                 continue
             if fallback is None:
                 fallback = self._usable_fallback(self.library())
-            if not isinstance(fallback, str) and (written := self._fallback_row(row, *fallback)) is not None:
+            if not isinstance(fallback, str) and (written := self._fallback_row(row, *fallback, player)) is not None:
                 cues.append(Cue(fallback[1].path, written.duration_ms or 0, written.title or "", fallback[1].channels))
                 playing.append(written)
         if not cues:
             return
         observer = _LogObserver(self, playing, scheduled)
-        self._current = observer
+        self._current.append(observer)
         try:
-            self.player.play(cues, start_at, observer)
+            player.play(cues, start_at, observer)
         finally:
-            self._current = None
+            self._current.remove(observer)
         # The output failed before an item could sound (a device that would not open): once
         # it is back, the fallback clip airs in its place, so the hour is not silent. Once per
         # airing: a fallback that fails the same way is not retried.
         failed = [r for r in observer.output_failed if not r.key.endswith("-fallback")]
         if failed and self.fallback is not None:
             usable = self._usable_fallback(self.library())
-            if not isinstance(usable, str) and (written := self._fallback_row(failed[0], *usable)) is not None:
+            if not isinstance(usable, str) and (written := self._fallback_row(failed[0], *usable, player)) is not None:
                 log.warning("airing %s: the output failed; the fallback clip airs in its place", failed[0].key)
-                self.player.play([Cue(usable[1].path, written.duration_ms or 0, written.title or "", usable[1].channels)],
+                player.play([Cue(usable[1].path, written.duration_ms or 0, written.title or "", usable[1].channels)],
                                  self.clock.now(), _LogObserver(self, [written], None))  # fmt: skip
 
-    def attribute(self, actor: str, *, current: bool, rest: bool) -> None:
+    def attribute(self, actor: str, *, current: bool, rest: bool, zones: list[str | None] | None = None) -> None:
         """Name who ended what is on air, on those rows of the airing log: a skip ends the
         current item, a priority announcement the rest of the airing, an emergency both."""
-        observer = self._current
-        if observer is None:
-            return
         open_ = ((Outcome.IN_PROGRESS.value,) if current else ()) + ((Outcome.PENDING.value,) if rest else ())
-        for row in list(observer.rows):
-            if row.outcome in open_:
-                self.log.update(row, actor=actor)
+        for observer in list(self._current):
+            for row in list(observer.rows):
+                if row.outcome in open_ and (zones is None or row.zone in zones):
+                    self.log.update(row, actor=actor)
 
     def _problem(self, stored: ClipFile | None, clip_id: int | None, decode: bool = False) -> str | None:
         if stored is None:
@@ -324,12 +374,13 @@ class Station:
         reason = self._problem(stored, found[0].id, decode)
         return reason if reason is not None else (found[0], stored)  # type: ignore[return-value]
 
-    def _fallback_row(self, failed: Airing, clip: ClipInfo, stored: ClipFile) -> Airing | None:
+    def _fallback_row(self, failed: Airing, clip: ClipInfo, stored: ClipFile, player: Player) -> Airing | None:
         row = Airing(
             key=f"{failed.key}-fallback", occurrence=failed.occurrence, position=failed.position, slot=failed.slot,
             item=None, scheduled_at=failed.scheduled_at, clip_id=clip.id, title=clip.title, programme=clip.programme,
             kind=clip.kind.value, duration_ms=clip.duration_ms, content_hash=stored.content_hash,
-            output=self.player.output, outcome=Outcome.PENDING.value, reason=f"fallback for {failed.title}",
+            output=player.output, outcome=Outcome.PENDING.value, reason=f"fallback for {failed.title}",
+            zone=failed.zone,
         )  # fmt: skip
         written = self.log.insert([row])
         return written[0] if written else None
@@ -344,9 +395,14 @@ class Station:
 
     # -- manual airings ----------------------------------------------------------------
 
-    def air_now(self, clip_id: int, level: Level, actor: str | None = None) -> Airing:
-        """Air a clip by hand. Normal waits for the current airing to end; priority for the
-        current item; emergency interrupts it. Recorded like any airing, marked manual."""
+    def air_now(self, clip_id: int, level: Level, actor: str | None = None,
+                zones: list[str] | None = None) -> Airing:  # fmt: skip
+        """Air a clip by hand to these zones (None: all). Normal waits for the current airing
+        to end; priority for the current item; emergency interrupts it (in those zones).
+        Recorded like any airing, marked manual, a row per zone; returns the first."""
+        targets = self._targets(zones)
+        if not targets:
+            raise NotFound("zones.not_found", zones=", ".join(zones or []), known=", ".join(map(str, self.zones)))
         library = self.library()
         clip = library.by_id.get(clip_id)
         if clip is None:
@@ -362,18 +418,21 @@ class Station:
             duration_ms=clip.duration_ms, content_hash=stored.content_hash if stored else None,
             output=self.player.output, outcome=Outcome.PENDING.value, manual=True, level=level.value, actor=actor,
         )  # fmt: skip
-        [row] = self.log.insert([row]) or [row]
+        rows = [self._in_zone(row, zone) for zone in targets]
+        rows = self.log.insert(rows) or rows
         if actor is not None and level != Level.NORMAL:
-            self.attribute(actor, current=level == Level.EMERGENCY, rest=True)
-        if level == Level.EMERGENCY:
-            self.player.interrupt("interrupted by an emergency announcement")
-        elif level == Level.PRIORITY:
-            self.player.stop_after_current("skipped for a priority announcement")
-        log.warning("manual airing %s (%s): %s", row.key, level.value, clip.title)
+            self.attribute(actor, current=level == Level.EMERGENCY, rest=True, zones=targets)
+        for zone in targets:
+            if level == Level.EMERGENCY:
+                self.zones[zone].interrupt("interrupted by an emergency announcement")
+            elif level == Level.PRIORITY:
+                self.zones[zone].stop_after_current("skipped for a priority announcement")
+        log.warning("manual airing %s (%s): %s%s", key, level.value, clip.title,
+                    f" to {', '.join(map(str, targets))}" if len(self.zones) > 1 else "")  # fmt: skip
 
         def run() -> None:
             with self._air_lock:
-                self._play([row], self.clock.now(), None)
+                self._play(rows, self.clock.now(), None)
 
         threading.Thread(target=run, name=f"manual-{self._manual_seq}", daemon=True).start()
-        return row
+        return rows[0]

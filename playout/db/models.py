@@ -106,6 +106,9 @@ class Airing(SQLModel, table=True):
     verify_note: str | None = None
     # Who aired it by hand, or whose skip or emergency ended it: "name (cli|web, where)".
     actor: str | None = Field(default=None, sa_type=String(160))
+    # The zone (group of loudspeakers) it aired to; a station with several zones has a row
+    # per zone and item, its key ending "@zone". None before zones existed.
+    zone: str | None = Field(default=None, sa_type=String(64))
 
 
 class DaemonState(SQLModel, table=True):

@@ -11,10 +11,18 @@ at install, and every call that blocks releases the GIL.
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import ctypes.util
 import os
+import select
+import shutil
+import socket
+import subprocess
+import threading
 import time
+import urllib.parse
+import urllib.request
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,9 +285,13 @@ class PacedDevice:
         ahead = self.written + frames - self._played() - self.buffer
         if ahead > 0:
             time.sleep(ahead / RATE)
+        self._emit(data)
+        self.written += frames
+
+    def _emit(self, data: bytes) -> None:
+        """Where the paced frames go: nowhere, or the WAV file."""
         if self.wav is not None:
             self.wav.writeframesraw(data)
-        self.written += frames
 
     def delay(self) -> int:
         return max(0, self.written - self._played())
@@ -290,18 +302,193 @@ class PacedDevice:
             self.wav = None
 
 
+# -- Icecast: a mount that IP loudspeakers pull -------------------------------------------------
+
+CONNECT_S = 3.0  # reaching the Icecast server
+STALL_S = 2.0  # the encoder not taking frames for this long is a failed output
+CODECS = {
+    # codec: ffmpeg encoder and container, and the content type Icecast announces.
+    "mp3": (["-c:a", "libmp3lame", "-f", "mp3"], "audio/mpeg"),
+    "opus": (["-c:a", "libopus", "-application", "voip", "-f", "ogg"], "audio/ogg"),
+}
+
+
+@dataclass(frozen=True)
+class IcecastTarget:
+    """An Icecast mount from `icecast://source:PASSWORD@host:port/mount` (or the same in
+    http:// form), as ffmpeg's icecast output takes it."""
+
+    user: str
+    password: str
+    host: str
+    port: int
+    mount: str
+
+    @classmethod
+    def parse(cls, url: str) -> IcecastTarget:
+        u = urllib.parse.urlsplit(url.strip())
+        if u.scheme not in ("icecast", "http") or not u.hostname or not u.path.strip("/"):
+            raise ValueError("an Icecast mount is icecast://source:PASSWORD@host:port/mount")
+        try:
+            port = u.port or 8000
+        except ValueError as exc:
+            raise ValueError(f"bad port in {url!r}") from exc
+        return cls(urllib.parse.unquote(u.username or "source"), urllib.parse.unquote(u.password or ""),
+                   u.hostname, port, "/" + u.path.strip("/"))  # fmt: skip
+
+    def url(self) -> str:
+        user = urllib.parse.quote(self.user, safe="")
+        password = urllib.parse.quote(self.password, safe="")
+        return f"icecast://{user}:{password}@{self.host}:{self.port}{self.mount}"
+
+    def public(self) -> str:
+        """Where listeners pull it; no password, so it may go into logs and status."""
+        return f"http://{self.host}:{self.port}{self.mount}"
+
+
+def describe_output(module: str, device: str) -> str:
+    """module:device for logs and status, an Icecast password never in it."""
+    if module == "icecast":
+        try:
+            return f"icecast:{IcecastTarget.parse(device).public()}"
+        except ValueError:
+            return "icecast:?"
+    return f"{module}:{device}" if device else module
+
+
+class IcecastDevice(PacedDevice):
+    """A source connection to one Icecast mount, kept open: an ffmpeg encoder reads the raw
+    frames on its stdin and sends MP3 or Opus to the mount.
+
+    It is paced like `PacedDevice` (the encoder and Icecast would take frames as fast as
+    they come; listeners need them at real time), so its delay is the frames written that
+    real time has not consumed yet: the instant a frame reaches the encoder. What the
+    listeners add (Icecast's burst, their own buffer) no device can report; the zone's
+    `latency_offset_ms` covers it where it matters. A write the encoder does not take within
+    STALL_S, or an encoder gone (Icecast restarted, the mount refused), is a DeviceError:
+    the engine reopens, which connects again.
+    """
+
+    def __init__(self, url: str, *, codec: str = "mp3", bitrate_kbps: int = 64, channels: int = 1,
+                 title: str = "", buffer_ms: int = 50, ffmpeg: str | None = None) -> None:  # fmt: skip
+        super().__init__(None, buffer_ms)
+        try:
+            self.target = IcecastTarget.parse(url)
+        except ValueError as exc:
+            raise DeviceError(str(exc)) from exc
+        self.name = f"icecast:{self.target.public()}"
+        if codec not in CODECS:
+            raise DeviceError(f"unknown Icecast codec {codec!r} (mp3 or opus)")
+        exe = ffmpeg or shutil.which("ffmpeg")
+        if exe is None:
+            raise DeviceError("ffmpeg is not installed")
+        # Reach the server first: a refused connection is a clear sentence at once, not an
+        # encoder that dies after its first packet.
+        try:
+            socket.create_connection((self.target.host, self.target.port), timeout=CONNECT_S).close()
+        except OSError as exc:
+            raise DeviceError(f"Icecast {self.target.public()} is unreachable: {exc.strerror or exc}") from exc
+        encode, content_type = CODECS[codec]
+        # No probing: the input's format is given, and the connection opens at once.
+        args = [exe, "-nostdin", "-hide_banner", "-v", "error", "-probesize", "32", "-analyzeduration", "0",
+                "-fflags", "nobuffer", "-f", "s16le", "-ar", str(RATE), "-ac", str(CHANNELS),
+                "-i", "pipe:0", "-ac", str(channels), "-b:a", f"{bitrate_kbps}k", *encode,
+                "-content_type", content_type, "-ice_name", title or "playout",
+                "-ice_description", title or "playout", "-ice_public", "0", "-flush_packets", "1",
+                self.target.url()]  # fmt: skip
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        assert self.proc.stdin is not None and self.proc.stderr is not None
+        self.fd = self.proc.stdin.fileno()
+        os.set_blocking(self.fd, False)
+        self.errors: collections.deque[str] = collections.deque(maxlen=5)
+        threading.Thread(target=self._read_errors, args=(self.proc.stderr,), daemon=True).start()
+
+    def _read_errors(self, stream) -> None:  # noqa: ANN001
+        for line in stream:
+            text = line.decode("utf-8", "replace").strip()
+            if text:  # ffmpeg names its output, source password included
+                self.errors.append(text.replace(self.target.url(), self.target.public()))
+
+    def _why(self) -> str:
+        last = self.errors[-1] if self.errors else "the encoder stopped"
+        return f"Icecast {self.target.public()}: {last}"
+
+    def _emit(self, data: bytes) -> None:
+        view = memoryview(data)
+        deadline = time.monotonic() + STALL_S
+        while view:
+            if self.proc.poll() is not None:
+                time.sleep(0.05)  # let its last words arrive
+                raise DeviceError(self._why())
+            try:
+                n = os.write(self.fd, view)
+                view = view[n:]
+                continue
+            except BlockingIOError:
+                pass
+            except (BrokenPipeError, OSError) as exc:
+                self.proc.wait(timeout=2)
+                raise DeviceError(self._why()) from exc
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise DeviceError(f"Icecast {self.target.public()}: the encoder has not taken audio for {STALL_S:.0f} s")
+            select.select([], [self.fd], [], min(left, 0.1))
+
+    def delay(self) -> int:
+        if self.proc.poll() is not None:
+            raise DeviceError(self._why())
+        return super().delay()
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def set_icecast_title(url: str, title: str, timeout_s: float = 2.0) -> str | None:
+    """Set the mount's title (what listeners' players show) through Icecast's admin
+    interface, with the source credentials. Why not, if it fails."""
+    try:
+        t = IcecastTarget.parse(url)
+    except ValueError as exc:
+        return str(exc)
+    query = urllib.parse.urlencode({"mount": t.mount, "mode": "updinfo", "song": title, "charset": "UTF-8"})
+    req = urllib.request.Request(f"http://{t.host}:{t.port}/admin/metadata?{query}")
+    mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    mgr.add_password(None, f"http://{t.host}:{t.port}/", t.user, t.password)
+    opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(mgr))
+    try:
+        with opener.open(req, timeout=timeout_s) as resp:
+            resp.read()
+        return None
+    except OSError as exc:
+        return str(exc)
+
+
 @dataclass(frozen=True)
 class DeviceSpec:
-    """Which device the engine opens: module pulse/alsa/null/file and its device or file."""
+    """Which device the engine opens: module pulse/alsa/null/file/icecast and its device
+    (an Icecast mount's URL for icecast) or file; for icecast, how it is encoded."""
 
     module: str
     device: str = ""
     file: str = ""
     buffer_ms: int = 50
+    codec: str = "mp3"
+    bitrate_kbps: int = 64
+    channels: int = 1
+    title: str = ""
 
     def describe(self) -> str:
-        where = self.device or self.file
-        return f"{self.module}:{where}" if where else self.module
+        if self.module == "icecast" or not self.file:
+            return describe_output(self.module, self.device)
+        return f"{self.module}:{self.file}"
 
     def open(self) -> Device:
         if self.module == "pulse":
@@ -310,4 +497,7 @@ class DeviceSpec:
             return AlsaStream(self.device, buffer_ms=self.buffer_ms)
         if self.module == "file":
             return PacedDevice(Path(self.file), self.buffer_ms)
+        if self.module == "icecast":
+            return IcecastDevice(self.device, codec=self.codec, bitrate_kbps=self.bitrate_kbps, channels=self.channels,
+                                 title=self.title, buffer_ms=self.buffer_ms)  # fmt: skip
         return PacedDevice(None, self.buffer_ms)

@@ -417,9 +417,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", default="")
     p.add_argument("--file", default="")
     p.add_argument("--buffer-ms", type=int, default=100)
+    p.add_argument("--codec", default="mp3")
+    p.add_argument("--bitrate-kbps", type=int, default=64)
+    p.add_argument("--channels", type=int, default=1)
+    p.add_argument("--title", default="")
     args = p.parse_args(argv)
+    # An Icecast mount's URL carries its source password: it comes in the environment, not
+    # on the command line every local user can read.
+    device = os.environ.pop("PLAYOUT_OUTPUT_DEVICE", "") or args.device
     priority = raise_priority() if os.environ.get("PLAYOUT_RT", "1") != "0" else "unchanged"
-    engine = Engine(DeviceSpec(args.module, args.device, args.file, args.buffer_ms))
+    engine = Engine(DeviceSpec(args.module, device, args.file, args.buffer_ms, codec=args.codec,
+                               bitrate_kbps=args.bitrate_kbps, channels=args.channels, title=args.title))
     engine.emit("hello", priority=priority, pid=os.getpid())
     threading.Thread(target=engine.read_commands, args=(sys.stdin,), daemon=True).start()
     engine.run()

@@ -109,6 +109,7 @@ class StreamPlayer:
         self._request: tuple[str, str] | None = None
         self._sessions: dict[int, queue.Queue] = {}
         self.device_error: str | None = None
+        self.titles: list[str] = []  # titles set on an Icecast mount, in order
         self.priority: str | None = None
         self._ready = threading.Event()
         self._closing = False
@@ -116,7 +117,7 @@ class StreamPlayer:
         self._start_engine()
         if self.monitor_source:
             self._start_monitor()
-        if not self._ready.wait(READY_S):
+        if not self._ready.wait(READY_S) or self.device_error:
             log.error("the output %s is not ready: %s", self.output, self.device_error or "no answer from the engine")
 
     # -- the engine process --------------------------------------------------------------------
@@ -125,12 +126,17 @@ class StreamPlayer:
         self._ready.clear()
         args = [sys.executable, "-m", "playout.output.engine", "--module", self.spec.module,
                 "--buffer-ms", str(self.spec.buffer_ms)]  # fmt: skip
-        if self.spec.device:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if self.spec.module == "icecast":
+            env["PLAYOUT_OUTPUT_DEVICE"] = self.spec.device  # it holds the source password
+            args += ["--codec", self.spec.codec, "--bitrate-kbps", str(self.spec.bitrate_kbps),
+                     "--channels", str(self.spec.channels), "--title", self.spec.title]  # fmt: skip
+        elif self.spec.device:
             args += ["--device", self.spec.device]
         if self.spec.file:
             args += ["--file", self.spec.file]
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-                                     bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+                                     bufsize=1, env=env)  # fmt: skip
         threading.Thread(target=self._read_events, args=(self.proc,), name="output-events", daemon=True).start()
 
     def _start_monitor(self) -> None:
@@ -217,6 +223,7 @@ class StreamPlayer:
             elif kind == "error":
                 self.device_error = ev.get("message")
                 log.error("the output %s failed: %s", self.output, self.device_error)
+                self._ready.set()  # answered: the daemon starts; the engine keeps trying
             elif "id" in ev:
                 with self._lock:
                     q = self._sessions.get(ev["id"])
@@ -340,6 +347,8 @@ class StreamPlayer:
                         assert self._playing is not None
                         self._playing.started[n] = at_dt
                     observer.started(indexes[n], at_dt)
+                    if self.spec.module == "icecast" and self.spec.codec == "mp3":  # Icecast titles MP3 mounts
+                        self._announce(cues[n].label)
                     if self.monitor_proc is not None:
                         with self._lock:
                             self._verifying[(sid, n)] = (observer, indexes[n])
@@ -370,6 +379,20 @@ class StreamPlayer:
         finally:
             with self._lock:
                 self._sessions.pop(sid, None)
+
+    def _announce(self, title: str) -> None:
+        """The mount's title becomes what airs (listeners' players show it); in the
+        background, as the admin request may wait on the network."""
+        from playout.output.devices import set_icecast_title
+
+        def run_it() -> None:
+            problem = set_icecast_title(self.spec.device, title)
+            if problem:
+                log.warning("cannot set the title of %s: %s", self.output, problem)
+            else:
+                self.titles.append(title)
+
+        threading.Thread(target=run_it, name="icecast-title", daemon=True).start()
 
     def close(self) -> None:
         self._closing = True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 
 from playout.db import Database
 from playout.db.models import Airing
@@ -56,6 +56,8 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
         Airing.outcome == Outcome.AIRED.value,
         and_(Airing.outcome == Outcome.PARTIAL.value, Airing.played_ms >= partial_share * Airing.duration_ms),
     )
+    # An item aired to several zones is one airing of it: counted once per occurrence and position.
+    airings = func.count(func.distinct(Airing.occurrence + "/" + cast(Airing.position, String)))
     in_period = and_(Airing.scheduled_at >= period.utc_start, Airing.scheduled_at < period.utc_end)
     scope = [in_period] + ([Airing.programme == programme] if programme else [])
     lines: dict[tuple[str, str | None], Line] = {}
@@ -68,7 +70,7 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
 
     with db.engine.connect() as conn, conn.begin():  # one consistent snapshot
         for kind, prog, clips, n, ms, manual in conn.execute(
-            select(Airing.kind, Airing.programme, func.count(func.distinct(Airing.clip_id)), func.count(),
+            select(Airing.kind, Airing.programme, func.count(func.distinct(Airing.clip_id)), airings,
                    func.coalesce(func.sum(Airing.played_ms), 0), func.sum(case((Airing.manual, 1), else_=0)))
             .where(*scope, counted, Airing.clip_id.is_not(None))
             .group_by(Airing.kind, Airing.programme)
@@ -81,7 +83,7 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
             # One pass: SQLite buckets by local month itself (the offset is fixed in the period).
             month = func.strftime("%Y-%m", Airing.scheduled_at, f"{offset:+d} minutes")
             for kind, prog, ym, n in conn.execute(
-                select(Airing.kind, Airing.programme, month, func.count())
+                select(Airing.kind, Airing.programme, month, airings)
                 .where(*scope, counted, Airing.clip_id.is_not(None))
                 .group_by(Airing.kind, Airing.programme, month)
             ):  # fmt: skip
@@ -90,7 +92,7 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
         else:
             for year, mon, start, end in period.months():
                 for kind, prog, n in conn.execute(
-                    select(Airing.kind, Airing.programme, func.count())
+                    select(Airing.kind, Airing.programme, airings)
                     .where(*scope, counted, Airing.clip_id.is_not(None), Airing.scheduled_at >= start,
                            Airing.scheduled_at < end)
                     .group_by(Airing.kind, Airing.programme)

@@ -25,12 +25,20 @@ def _ref_problem(ref: ClipRef, library: LibraryView, source: Source) -> Problem 
     return None
 
 
-def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo) -> tuple[list[Problem], list[Problem]]:
-    """Errors and warnings: unknown clips and programmes, empty pools, sequences that cannot
-    fit their hard end, equal-priority overlaps, and what is worth a technician's look."""
+def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo,
+          zones: tuple[str, ...] | None = None) -> tuple[list[Problem], list[Problem]]:  # fmt: skip
+    """Errors and warnings: unknown clips and programmes, unknown zones, empty pools,
+    sequences that cannot fit their hard end, equal-priority overlaps (station-wide: the
+    daemon airs one occurrence at a time, to all its zones), and what is worth a
+    technician's look. `zones`: the station's zone ids (None: not checked)."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for slot in schedule.slots:
+        if zones is not None:
+            for where, source in ((slot.zones, slot.source), *((i.zones, i.source) for i in slot.items)):
+                for zone in where or ():
+                    if zone not in zones:
+                        errors.append(Problem(source, "schedule.unknown_zone", {"zone": zone, "known": ", ".join(zones)}))
         if slot.chime is not None:
             ref = slot.chime if slot.chime != ClipRef() else schedule.default_chime
             if ref is None:

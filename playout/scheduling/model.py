@@ -134,6 +134,7 @@ class Item:
     what: What
     when: Recurrence | None
     source: Source
+    zones: tuple[str, ...] | None = None  # only in these zones of the slot's (None: all of them)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class Slot:
     priority: int
     max_duration_ms: int | None  # the hard end, as a length from the start
     source: Source
+    zones: tuple[str, ...] | None = None  # the zones it airs in (None: every zone)
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,9 @@ ORDINALS = {
 SLOT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TIME_OF_DAY = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")
 SLOT_KEYS = {"id", "name", "days", "times", "every_weeks", "anchor", "monthly", "valid_from", "valid_until",
-             "except", "chime", "priority", "hard_end", "max_minutes", "item"}  # fmt: skip
-ITEM_KEYS = {"clip", "latest", "if_no_new", "rotation", "days", "monthly", "except", "valid_from", "valid_until"}
+             "except", "chime", "priority", "hard_end", "max_minutes", "item", "zones"}  # fmt: skip
+ITEM_KEYS = {"clip", "latest", "if_no_new", "rotation", "days", "monthly", "except", "valid_from", "valid_until",
+             "zones"}  # fmt: skip
 ROTATION_KEYS = {"kind", "programme", "program", "tag", "count"}
 STATION_KEYS = {"blackout", "chime"}
 
@@ -172,6 +173,13 @@ def _int(value: Any, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
         raise _Invalid("schedule.bad_number", value=repr(value), lo=lo, hi=hi)
     return value
+
+
+def _zones(value: Any) -> tuple[str, ...]:
+    """Zone ids (which exist is for `check`, which knows the configuration)."""
+    if not isinstance(value, list) or not value or not all(isinstance(z, str) and SLOT_ID.match(z) for z in value):
+        raise _Invalid("schedule.bad_zones", value=repr(value))
+    return tuple(dict.fromkeys(value))
 
 
 def _clip_ref(value: Any) -> ClipRef:
@@ -336,6 +344,7 @@ class _FileParser:
         recurrence = self._recurrence(raw, lo, hi, whole_week_default=True)
         chime = self._field(raw, "chime", self._chime, at("chime"), None)
         priority = self._field(raw, "priority", lambda v: _int(v, 0, 100), at("priority"), 10)
+        zones = self._field(raw, "zones", _zones, at("zones"))
         max_ms = self._field(raw, "max_minutes", lambda v: _int(v, 1, 24 * 60) * 60_000, at("max_minutes"))
         hard_end = self._field(raw, "hard_end", _time, at("hard_end"))
         if hard_end is not None:
@@ -363,7 +372,7 @@ class _FileParser:
         return Slot(
             id=slot_id, name=nfc(name) if isinstance(name, str) else slot_id, recurrence=recurrence,
             times=tuple(sorted(set(times))), items=tuple(i for i in items if i is not None),
-            chime=chime, priority=priority, max_duration_ms=max_ms, source=Source(self.name, lo),
+            chime=chime, priority=priority, max_duration_ms=max_ms, source=Source(self.name, lo), zones=zones,
         )  # fmt: skip
 
     @staticmethod
@@ -400,9 +409,10 @@ class _FileParser:
             what = self._rotation(raw["rotation"], at("rotation"))
         has_when = any(k in raw for k in ("days", "monthly", "except", "valid_from", "valid_until"))
         when = self._recurrence(raw, lo, hi, whole_week_default=True) if has_when else None
+        zones = self._field(raw, "zones", _zones, at("zones"))
         if len(self.errors) > n_errors or what is None:
             return None
-        return Item(what=what, when=when, source=Source(self.name, lo))
+        return Item(what=what, when=when, source=Source(self.name, lo), zones=zones)
 
     @staticmethod
     def _policy(value: Any) -> IfNoNew:

@@ -383,3 +383,26 @@ def test_the_fast_sqlite_paths_give_the_same_results_as_the_generic_ones(
     assert '"Dòng 1\nDòng 2"' in text and ',0:00:02,,phát một phần,' in text
     assert fast_tally == slow_tally
     assert Period(date(2026, 1, 1), date(2026, 12, 31), ZoneInfo("Europe/Berlin")).constant_offset_minutes() is None
+
+
+def test_an_item_aired_to_several_zones_counts_once_in_the_tally(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from playout.airlog import AiringLog
+    from playout.db.models import Airing
+    from playout.reports import tally
+    from playout.reports.period import Period
+
+    db = open_database(f"sqlite:///{tmp_path / 'z.db'}")
+    at = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
+
+    def row(zone: str, outcome: str) -> Airing:
+        return Airing(key=f"pa@x/1@{zone}", occurrence="pa@x", position=1, slot="pa", scheduled_at=at, clip_id=1,
+                      title="t", programme="CCHC", kind="segment", duration_ms=1000, played_ms=1000, outcome=outcome,
+                      zone=zone)  # fmt: skip
+
+    AiringLog(db).insert([row("xa-a", "aired"), row("ap-3", "aired"), row("ap-9", "failed")])
+    result = tally.compute(db, Period(date(2026, 11, 1), date(2026, 11, 30), ZoneInfo("Asia/Ho_Chi_Minh")), "x")
+    [line] = result.lines
+    assert line.airings == 1 and line.monthly[(2026, 11)] == 1
+    assert line.not_aired == {"failed": 1}  # what one zone did not get stays on record

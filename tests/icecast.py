@@ -1,0 +1,124 @@
+"""A real Icecast server for tests: Debian's icecast2, started as an ordinary background
+process on a free loopback port with a generated configuration (not the system service),
+and stopped after. `restart` kills it and starts it again on the same port, as a server
+that crashed and was brought back."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import free_port, require_program
+
+CONFIG = """<icecast>
+  <location>test</location>
+  <admin>test@localhost</admin>
+  <limits>
+    <clients>2000</clients>
+    <sources>8</sources>
+    <queue-size>524288</queue-size>
+    <client-timeout>30</client-timeout>
+    <header-timeout>15</header-timeout>
+    <source-timeout>10</source-timeout>
+    <burst-on-connect>1</burst-on-connect>
+    <burst-size>{burst}</burst-size>
+  </limits>
+  <authentication>
+    <source-password>{password}</source-password>
+    <relay-password>{password}</relay-password>
+    <admin-user>admin</admin-user>
+    <admin-password>{password}</admin-password>
+  </authentication>
+  <hostname>127.0.0.1</hostname>
+  <listen-socket>
+    <port>{port}</port>
+    <bind-address>127.0.0.1</bind-address>
+  </listen-socket>
+  <fileserve>0</fileserve>
+  <paths>
+    <basedir>/usr/share/icecast2</basedir>
+    <logdir>{logdir}</logdir>
+    <webroot>/usr/share/icecast2/web</webroot>
+    <adminroot>/usr/share/icecast2/admin</adminroot>
+  </paths>
+  <logging>
+    <accesslog>access.log</accesslog>
+    <errorlog>error.log</errorlog>
+    <loglevel>3</loglevel>
+  </logging>
+  <security>
+    <chroot>0</chroot>
+    {changeowner}
+  </security>
+</icecast>
+"""
+
+
+class Icecast:
+    def __init__(self, burst: int = 8192) -> None:
+        require_program("icecast2")
+        self.dir = Path(tempfile.mkdtemp(prefix="playout-icecast-"))
+        self.port = free_port()
+        self.password = secrets.token_hex(8)
+        # Icecast will not run as root; it changes to an unprivileged user, which must be
+        # able to write its logs.
+        changeowner = "<changeowner><user>nobody</user><group>nogroup</group></changeowner>" if os.getuid() == 0 else ""
+        os.chmod(self.dir, 0o777)
+        self.config = self.dir / "icecast.xml"
+        self.config.write_text(CONFIG.format(port=self.port, password=self.password, logdir=self.dir, burst=burst,
+                                             changeowner=changeowner))  # fmt: skip
+        os.chmod(self.config, 0o644)
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    def url(self, mount: str) -> str:
+        """The source URL of a mount (with the source password)."""
+        return f"icecast://source:{self.password}@127.0.0.1:{self.port}/{mount}"
+
+    def listen_url(self, mount: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{mount}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(["icecast2", "-c", str(self.config)], stdout=subprocess.DEVNULL,
+                                     stderr=(self.dir / "stderr.log").open("ab"))  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"icecast2 stopped at start: {(self.dir / 'stderr.log').read_text()[-500:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("icecast2 did not start listening within 10 s")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def mounts(self) -> set[str]:
+        """The mounts with a source connected, from Icecast's own admin listing."""
+        mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        mgr.add_password(None, f"http://127.0.0.1:{self.port}/", "admin", self.password)
+        opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(mgr))
+        try:
+            with opener.open(f"http://127.0.0.1:{self.port}/admin/listmounts", timeout=2) as r:
+                text = r.read().decode("utf-8", "replace")
+        except OSError:
+            return set()
+        import re
+
+        return set(re.findall(r'<source mount="([^"]+)"', text))
+
+    def stop(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
