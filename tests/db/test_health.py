@@ -77,7 +77,15 @@ def _damaged_station_db(path: Path, rows: int = 3000) -> None:
     con.close()
     with open(path, "r+b") as f:
         for share in (0.3, 0.5, 0.7):
-            f.seek(4096 * int(pages * share))
+            # The first table-leaf page (type 0x0D) from that point, so that rows are lost
+            # whatever the schema's layout (a damaged index page loses no row at all).
+            page = int(pages * share)
+            while True:
+                f.seek(4096 * page)
+                if f.read(1) == b"\x0d":
+                    break
+                page += 1
+            f.seek(4096 * page)
             f.write(random.Random(1).randbytes(4096))
 
 
