@@ -86,3 +86,14 @@ def start_pulse(folder: Path, sinks: tuple[str, ...] = ("playout_test",)) -> tup
     # 60-75 ms stalls of a stream written at real-time priority).
     subprocess.run(["chrt", "--all-tasks", "--rr", "--pid", "15", str(proc.pid)], capture_output=True, check=False)
     return proc, server, env
+
+
+def stop_all(procs: list[subprocess.Popen]) -> None:
+    """Stop what a benchmark started, newest first: politely, then for good."""
+    for p in reversed(procs):
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()

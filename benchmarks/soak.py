@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import PLAYOUT, ROOT, cli, rss_mb, start_pulse, station
+from benchmarks.common import PLAYOUT, ROOT, cli, rss_mb, start_pulse, station, stop_all
 from playout.clock import SystemClock
 
 
@@ -89,13 +89,7 @@ def run(minutes: int = 120) -> dict:
             "processes_rss_mb": {"first": round(float(engine_rss[0]), 1), "last": round(float(engine_rss[-1]), 1)},
         }  # fmt: skip
     finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import PLAYOUT, cli, start_pulse, station
+from benchmarks.common import PLAYOUT, cli, start_pulse, station, stop_all
 from playout.clock import SystemClock
 
 RATE = 48_000
@@ -345,13 +345,7 @@ def run_output(module: str, n: int, spacing: int, sequences: int) -> dict:
         result["checks"] = {k: "PASS" if v else "FAIL" for k, v in checks.items()}
         return result
     finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop_all(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -66,6 +66,14 @@ def resolve_monitor(spec: DeviceSpec, monitor: str) -> str:
     return ""
 
 
+def _spawn(args: list[str], reader, name: str, env: dict[str, str] | None = None) -> subprocess.Popen:  # noqa: ANN001
+    """A helper process spoken to in JSON lines, and the thread that reads what it says."""
+    proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                            bufsize=1, env=env or {**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    threading.Thread(target=reader, args=(proc,), name=name, daemon=True).start()
+    return proc
+
+
 def _to_dt(ns: int) -> datetime:
     return datetime.fromtimestamp(ns / 1e9, UTC)
 
@@ -135,17 +143,11 @@ class StreamPlayer:
             args += ["--device", self.spec.device]
         if self.spec.file:
             args += ["--file", self.spec.file]
-        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-                                     bufsize=1, env=env)  # fmt: skip
-        threading.Thread(target=self._read_events, args=(self.proc,), name="output-events", daemon=True).start()
+        self.proc = _spawn(args, self._read_events, "output-events", env)
 
     def _start_monitor(self) -> None:
-        self.monitor_proc = subprocess.Popen([sys.executable, "-m", "playout.output.monitor", "--source",
-                                              self.monitor_source], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             text=True, encoding="utf-8", bufsize=1,
-                                             env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
-        threading.Thread(target=self._read_monitor, args=(self.monitor_proc,), name="monitor-events",
-                         daemon=True).start()  # fmt: skip
+        self.monitor_proc = _spawn([sys.executable, "-m", "playout.output.monitor", "--source", self.monitor_source],
+                                   self._read_monitor, "monitor-events")
 
     def _tell_monitor(self, **cmd: object) -> None:
         self._send(proc=self.monitor_proc, **cmd)

@@ -35,23 +35,12 @@ RATE = 48_000
 RECORDING_TOLERANCE_MS = 20
 
 
-class Recorder:
-    """parec on the sink's monitor, raw mono; `onsets` finds where sound starts."""
+def Recorder(path: Path, device: str = "playout_test.monitor"):  # noqa: ANN201, N802
+    """parec on the sink's monitor, raw mono (the benchmark's recorder)."""
+    require_program("parec")
+    from benchmarks.start_accuracy import Recorder as _Recorder
 
-    def __init__(self, path: Path, device: str = "playout_test.monitor") -> None:
-        require_program("parec")
-        self.path = path
-        self.f = path.open("wb")
-        self.proc = subprocess.Popen(["parec", "--raw", "--latency-msec=10", "--format=s16le", f"--rate={RATE}",
-                                      "--channels=1", f"--device={device}"], stdout=self.f)  # fmt: skip
-
-    def stop(self) -> tuple[np.ndarray, float]:
-        stopped = time.time()
-        self.proc.send_signal(signal.SIGINT)
-        self.proc.wait(timeout=10)
-        self.f.close()
-        data = np.frombuffer(self.path.read_bytes(), dtype="<i2").astype(np.float32) / 32768
-        return data, stopped - len(data) / RATE
+    return _Recorder(device, path, dict(os.environ))
 
 
 def onset(data: np.ndarray, origin: float, near: datetime, threshold: float = 0.02) -> float | None:
