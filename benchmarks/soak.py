@@ -67,6 +67,9 @@ def run(minutes: int = 120) -> dict:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=120)
         con = sqlite3.connect(work / "station" / "playout.db")
+        problems = con.execute("select outcome, coalesce(reason, ''), verified, coalesce(verify_note, ''), count(*) "
+                               "from airings where outcome != 'aired' or verified is not 1 group by 1, 2, 3, 4 "
+                               "order by 5 desc limit 20").fetchall()  # fmt: skip
         rows = con.execute("select occurrence, outcome, verified from airings where scheduled_at >= ? and "
                            "scheduled_at < ?", (start.strftime("%Y-%m-%d %H:%M:%S"),
                                                 (stop - timedelta(seconds=40)).strftime("%Y-%m-%d %H:%M:%S"))).fetchall()  # fmt: skip
@@ -87,6 +90,8 @@ def run(minutes: int = 120) -> dict:
             "daemon_rss_mb": {"first": round(float(daemon_rss[0]), 1), "last": round(float(daemon_rss[-1]), 1),
                               "max": round(float(daemon_rss.max()), 1), "slope_mb_per_hour": round(slope or 0, 2)},
             "processes_rss_mb": {"first": round(float(engine_rss[0]), 1), "last": round(float(engine_rss[-1]), 1)},
+            # What kept an item from airing whole or from being verified, with how often.
+            "problems": [{"outcome": o, "reason": r, "verified": v, "note": n, "items": c} for o, r, v, n, c in problems],
         }  # fmt: skip
     finally:
         stop_all(procs)
