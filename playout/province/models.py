@@ -127,6 +127,7 @@ class ProvinceAiring(SQLModel, table=True):
     heard_lateness_ms: int | None = None
     verify_note: str | None = None
     actor: str | None = Field(default=None, sa_type=String(160))
+    zone: str | None = Field(default=None, sa_type=String(64))
 
 
 class ProvinceAiringDay(SQLModel, table=True):

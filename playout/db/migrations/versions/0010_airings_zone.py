@@ -17,8 +17,12 @@ def upgrade() -> None:
     # Plain ADD COLUMN (nullable, no default): instant however long the log; rows written
     # before zones existed keep NULL (the station's one output).
     op.add_column("airings", sa.Column("zone", sa.String(64), nullable=True))
+    # The province's copy of every station's log carries it too.
+    op.add_column("province_airings", sa.Column("zone", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("province_airings") as batch:
+        batch.drop_column("zone")
     with op.batch_alter_table("airings") as batch:
         batch.drop_column("zone")
