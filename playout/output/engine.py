@@ -40,7 +40,7 @@ RETRY_S = 0.5  # reopening a failed device
 WAIT_S = 2  # a session waits this long past its instant for a device that cannot be opened
 NS_S = 1_000_000_000
 DELAY_GRACE_S = 2.0
-STEADY_BLOCKS = 20  # 200 ms of steady figures before a session is placed
+STEADY_BLOCKS = 100  # a second of steady figures before a session is placed (a sink waking up)
 STEADY_MS = 2.0  # how long a device may fail to report its delay before it counts as failed
 
 

@@ -106,7 +106,7 @@ def test_airs_on_a_pulseaudio_null_sink_on_time(tmp_path: Path, pulse: str) -> N
     a band here; the exact content is checked sample for sample on the file output.
     """
     st = daemon_station(tmp_path, 'module = "pulse"\ndevice = "playout_test"')
-    when = at(3)
+    when = at(5)  # the output has settled on the sink by then
     (st.root / "schedules" / "test.toml").write_text(
         slot("pa", when, ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"]), encoding="utf-8")
     record = tmp_path / "monitor.wav"

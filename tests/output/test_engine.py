@@ -110,6 +110,11 @@ class Rig:
                 self.engine._device_failed(str(exc))
                 return
 
+    def settle(self) -> None:
+        """Write until the device's figures have held steady long enough to place a session."""
+        while not self.engine.settled:
+            self.step()
+
     def events(self) -> list[dict]:
         return [json.loads(line) for line in self.out.getvalue().splitlines()]
 
@@ -129,7 +134,7 @@ class Rig:
 def test_the_first_frame_is_placed_at_the_instant_whatever_the_device_latency(tmp_path: Path) -> None:
     for latency in (0, 240, 4800):  # 0, 5 ms and 100 ms of the device's own latency
         rig = Rig(tmp_path, latency_frames=latency)
-        rig.step(30)
+        rig.settle()
         path, items = session_file(tmp_path, [4800, 9600])
         at = rig.clock.ns + NS // 2 + 1234567  # not on a block boundary
         rig.engine.commands.put({"op": "play", "id": 1, "path": str(path), "at_ns": at, "items": [4800, 9600]})
@@ -151,7 +156,7 @@ def test_the_first_frame_is_placed_at_the_instant_whatever_the_device_latency(tm
 
 def test_an_instant_already_past_plays_at_once_and_is_reported_late(tmp_path: Path) -> None:
     rig = Rig(tmp_path)
-    rig.step(40)
+    rig.settle()
     path, _ = session_file(tmp_path, [4800])
     at = rig.clock.ns - 2 * NS
     rig.engine.commands.put({"op": "play", "id": 7, "path": str(path), "at_ns": at, "items": [4800]})
@@ -174,7 +179,7 @@ def test_no_session_is_placed_before_the_device_figures_are_steady(tmp_path: Pat
 
 def test_a_device_failure_mid_item_reports_what_came_out_and_fails_the_rest(tmp_path: Path) -> None:
     rig = Rig(tmp_path)
-    rig.step(10)
+    rig.settle()
     path, _ = session_file(tmp_path, [RATE, RATE])
     rig.engine.commands.put({"op": "play", "id": 2, "path": str(path), "at_ns": rig.clock.ns + NS // 5,
                              "items": [RATE, RATE]})  # fmt: skip
@@ -194,7 +199,7 @@ def test_a_device_failure_mid_item_reports_what_came_out_and_fails_the_rest(tmp_
 
 def test_skip_interrupt_and_stop_after(tmp_path: Path) -> None:
     rig = Rig(tmp_path)
-    rig.step(10)
+    rig.settle()
     path, _ = session_file(tmp_path, [RATE, RATE, RATE])
     rig.engine.commands.put({"op": "play", "id": 3, "path": str(path), "at_ns": rig.clock.ns + NS // 5,
                              "items": [RATE] * 3})  # fmt: skip
@@ -223,7 +228,7 @@ def test_skip_interrupt_and_stop_after(tmp_path: Path) -> None:
 
 def test_an_underrun_mid_item_makes_it_partial(tmp_path: Path) -> None:
     rig = Rig(tmp_path)
-    rig.step(10)
+    rig.settle()
     path, _ = session_file(tmp_path, [RATE])
     rig.engine.commands.put({"op": "play", "id": 5, "path": str(path), "at_ns": rig.clock.ns + NS // 5, "items": [RATE]})
     rig.step(40)
