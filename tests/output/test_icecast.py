@@ -99,7 +99,7 @@ def test_a_clip_aired_to_a_mount_reaches_a_listener_whole(icecast: Icecast, tmp_
         assert player.device_error is None
         wait_for(lambda: "/ap-3" in icecast.mounts(), 5, "the source to connect")
         # Silence flows between airings: a listener connects and stays connected.
-        listener = Listener(icecast.listen_url("ap-3"), tmp_path / "heard.raw", 4.5)
+        listener = Listener(icecast.listen_url("ap-3"), tmp_path / "heard.raw", 7.0)  # room for the output to settle after connecting
         cue = tone(tmp_path, 2.0)
         obs = Observer()
         player.play([cue], SystemClock().now() + timedelta(milliseconds=800), obs)
