@@ -32,6 +32,7 @@ from pathlib import Path
 
 from playout.clock import wall_ns
 from playout.output.devices import FRAME_BYTES, RATE, Device, DeviceError, DeviceSpec
+from playout.output.relay import LiveSource
 
 BLOCK = RATE // 100  # frames per write: 10 ms
 GAP_MS = 10  # a jump of the play-out time by more than this is a gap in the output
@@ -64,14 +65,21 @@ class Session:
     stop_after: str | None = None
     pending_skip: str | None = None
     received_ns: int = 0
+    live: dict[int, LiveSource] = field(default_factory=dict)  # relay items: frames from a feed, not the file
 
     def __post_init__(self) -> None:
         n = len(self.items)
         self.ends, self.starts, self.outcome = [None] * n, [None] * n, [None] * n
         self.gaps_ms = [0.0] * n
-        self.offsets = [0]
-        for frames in self.items:
-            self.offsets.append(self.offsets[-1] + frames)
+        self.offsets = [0]  # where each item's frames begin in the file (a relay has none there)
+        for i, frames in enumerate(self.items):
+            self.offsets.append(self.offsets[-1] + (0 if i in self.live else frames))
+
+    def close(self) -> None:
+        if isinstance(self.data, mmap.mmap):
+            self.data.close()
+        for src in self.live.values():
+            src.close()
 
 
 class Engine:
@@ -116,15 +124,30 @@ class Engine:
         self.commands.put({"op": "quit"})
 
     def command(self, cmd: dict) -> None:
-        """play {id, path, at_ns|null, items: [frames…]}; skip {id}; interrupt {id, reason};
-        stop_after {id, reason}; quit."""
+        """play {id, path, at_ns|null, items: [frames | {frames, live: fifo}…]}; skip {id};
+        interrupt {id, reason}; stop_after {id, reason}; quit. An item given as
+        {frames, live} is a relay: `frames` long at the output, its sound read as it comes
+        from the named pipe `live` (a `RelayFeed`), not from the file."""
         op = cmd.get("op")
         if op == "quit":
             self.running = False
         elif op == "play":
             path = Path(cmd["path"])
-            s = Session(int(cmd["id"]), path, cmd.get("at_ns"), [int(f) for f in cmd["items"]],
-                        received_ns=self.now_ns())  # fmt: skip
+            items = [int(f["frames"]) if isinstance(f, dict) else int(f) for f in cmd["items"]]
+            live: dict[int, LiveSource] = {}
+            try:
+                for i, f in enumerate(cmd["items"]):
+                    if isinstance(f, dict) and f.get("live"):
+                        live[i] = LiveSource(str(f["live"]), int(f["frames"]))
+            except OSError as exc:
+                for src in live.values():
+                    src.close()
+                for i in range(len(items)):
+                    self.emit("ended", id=int(cmd["id"]), index=i, outcome="failed", frames=0, at_ns=self.now_ns(),
+                              reason=f"cannot open the relay feed: {exc}")  # fmt: skip
+                self.emit("done", id=int(cmd["id"]))
+                return
+            s = Session(int(cmd["id"]), path, cmd.get("at_ns"), items, received_ns=self.now_ns(), live=live)
             try:
                 with path.open("rb") as f:
                     size = os.fstat(f.fileno()).st_size
@@ -133,6 +156,7 @@ class Engine:
                 for i in range(len(s.items)):
                     self.emit("ended", id=s.id, index=i, outcome="failed", frames=0, at_ns=self.now_ns(),
                               reason=f"cannot read the rendered audio: {exc}")  # fmt: skip
+                s.close()
                 self.emit("done", id=s.id)
                 return
             self.sessions.append(s)
@@ -172,6 +196,8 @@ class Engine:
                 else:
                     s.ends[i] = self.written
                     s.outcome[i] = ("interrupted", reason)
+        for src in s.live.values():
+            src.finish()
 
     def _next_block(self) -> bytes:
         """The next BLOCK frames: silence, or the session's frames where they fall."""
@@ -195,6 +221,8 @@ class Engine:
                 reason, s.pending_skip = s.pending_skip, None
                 self._fade_out(buf, filled)
                 s.ends[i], s.outcome[i] = self.written + filled, ("interrupted", reason)
+                if i in s.live:
+                    s.live[i].finish()
                 s.pos = s.offsets[i + 1]
                 s.current += 1
                 if s.current < len(s.items):
@@ -203,6 +231,15 @@ class Engine:
             if i >= len(s.items):
                 s.cut_at = self.written + filled
                 break
+            if i in s.live:  # a relay: what the feed has, silence for what it lacks, for its length
+                src = s.live[i]
+                take = min(BLOCK - filled, s.items[i] - src.out)
+                buf[filled * FRAME_BYTES:(filled + take) * FRAME_BYTES] = src.take(take, self.written + filled)
+                filled += take
+                if src.out >= s.items[i]:
+                    src.finish()
+                    self._item_done(s, i, self.written + filled)
+                continue
             end = s.offsets[i + 1]
             take = min(BLOCK - filled, end - s.pos)
             chunk = s.data[s.pos * FRAME_BYTES:(s.pos + take) * FRAME_BYTES]
@@ -213,18 +250,24 @@ class Engine:
             if got < take:  # the file is shorter than said: the item ends where its audio does
                 s.pos = end
             if s.pos >= end:
-                s.ends[i] = self.written + filled
-                s.outcome[i] = ("aired", None)
-                s.current += 1
-                if s.current < len(s.items):
-                    if s.stop_after is not None:
-                        for j in range(s.current, len(s.items)):
-                            s.starts[j] = s.ends[j] = self.written + filled
-                            s.outcome[j] = ("skipped", s.stop_after)
-                        s.current = len(s.items)
-                    else:
-                        s.starts[s.current] = self.written + filled
+                self._item_done(s, i, self.written + filled)
         return bytes(buf)
+
+    @staticmethod
+    def _item_done(s: Session, i: int, at: int) -> None:
+        """Item i's last frame is stream frame `at`: the next one starts there (or, after a
+        priority announcement's "stop after", the rest is skipped)."""
+        s.ends[i] = at
+        s.outcome[i] = ("aired", None)
+        s.current += 1
+        if s.current < len(s.items):
+            if s.stop_after is not None:
+                for j in range(s.current, len(s.items)):
+                    s.starts[j] = s.ends[j] = at
+                    s.outcome[j] = ("skipped", s.stop_after)
+                s.current = len(s.items)
+            else:
+                s.starts[s.current] = at
 
     @staticmethod
     def _fade_out(buf: bytearray, upto: int) -> None:
@@ -256,12 +299,17 @@ class Engine:
                     if outcome == "aired" and s.gaps_ms[i] > 0:
                         outcome, reason = "partial", f"the output ran dry for {s.gaps_ms[i]:.0f} ms (underrun)"
                     played = 0 if outcome == "skipped" else en - (st or en)
+                    extra = {}
+                    if i in s.live:  # a relay: how much of the source aired, and its dropouts, at the output
+                        src = s.live[i]
+                        extra["relay"] = {"aired": src.aired, "dropouts": [
+                            [self._time_of(src.base + a), self._time_of(src.base + (b if b is not None else src.out))]
+                            for a, b in src.dropouts]}  # fmt: skip
                     self.emit("ended", id=s.id, index=i, outcome=outcome, reason=reason, frames=played,
-                              at_ns=self._time_of(en))  # fmt: skip
+                              at_ns=self._time_of(en), **extra)  # fmt: skip
             if len(s.reported_end) == len(s.items):
                 self.sessions.remove(s)
-                if isinstance(s.data, mmap.mmap):
-                    s.data.close()
+                s.close()
                 self.emit("done", id=s.id)
 
     def _device_failed(self, error: str) -> None:
@@ -284,6 +332,7 @@ class Engine:
                     self.emit("ended", id=s.id, index=i, outcome="failed", frames=0, at_ns=self.now_ns(),
                               reason=f"the output failed: {error}")  # fmt: skip
             self.sessions.remove(s)
+            s.close()
             self.emit("done", id=s.id)
 
     # -- the loop ----------------------------------------------------------------------------
@@ -320,6 +369,7 @@ class Engine:
                     self.emit("ended", id=s.id, index=i, outcome="failed", frames=0, at_ns=now,
                               reason=f"the output failed: {error}")  # fmt: skip
                 self.sessions.remove(s)
+                s.close()
                 self.emit("done", id=s.id)
 
     def _drain_commands(self) -> None:
@@ -349,6 +399,10 @@ class Engine:
     def step(self) -> None:
         """Write one block and take the device's figures: the whole real-time loop."""
         self._drain_commands()
+        for s in self.sessions:
+            for src in s.live.values():
+                if not src.done:
+                    src.drain()
         block = self._next_block()
         assert self.device is not None
         self.device.write(block)

@@ -251,3 +251,77 @@ def test_a_session_file_that_cannot_be_read_fails_its_items(tmp_path: Path, miss
         assert ended["outcome"] == "failed" and "cannot read" in ended["reason"]
     else:  # the item ends where its audio does, and says how much that was
         assert ended["outcome"] == "aired" and ended["frames"] == 100
+
+
+def test_a_relay_airs_for_its_length_at_the_live_edge_and_records_its_dropouts(tmp_path: Path) -> None:
+    """A relay item after a clip: the feed writes a block of source a step (7000 before the relay
+    starts, 5000 after), stops for 4 s, then for 0.5 s. The relay starts on the clip's last
+    frame with the freshest half second of the source, lasts exactly its length, ends faded;
+    the long stop is a dropout on record (at the output: the half second in hand airs first),
+    the short one is silence but no dropout; what aired of the source is counted."""
+    import os
+
+    from playout.output.relay import FADE_OUT, KEEP
+
+    rig = Rig(tmp_path)
+    rig.settle()
+    path, _ = session_file(tmp_path, [4800])
+    fifo = tmp_path / "relay.fifo"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    relay_frames = 9 * RATE
+    at = rig.clock.ns + NS // 2
+    rig.engine.commands.put({"op": "play", "id": 1, "path": str(path), "at_ns": at,
+                             "items": [4800, {"frames": relay_frames, "live": str(fifo)}]})  # fmt: skip
+    rig.step()
+    src = rig.engine.sessions[0].live[1]
+    k = 0  # blocks of the feed since the relay began
+    for _ in range(2000):
+        if src.started:
+            k += 1
+        t = k * BLOCK / RATE
+        if not (2.0 <= t < 6.0 or 7.0 <= t < 7.5):
+            level = 5000 if src.started else 7000
+            os.write(writer, np.full((BLOCK, 2), level, dtype="<i2").tobytes())
+        rig.step()
+        if any(e["ev"] == "done" for e in rig.events()):
+            break
+    os.close(writer)
+    events = [e for e in rig.events() if e.get("id") == 1]
+    ended = {e["index"]: e for e in events if e["ev"] == "ended"}
+    started = {e["index"]: e for e in events if e["ev"] == "started"}
+    out = np.frombuffer(bytes(rig.device.frames), dtype="<i2").reshape(-1, 2)[:, 0]
+    first = rig.frame_of(at)
+    relay = first + 4800  # sample-exact after the clip
+    assert out[relay - 1] == 1000 and out[relay] == 7000 and out[relay + KEEP - 1] == 7000 and out[relay + KEEP] == 5000
+    assert out[relay + relay_frames - FADE_OUT - 1] == 5000 and abs(int(out[relay + relay_frames - 1])) < 20
+    assert not out[relay + relay_frames:].any()  # exactly its length, then silence
+    assert abs(started[1]["at_ns"] - (at + NS // 10)) <= NS // RATE
+    assert ended[1]["outcome"] == "aired" and ended[1]["frames"] == relay_frames
+    [(a, b)] = ended[1]["relay"]["dropouts"]
+    relay_ns = started[1]["at_ns"]
+    assert abs((a - relay_ns) / NS - 2.5) <= 0.011 and abs((b - relay_ns) / NS - 6.0) <= 0.011
+    assert abs(ended[1]["relay"]["aired"] - 5 * RATE) <= BLOCK  # 9 s less the 3.5 s dropout and the 0.5 s lull
+    assert out[relay + int(6.5 * RATE)] == 5000 and out[relay + int(7.25 * RATE)] == 0  # back; the lull is silence
+
+
+def test_a_feed_that_comes_in_a_burst_is_cut_to_its_freshest_half_second(tmp_path: Path) -> None:
+    import os
+
+    from playout.output.relay import KEEP, MAX_AHEAD, LiveSource
+
+    fifo = tmp_path / "f"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    src = LiveSource(str(fifo), RATE)
+    for n in range(8):  # 8 × 8192 frames, oldest first
+        os.write(writer, np.full((8192, 2), n, dtype="<i2").tobytes())
+        src.drain()
+    assert len(src.buf) == KEEP * FRAME_BYTES and np.frombuffer(bytes(src.buf[-4:]), "<i2")[0] == 7
+    src.take(BLOCK, 0)  # started: now up to MAX_AHEAD may wait before the edge is taken again
+    for n in range(8, 16):
+        os.write(writer, np.full((8192, 2), n, dtype="<i2").tobytes())
+        src.drain()
+        assert len(src.buf) <= MAX_AHEAD * FRAME_BYTES
+    os.close(writer)
+    src.close()

@@ -1,0 +1,206 @@
+"""Relays: a programme from elsewhere (the province's stream, VOV, an FM receiver on line-in)
+aired live, on the instant and for its length.
+
+Two halves, one on each side of the output engine's pipe:
+
+- `RelayFeed` (in the daemon) keeps the source connected from the lead time to the relay's
+  end: ffmpeg reads the stream or the capture device and writes raw frames into a named
+  pipe; when ffmpeg exits (the source went away) it is started again every RETRY_S seconds.
+- `LiveSource` (in the output engine) drains that pipe every block, so the source never backs
+  up, keeps only the freshest half second before the relay starts (it starts at the live
+  edge, not at Icecast's burst), and gives the engine what it has for each block: what is
+  missing airs as silence. It also keeps the record: frames of the source that aired, and
+  each dropout (the source silent or gone for DROPOUT_S or more), from and to, in stream
+  frames the engine turns into times at the output.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import subprocess
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+
+from playout.output.devices import FRAME_BYTES, RATE
+
+log = logging.getLogger(__name__)
+
+KEEP = RATE // 2  # frames of the source kept ahead before the relay starts (jitter room)
+MAX_AHEAD = RATE * 3 // 2  # more than this waiting means the source came in a burst: skip to its edge
+DROPOUT_S = 3.0  # the source silent or gone this long is a dropout on record
+SILENCE = 10 ** (-50 / 20) * 32768  # below -50 dBFS (RMS) is silence
+FADE_OUT = RATE // 2  # a relay ends with a half-second fade
+RETRY_S = 3.0  # a source that went away is tried again this often
+READ_MAX = 1 << 16
+
+
+def describe_source(source: str) -> str:
+    """A relay source as it may be shown and logged: a URL without its password."""
+    if source.startswith("line-in"):
+        return source
+    parts = urlsplit(source)
+    if parts.password is None and parts.username is None:
+        return source
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
+
+
+class LiveSource:
+    """The engine's end of a relay: non-blocking reads from the feed's named pipe."""
+
+    def __init__(self, path: str, frames: int) -> None:
+        self.path = path
+        self.frames = frames  # the item's length at the output
+        self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        self.buf = bytearray()
+        self.started = False
+        self.out = 0  # frames of the item written so far
+        self.aired = 0  # of which frames of the source (not silence for want of it, not in a dropout)
+        self.bad_from: int | None = None  # item frame where the source last went silent or away
+        self.dropouts: list[tuple[int, int | None]] = []  # item frames, from-to (None: still on)
+        self._in_dropout = False
+        self.done = False
+        self._pending_aired = 0  # source frames of the current bad stretch, not yet known to be a dropout
+        self.base = 0  # the stream frame of the item's first frame
+
+    def drain(self) -> None:
+        """Read what the feed has written; before the start keep only the freshest KEEP."""
+        while True:
+            try:
+                chunk = os.read(self.fd, READ_MAX)
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK):
+                    break
+                raise
+            if not chunk:
+                break  # no writer just now (the feed is between tries)
+            self.buf += chunk
+        limit = KEEP if not self.started else MAX_AHEAD
+        if len(self.buf) > limit * FRAME_BYTES:
+            keep = KEEP * FRAME_BYTES
+            cut = len(self.buf) - keep
+            del self.buf[: cut - cut % FRAME_BYTES]
+
+    def take(self, n: int, stream_frame: int) -> bytes:
+        """The next n frames of the item: the source where it has them, silence elsewhere,
+        the end faded; the record kept."""
+        if not self.started:
+            self.started, self.base = True, stream_frame
+        have = min(n, len(self.buf) // FRAME_BYTES)
+        chunk = bytes(self.buf[: have * FRAME_BYTES]) + bytes((n - have) * FRAME_BYTES)
+        del self.buf[: have * FRAME_BYTES]
+        samples = np.frombuffer(chunk, dtype="<i2")
+        quiet = have < n or n == 0 or float(np.sqrt(np.mean(samples.astype(np.float32) ** 2))) < SILENCE
+        self._account(have, n, quiet)
+        start = self.out
+        self.out += n
+        if self.out > self.frames - FADE_OUT:  # the last half second fades to nothing
+            pos = np.arange(start, start + n)
+            gain = np.clip((self.frames - pos) / FADE_OUT, 0.0, 1.0).repeat(2)
+            chunk = (samples * gain).astype("<i2").tobytes()
+        return chunk
+
+    def _account(self, have: int, n: int, quiet: bool) -> None:
+        if quiet:
+            if self.bad_from is None:
+                self.bad_from, self._pending_aired = self.out, 0
+            self._pending_aired += have
+            if not self._in_dropout and self.out + n - self.bad_from >= DROPOUT_S * RATE:
+                self._in_dropout = True
+                self.dropouts.append((self.bad_from, None))
+            return
+        self._end_bad()
+        self.aired += have
+
+    def _end_bad(self) -> None:
+        """The source is back (or the item over): a dropout ends here; a shorter lull was
+        the source's own, and what it gave aired."""
+        if self.bad_from is None:
+            return
+        if self._in_dropout:
+            self.dropouts[-1] = (self.bad_from, self.out)
+        else:
+            self.aired += self._pending_aired
+        self.bad_from, self._in_dropout = None, False
+
+    def finish(self) -> None:
+        """The item ended (its length, a skip, an interrupt): the record closes here."""
+        self._end_bad()
+        self.done = True
+
+    def close(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+def feed_args(ffmpeg: str, source: str, line_in: str | None) -> list[str]:
+    """ffmpeg reading the source, writing raw 48 kHz stereo s16 to stdout."""
+    out = ["-vn", "-ac", "2", "-ar", str(RATE), "-f", "s16le", "-"]
+    if source == "line-in":
+        if not line_in:
+            raise ValueError("no line-in device is configured ([relay] line_in)")
+        kind, _, device = line_in.partition(":")
+        if kind not in ("pulse", "alsa") or not device:
+            raise ValueError(f"line-in device {line_in!r}: expected pulse:SOURCE or alsa:DEVICE")
+        return [ffmpeg, "-nostdin", "-v", "error", "-f", kind, "-i", device, *out]
+    net = ["-reconnect", "1", "-reconnect_streamed", "1", "-reconnect_delay_max", "2", "-rw_timeout", "5000000"] \
+        if source.startswith(("http://", "https://")) else []  # fmt: skip
+    return [ffmpeg, "-nostdin", "-v", "error", *net, "-i", source, *out]
+
+
+class RelayFeed:
+    """The daemon's end of a relay: the source kept connected into a named pipe."""
+
+    def __init__(self, ffmpeg: str, source: str, fifo: Path, line_in: str | None = None) -> None:
+        self.args = feed_args(ffmpeg, source, line_in)
+        self.shown = describe_source(source)
+        self.fifo = fifo
+        os.mkfifo(fifo, 0o600)
+        # Held open for reading here too, so opening it for writing never blocks and a feed
+        # between two tries does not look like the end of the pipe to anyone.
+        self._hold = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        self._stop = threading.Event()
+        self.proc: subprocess.Popen | None = None
+        self.state = "connecting"
+        self.tries = 0
+        self._thread = threading.Thread(target=self._run, name="relay-feed", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.tries += 1
+            out = os.open(self.fifo, os.O_WRONLY)
+            try:
+                self.proc = subprocess.Popen(self.args, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+            finally:
+                os.close(out)
+            self.state = "on"
+            _, err = self.proc.communicate()
+            if self._stop.is_set():
+                break
+            self.state = "lost"
+            log.warning("relay source %s went away (%s); trying again in %.0f s", self.shown,
+                        (err or b"").decode(errors="replace").strip().splitlines()[-1:] or "ended", RETRY_S)  # fmt: skip
+            self._stop.wait(RETRY_S)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self._thread.join(5)
+        os.close(self._hold)
+        self.fifo.unlink(missing_ok=True)
+
