@@ -118,7 +118,7 @@ class App:
         spec = DeviceSpec(out.module, out.device, str(out.file) if out.file else "", out.buffer_ms, codec=out.codec,
                           bitrate_kbps=out.bitrate_kbps, channels=out.channels, title=name)  # fmt: skip
         return StreamPlayer(spec, self.clock, locate_tools(), latency_offset_ms=out.latency_offset_ms,
-                            monitor=out.monitor)
+                            monitor=out.monitor, line_in=self.config.daemon.line_in)
 
     def importer(self) -> Importer:
         tools = locate_tools()

@@ -82,6 +82,7 @@ class DaemonConfig:
     fallback_clip: str | None
     nice: int = -10
     readiness_ms: int = 10 * 60_000
+    line_in: str | None = None  # the capture device a `relay = "line-in"` item airs: pulse:SOURCE or alsa:DEVICE
 
 
 @dataclass(frozen=True)
@@ -463,6 +464,7 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("daemon", "fallback_clip"): (_optional_text, ""),
     ("daemon", "nice"): (_integer(-20, 19), -10),
     ("daemon", "readiness_minutes"): (_number(0, 24 * 60), 10),
+    ("daemon", "line_in"): (_optional_text, ""),
     ("reports", "partial_share"): (_number(0, 1), 0.9),
     ("reports", "title"): (_line, ""),
     ("reports", "symbol"): (_line, ""),
@@ -645,6 +647,7 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             fallback_clip=values["daemon", "fallback_clip"] or None,
             nice=values["daemon", "nice"],
             readiness_ms=round(values["daemon", "readiness_minutes"] * 60_000),
+            line_in=values["daemon", "line_in"] or None,
         ),
         web=WebConfig(
             enabled=values["web", "enabled"],

@@ -263,8 +263,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "slot {slot} has nothing to play (no [[slot.item]]).",
     },
     "schedule.item_what": {
-        "vi": "mỗi mục phát cần đúng một trong clip, latest, rotation (có: {found}).",
-        "en": "each item needs exactly one of clip, latest, rotation (found: {found}).",
+        "vi": "mỗi mục phát cần đúng một trong clip, latest, rotation, relay (có: {found}).",
+        "en": "each item needs exactly one of clip, latest, rotation, relay (found: {found}).",
+    },
+    "schedule.bad_relay": {
+        "vi": "relay = {value}: cần địa chỉ luồng (http://, https://, rtsp://, …) hoặc \"line-in\".",
+        "en": "relay = {value}: needs a stream address (http://, https://, rtsp://, …) or \"line-in\".",
+    },
+    "schedule.relay_only": {
+        "vi": "{key} chỉ dùng cho mục tiếp âm (relay = …).",
+        "en": "{key} is only for a relay item (relay = …).",
+    },
+    "schedule.relay_length": {
+        "vi": "khung giờ '{slot}': mục tiếp âm cần minutes = số phút, hoặc khung giờ có hard_end / max_minutes.",
+        "en": "slot '{slot}': a relay item needs minutes = N, or the slot a hard_end / max_minutes.",
     },
     "schedule.duplicate_slot": {
         "vi": "id khung giờ '{slot}' đã dùng ở {other}.",
@@ -824,6 +836,7 @@ LABELS: dict[str, dict[str, str]] = {
     "kind.chime": {"vi": "nhạc hiệu", "en": "chime"},
     "kind.announcement": {"vi": "thông báo", "en": "announcement"},
     "kind.other": {"vi": "khác", "en": "other"},
+    "kind.relay": {"vi": "tiếp âm", "en": "relay"},
     "col.id": {"vi": "Số", "en": "ID"},
     "col.start": {"vi": "Bắt đầu", "en": "Start"},
     "col.end": {"vi": "Kết thúc", "en": "End"},

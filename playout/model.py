@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from urllib.parse import urlsplit, urlunsplit
 
 # The dates the commands accept: from the Unix epoch to the end of this century. Near year
 # 9999 a week's end or a UTC conversion falls off Python's calendar; long before that,
@@ -20,6 +21,11 @@ class Kind(StrEnum):
     CHIME = "chime"  # nhạc hiệu / tín hiệu
     ANNOUNCEMENT = "announcement"  # thông báo
     OTHER = "other"
+    RELAY = "relay"  # tiếp âm: a programme from elsewhere aired live (a schedule item, never a clip)
+
+
+# What a clip in the library can be (a relay is aired from its source, not imported).
+CLIP_KINDS = tuple(k for k in Kind if k is not Kind.RELAY)
 
 
 class Outcome(StrEnum):
@@ -46,3 +52,16 @@ class Level(StrEnum):
     NORMAL = "normal"  # thông thường: when nothing else is on air
     PRIORITY = "priority"  # ưu tiên: as soon as the current item ends
     EMERGENCY = "emergency"  # khẩn cấp: at once, interrupting the current item
+
+
+def describe_source(source: str) -> str:
+    """A relay source as it may be shown and logged: a URL without its password."""
+    if source.startswith("line-in"):
+        return source
+    parts = urlsplit(source)
+    if parts.password is None and parts.username is None:
+        return source
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))

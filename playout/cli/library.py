@@ -17,18 +17,21 @@ from playout.db.models import Clip
 from playout.errors import UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.library.importer import FileResult, ImportRequest, Status, expand_paths
-from playout.model import Kind
+from playout.model import CLIP_KINDS, Kind
 
 clips_app = typer.Typer(help="List, show and retire clips in the library.", no_args_is_help=True)
 
-KIND_CHOICES = ", ".join(k.value for k in Kind)
+KIND_CHOICES = ", ".join(k.value for k in CLIP_KINDS)
 
 
 def parse_kind(value: str | None) -> Kind | None:
     if value is None:
         return None
     try:
-        return Kind(value.strip().lower())
+        kind = Kind(value.strip().lower())
+        if kind not in CLIP_KINDS:
+            raise ValueError(kind)
+        return kind
     except ValueError:
         raise UsageError("cli.bad_kind", value=value, choices=KIND_CHOICES) from None
 

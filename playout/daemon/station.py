@@ -9,6 +9,7 @@ an occurrence already aired is decided here, from the airing log.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from playout.i18n import t
 from playout.model import Kind, Level, Outcome
 from playout.player import Cue, Player
 from playout.scheduling.expand import expand
-from playout.scheduling.model import ClipRef, Occurrence, Schedule
+from playout.scheduling.model import ClipRef, Occurrence, Relay, Schedule
 from playout.scheduling.select import ClipInfo, History, LibraryView, Plan, select
 
 log = logging.getLogger("playout.station")
@@ -250,10 +251,10 @@ class Station:
 
     def _row(self, occ: Occurrence, position: int, clip: ClipInfo | None, item: str | None, outcome: Outcome,
              reason: str | None, **extra: object) -> Airing:  # fmt: skip
-        stored = self.clip_file(clip.id) if clip else None
+        stored = self.clip_file(clip.id) if clip and clip.id else None  # a relay (id 0) has no file
         return Airing(
             key=f"{occ.key}/{position}", occurrence=occ.key, position=position, slot=occ.slot.id, item=item,
-            scheduled_at=occ.utc, clip_id=clip.id if clip else None, title=clip.title if clip else None,
+            scheduled_at=occ.utc, clip_id=clip.id if clip and clip.id else None, title=clip.title if clip else None,
             programme=clip.programme if clip else None, kind=clip.kind.value if clip else None,
             duration_ms=clip.duration_ms if clip else None, content_hash=stored.content_hash if stored else None,
             output=self.player.output, outcome=outcome.value, reason=reason, **extra,
@@ -295,6 +296,15 @@ class Station:
         for row in rows:
             if row.outcome != Outcome.PENDING.value:
                 continue
+            if row.kind == Kind.RELAY.value:
+                source = self._relay_source(row)
+                if source is not None:
+                    cues.append(Cue(Path(os.devnull), row.duration_ms or 0, row.title or "", relay=source))
+                    playing.append(row)
+                else:
+                    self.log.update(row, outcome=Outcome.FAILED.value, ended_at=self.clock.now(),
+                                    reason="at air time: the relay is no longer in the schedule")  # fmt: skip
+                continue
             stored = self.clip_file(row.clip_id) if row.clip_id is not None else None
             problem = self._problem(stored, row.clip_id)
             if problem is None:
@@ -330,6 +340,16 @@ class Station:
                 player.play([Cue(usable[1].path, written.duration_ms or 0, written.title or "", usable[1].channels)],
                                  self.clock.now(), _LogObserver(self, [written], None))  # fmt: skip
 
+    def _relay_source(self, row: Airing) -> str | None:
+        """A relay row's source, from the schedule item it was planned from (the log keeps
+        the source only as shown, without a password)."""
+        slot = next((s for s in self.schedule().slots if s.id == row.slot), None)
+        try:
+            what = slot.items[int((row.item or "").rsplit("#", 1)[1]) - 1].what if slot else None
+        except (IndexError, ValueError):
+            return None
+        return what.source if isinstance(what, Relay) else None
+
     def attribute(self, actor: str, *, current: bool, rest: bool, zones: list[str | None] | None = None) -> None:
         """Name who ended what is on air, on those rows of the airing log: a skip ends the
         current item, a priority announcement the rest of the airing, an emergency both."""
@@ -356,6 +376,8 @@ class Station:
         problems: dict[str, list[str]] = {}
         for occ in due:
             for item in select(occ, self.schedule(), library, history).items:
+                if item.relay is not None:
+                    continue  # a relay's source is tried at its lead time, not ahead
                 if found := self._problem(self.clip_file(item.clip.id), item.clip.id, decode=True):
                     problems.setdefault(occ.key, []).append(f"{item.clip.title}: {found}")
         if problems and self.fallback is not None:

@@ -302,7 +302,7 @@ class Engine:
                     extra = {}
                     if i in s.live:  # a relay: how much of the source aired, and its dropouts, at the output
                         src = s.live[i]
-                        extra["relay"] = {"aired": src.aired, "dropouts": [
+                        extra["relay"] = {"aired": src.aired, "start_ns": self._time_of(src.base), "dropouts": [
                             [self._time_of(src.base + a), self._time_of(src.base + (b if b is not None else src.out))]
                             for a, b in src.dropouts]}  # fmt: skip
                     self.emit("ended", id=s.id, index=i, outcome=outcome, reason=reason, frames=played,

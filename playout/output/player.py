@@ -23,8 +23,9 @@ from pathlib import Path
 
 from playout.clock import Clock, wall_ns
 from playout.library.ffmpeg import Tools, run
-from playout.model import Outcome
+from playout.model import Outcome, describe_source
 from playout.output.devices import FRAME_BYTES, RATE, DeviceSpec
+from playout.output.relay import RelayFeed
 from playout.player import Cue, NowPlaying, Observer
 
 log = logging.getLogger("playout.output")
@@ -74,6 +75,28 @@ def _spawn(args: list[str], reader, name: str, env: dict[str, str] | None = None
     return proc
 
 
+def relay_record(outcome: Outcome, played_ms: int, reason: str | None, relay: dict,
+                 shown: str) -> tuple[Outcome, int, str | None]:  # fmt: skip
+    """A relay's record from what the engine saw of its feed: played is the source's time on
+    air (not the silence aired for want of it) and each dropout is said from where in the
+    relay it began, for how long. Whole only where the source never dropped out; a source
+    never heard at all is a failure (silence aired for the relay's length)."""
+    aired_ms = relay["aired"] * 1000 // RATE
+    drops = relay["dropouts"]
+    length_s = played_ms / 1000
+    if aired_ms == 0 and outcome == Outcome.AIRED:
+        return Outcome.FAILED, 0, f"the source {shown} never came: {length_s:.0f} s of silence aired"
+    if not drops:
+        return outcome, aired_ms, reason
+    start = relay["start_ns"]
+    parts = [f"at {(a - start) // 1_000_000_000 // 60}:{(a - start) // 1_000_000_000 % 60:02d} for {(b - a) / 1e9:.0f} s"
+             for a, b in drops]  # fmt: skip
+    text = (f"the source {shown} dropped out {len(drops)} time{'s' if len(drops) > 1 else ''} ({', '.join(parts)});"
+            f" {aired_ms / 1000:.0f} of {length_s:.0f} s relayed")  # fmt: skip
+    return (Outcome.PARTIAL if outcome == Outcome.AIRED else outcome), aired_ms, (
+        text if reason is None else f"{reason}; {text}")
+
+
 def _to_dt(ns: int) -> datetime:
     return datetime.fromtimestamp(ns / 1e9, UTC)
 
@@ -95,8 +118,9 @@ class StreamPlayer:
     """Plays through the output engine process (see engine.py)."""
 
     def __init__(self, spec: DeviceSpec, clock: Clock, tools: Tools, workdir: Path | None = None,
-                 latency_offset_ms: int = 0, monitor: str = "") -> None:  # fmt: skip
+                 latency_offset_ms: int = 0, monitor: str = "", line_in: str | None = None) -> None:  # fmt: skip
         self.spec = spec
+        self.line_in = line_in  # the capture device a relay = "line-in" reads (an FM receiver)
         self.output = spec.describe()
         self.clock = clock
         self.tools = tools
@@ -284,11 +308,23 @@ class StreamPlayer:
         fd, name = tempfile.mkstemp(suffix=".pcm", prefix=PREFIX, dir=self.workdir)
         os.close(fd)
         rendered = Path(name)
+        feeds: dict[int, RelayFeed] = {}
         try:
             kept: list[int] = []
             frames: list[int] = []
             size = 0
             for i, cue in enumerate(cues):
+                if cue.relay is not None:  # connected now, during the lead time; aired live
+                    try:
+                        feed = RelayFeed(self.tools.ffmpeg, cue.relay, rendered.with_suffix(f".relay{i}"), self.line_in)
+                    except (OSError, ValueError) as exc:
+                        observer.ended(i, Outcome.FAILED, 0, f"cannot relay {describe_source(cue.relay)}: {exc}",
+                                       self.clock.now())  # fmt: skip
+                        continue
+                    feeds[len(kept)] = feed
+                    kept.append(i)
+                    frames.append(cue.duration_ms * RATE // 1000)
+                    continue
                 problem = decode(self.tools, cue, rendered)
                 new_size = rendered.stat().st_size
                 if problem is not None or new_size == size:
@@ -300,12 +336,15 @@ class StreamPlayer:
                 frames.append((new_size - size) // FRAME_BYTES)
                 size = new_size
             if kept:
-                self._air(rendered, [cues[i] for i in kept], kept, frames, start_at, observer)
+                self._air(rendered, [cues[i] for i in kept], kept, frames, start_at, observer, feeds)
         finally:
+            for feed in feeds.values():
+                feed.close()
             rendered.unlink(missing_ok=True)
 
     def _air(self, path: Path, cues: list[Cue], indexes: list[int], frames: list[int], start_at: datetime,
-             observer: Observer) -> None:  # fmt: skip
+             observer: Observer, feeds: dict[int, RelayFeed] | None = None) -> None:  # fmt: skip
+        feeds = feeds or {}
         with self._lock:
             request = self._request
         if request and request[0] == "interrupt":  # interrupted while it was prepared: nothing sounded
@@ -327,9 +366,12 @@ class StreamPlayer:
         if self.monitor_proc is not None:
             offset = 0
             for n, f in enumerate(frames):
+                if n in feeds:
+                    continue  # a relay's sound is not known ahead: nothing to compare with
                 self._tell_monitor(op="expect", id=sid, index=n, path=str(path), offset=offset, frames=f)
                 offset += f
-        if not self._send(op="play", id=sid, path=str(path), at_ns=at_ns, items=frames):
+        items = [{"frames": f, "live": str(feeds[n].fifo)} if n in feeds else f for n, f in enumerate(frames)]
+        if not self._send(op="play", id=sid, path=str(path), at_ns=at_ns, items=items):
             for i in indexes:
                 observer.ended(i, Outcome.FAILED, 0, "the output engine is not running", self.clock.now())
             return
@@ -351,14 +393,14 @@ class StreamPlayer:
                     observer.started(indexes[n], at_dt)
                     if self.spec.module == "icecast" and self.spec.codec == "mp3":  # Icecast titles MP3 mounts
                         self._announce(cues[n].label)
-                    if self.monitor_proc is not None:
+                    if self.monitor_proc is not None and n not in feeds:
                         with self._lock:
                             self._verifying[(sid, n)] = (observer, indexes[n])
                         self._tell_monitor(op="at", id=sid, index=n, at_ns=ev["at_ns"])
                 elif kind == "ended":
                     n = ev["index"]
                     ended.add(n)
-                    if self.monitor_proc is not None:
+                    if self.monitor_proc is not None and n not in feeds:
                         if ev["frames"] > 0:
                             self._tell_monitor(op="ended", id=sid, index=n, frames=ev["frames"])
                         else:
@@ -366,7 +408,10 @@ class StreamPlayer:
                             with self._lock:
                                 self._verifying.pop((sid, n), None)
                     played = ev["frames"] * 1000 // RATE
-                    observer.ended(indexes[n], Outcome(ev["outcome"]), played, ev.get("reason"),
+                    outcome, reason = Outcome(ev["outcome"]), ev.get("reason")
+                    if "relay" in ev:
+                        outcome, played, reason = relay_record(outcome, played, reason, ev["relay"], feeds[n].shown)
+                    observer.ended(indexes[n], outcome, played, reason,
                                    _to_dt(ev["at_ns"] + self._skew) + self.offset)  # fmt: skip
                 elif kind == "lost":
                     for n in range(len(indexes)):

@@ -22,10 +22,10 @@ import os
 import subprocess
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
+from playout.model import describe_source
 from playout.output.devices import FRAME_BYTES, RATE
 
 log = logging.getLogger(__name__)
@@ -37,19 +37,6 @@ SILENCE = 10 ** (-50 / 20) * 32768  # below -50 dBFS (RMS) is silence
 FADE_OUT = RATE // 2  # a relay ends with a half-second fade
 RETRY_S = 3.0  # a source that went away is tried again this often
 READ_MAX = 1 << 16
-
-
-def describe_source(source: str) -> str:
-    """A relay source as it may be shown and logged: a URL without its password."""
-    if source.startswith("line-in"):
-        return source
-    parts = urlsplit(source)
-    if parts.password is None and parts.username is None:
-        return source
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
 
 
 class LiveSource:
@@ -142,7 +129,28 @@ class LiveSource:
             pass
 
 
-def feed_args(ffmpeg: str, source: str, line_in: str | None) -> list[str]:
+# A stream's Content-Type, as ffmpeg's demuxer: told the format, ffmpeg starts at once; left
+# to probe an Icecast MP3 stream joined mid-way it reads some 64 KB first (8 s at 64 kbit/s).
+FORMATS = {"audio/mpeg": "mp3", "audio/mp3": "mp3", "audio/aac": "aac", "audio/aacp": "aac", "audio/ogg": "ogg",
+           "application/ogg": "ogg", "audio/opus": "ogg"}  # fmt: skip
+
+
+def stream_format(url: str, timeout: float = 3.0) -> str | None:
+    """The ffmpeg format of an HTTP stream, from the server's Content-Type (None: let
+    ffmpeg probe; an HLS playlist, a server that does not say, a source not reachable now)."""
+    import urllib.request
+
+    if not url.startswith(("http://", "https://")):
+        return None
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Icy-MetaData": "0"}), timeout=timeout) as r:
+            kind = (r.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    except (OSError, ValueError):
+        return None
+    return FORMATS.get(kind)
+
+
+def feed_args(ffmpeg: str, source: str, line_in: str | None, fmt: str | None = None) -> list[str]:
     """ffmpeg reading the source, writing raw 48 kHz stereo s16 to stdout."""
     out = ["-vn", "-ac", "2", "-ar", str(RATE), "-f", "s16le", "-"]
     if source == "line-in":
@@ -154,14 +162,16 @@ def feed_args(ffmpeg: str, source: str, line_in: str | None) -> list[str]:
         return [ffmpeg, "-nostdin", "-v", "error", "-f", kind, "-i", device, *out]
     net = ["-reconnect", "1", "-reconnect_streamed", "1", "-reconnect_delay_max", "2", "-rw_timeout", "5000000"] \
         if source.startswith(("http://", "https://")) else []  # fmt: skip
-    return [ffmpeg, "-nostdin", "-v", "error", *net, "-i", source, *out]
+    known = ["-f", fmt, "-fflags", "nobuffer", "-probesize", "32", "-analyzeduration", "0"] if fmt else []
+    return [ffmpeg, "-nostdin", "-v", "error", *net, *known, "-i", source, *out]
 
 
 class RelayFeed:
     """The daemon's end of a relay: the source kept connected into a named pipe."""
 
     def __init__(self, ffmpeg: str, source: str, fifo: Path, line_in: str | None = None) -> None:
-        self.args = feed_args(ffmpeg, source, line_in)
+        feed_args(ffmpeg, source, line_in)  # a line-in without a device fails here, at once
+        self.ffmpeg, self.source, self.line_in = ffmpeg, source, line_in
         self.shown = describe_source(source)
         self.fifo = fifo
         os.mkfifo(fifo, 0o600)
@@ -178,9 +188,12 @@ class RelayFeed:
     def _run(self) -> None:
         while not self._stop.is_set():
             self.tries += 1
+            args = feed_args(self.ffmpeg, self.source, self.line_in, stream_format(self.source))
+            if self._stop.is_set():
+                break
             out = os.open(self.fifo, os.O_WRONLY)
             try:
-                self.proc = subprocess.Popen(self.args, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+                self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
             finally:
                 os.close(out)
             self.state = "on"

@@ -20,12 +20,14 @@ from playout.model import Outcome
 
 @dataclass(frozen=True)
 class Cue:
-    """One item to play: a library file and how long it lasts."""
+    """One item to play: a library file and how long it lasts; or a relay: a source (a
+    stream's URL, or "line-in") aired live for `duration_ms`."""
 
     path: Path
     duration_ms: int
     label: str = ""
     channels: int = 2
+    relay: str | None = None
 
 
 class Observer(Protocol):

@@ -157,11 +157,17 @@ class VlcPlayer:
         os.close(fd)
         rendered = Path(name)
         try:
-            kept, failed = safe_render(self.tools, [c.path for c in cues], rendered, [c.channels for c in cues])
+            files = [i for i, c in enumerate(cues) if c.relay is None]
+            for i in (i for i, c in enumerate(cues) if c.relay is not None):
+                observer.ended(i, Outcome.FAILED, 0, 'a relay needs the output engine ([output] engine = "stream")',
+                               self.clock.now())  # fmt: skip
+            kept, failed = safe_render(self.tools, [cues[i].path for i in files], rendered,
+                                       [cues[i].channels for i in files])  # fmt: skip
             for index, reason in failed.items():
-                observer.ended(index, Outcome.FAILED, 0, f"cannot decode: {reason}", self.clock.now())
+                observer.ended(files[index], Outcome.FAILED, 0, f"cannot decode: {reason}", self.clock.now())
             if kept:
-                self._play_rendered(rendered, [cues[i] for i in kept], kept, start_at, observer)
+                self._play_rendered(rendered, [cues[files[i]] for i in kept], [files[i] for i in kept], start_at,
+                                    observer)  # fmt: skip
         finally:
             rendered.unlink(missing_ok=True)
 

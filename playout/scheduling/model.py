@@ -124,7 +124,18 @@ class Rotation:
         return ", ".join(p for p in parts if p)
 
 
-What = NamedClip | LatestEpisode | Rotation
+@dataclass(frozen=True)
+class Relay:
+    """A programme from elsewhere aired live (tiếp âm): a stream's URL or "line-in", for
+    `minutes`, or (None) until the slot's hard end."""
+
+    source: str
+    minutes: float | None = None
+    title: str | None = None
+    programme: str | None = None
+
+
+What = NamedClip | LatestEpisode | Rotation | Relay
 
 
 @dataclass(frozen=True)

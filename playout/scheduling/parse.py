@@ -22,6 +22,7 @@ from playout.scheduling.model import (
     NamedClip,
     Problem,
     Recurrence,
+    Relay,
     Rotation,
     Schedule,
     Slot,
@@ -41,8 +42,9 @@ SLOT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TIME_OF_DAY = re.compile(r"^([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?$")
 SLOT_KEYS = {"id", "name", "days", "times", "every_weeks", "anchor", "monthly", "valid_from", "valid_until",
              "except", "chime", "priority", "hard_end", "max_minutes", "item", "zones"}  # fmt: skip
-ITEM_KEYS = {"clip", "latest", "if_no_new", "rotation", "days", "monthly", "except", "valid_from", "valid_until",
-             "zones"}  # fmt: skip
+ITEM_KEYS = {"clip", "latest", "if_no_new", "rotation", "relay", "minutes", "title", "programme", "days", "monthly",
+             "except", "valid_from", "valid_until", "zones"}  # fmt: skip
+RELAY_SCHEMES = ("http://", "https://", "rtsp://", "rtmp://", "srt://", "udp://", "rtp://")
 ROTATION_KEYS = {"kind", "programme", "program", "tag", "count"}
 STATION_KEYS = {"blackout", "chime"}
 
@@ -167,6 +169,12 @@ def _monthly(value: Any) -> frozenset[tuple[int, int]]:
             raise _Invalid("schedule.bad_monthly", value=repr(rule))
         rules.add((ORDINALS[parts[0]], WEEKDAYS[parts[1]]))
     return frozenset(rules)
+
+
+def _number(value: Any, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not lo <= value <= hi:
+        raise _Invalid("schedule.bad_number", value=repr(value), lo=lo, hi=hi)
+    return float(value)
 
 
 def _int(value: Any, lo: int, hi: int) -> int:
@@ -367,6 +375,9 @@ class _FileParser:
         if not items_raw:
             self.error(lo, "schedule.no_items", slot=slot_id or "?")
         items = [self._item(index, j, item) for j, item in enumerate(items_raw)]
+        for item in items:
+            if item is not None and isinstance(item.what, Relay) and item.what.minutes is None and max_ms is None:
+                self.error(item.source.line, "schedule.relay_length", slot=slot_id or "?")
         if len(self.errors) > n_errors or recurrence is None or slot_id is None:
             return None
         return Slot(
@@ -391,7 +402,7 @@ class _FileParser:
         for key in raw:
             if key not in ITEM_KEYS:
                 self.error(at(key), "schedule.unknown_key", key=key, known=", ".join(sorted(ITEM_KEYS)))
-        kinds = [k for k in ("clip", "latest", "rotation") if k in raw]
+        kinds = [k for k in ("clip", "latest", "rotation", "relay") if k in raw]
         if len(kinds) != 1:
             self.error(lo, "schedule.item_what", found=", ".join(kinds) or "-")
             return None
@@ -405,14 +416,35 @@ class _FileParser:
             policy = self._field(raw, "if_no_new", self._policy, at("if_no_new"), IfNoNew.REPEAT)
             if isinstance(programme, str) and programme.strip():
                 what = LatestEpisode(nfc(programme.strip()), policy)
-        else:
+        elif "rotation" in raw:
             what = self._rotation(raw["rotation"], at("rotation"))
+        else:
+            what = self._relay(raw, at)
+        for key in ("minutes", "title", "programme"):
+            if key in raw and "relay" not in raw:
+                self.error(at(key), "schedule.relay_only", key=key)
         has_when = any(k in raw for k in ("days", "monthly", "except", "valid_from", "valid_until"))
         when = self._recurrence(raw, lo, hi, whole_week_default=True) if has_when else None
         zones = self._field(raw, "zones", _zones, at("zones"))
         if len(self.errors) > n_errors or what is None:
             return None
         return Item(what=what, when=when, source=Source(self.name, lo), zones=zones)
+
+    def _relay(self, raw: dict, at: Any) -> Relay | None:
+        """relay = "URL" | "line-in", minutes = N (or until the slot's hard end), title."""
+        source = raw["relay"]
+        if not isinstance(source, str) or not (source.strip() == "line-in" or source.strip().startswith(RELAY_SCHEMES)):
+            self.error(at("relay"), "schedule.bad_relay", value=repr(source))
+            return None
+        minutes = self._field(raw, "minutes", lambda v: _number(v, 0.05, 24 * 60), at("minutes"))
+        texts = {}
+        for key in ("title", "programme"):
+            value = raw.get(key)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                self.error(at(key), "schedule.bad_text", key=key, value=repr(value))
+                return None
+            texts[key] = nfc(value.strip()) if value else None
+        return Relay(source.strip(), minutes, texts["title"], texts["programme"])
 
     @staticmethod
     def _policy(value: Any) -> IfNoNew:

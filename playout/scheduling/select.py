@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
-from playout.model import Kind
-from playout.scheduling.model import ClipRef, IfNoNew, LatestEpisode, NamedClip, Occurrence, Rotation, Schedule
+from playout.model import Kind, describe_source
+from playout.scheduling.model import ClipRef, IfNoNew, LatestEpisode, NamedClip, Occurrence, Relay, Rotation, Schedule
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -91,6 +91,8 @@ class History:
 
     def record(self, plan: Plan) -> None:
         for p in plan.items:
+            if p.relay is not None:
+                continue
             start = plan.occurrence.utc + timedelta(milliseconds=p.offset_ms)
             if self.last_aired.get(p.clip.id, _NEVER) < start:
                 self.last_aired[p.clip.id] = start
@@ -100,9 +102,10 @@ class History:
 
 @dataclass(frozen=True)
 class Planned:
-    clip: ClipInfo
+    clip: ClipInfo  # for a relay, a stand-in: id 0, kind relay, its title and length
     offset_ms: int  # from the occurrence's start
     item_key: str | None  # None for the chime
+    relay: str | None = None  # a relay's source (a stream's URL or "line-in")
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,14 @@ class Plan:
         return self.occurrence.utc + timedelta(milliseconds=self.duration_ms)
 
 
+def relay_info(relay: Relay, length_ms: int) -> ClipInfo:
+    """A relay as selection and the log see it: no clip (id 0), kind relay, its title (or
+    its source, without a password) and its length."""
+    return ClipInfo(id=0, title=relay.title or describe_source(relay.source), kind=Kind.RELAY,
+                    programme=relay.programme, episode_date=None, valid_from=None, valid_until=None,
+                    tags=frozenset(), duration_ms=length_ms)  # fmt: skip
+
+
 def item_key(slot_id: str, index: int) -> str:
     return f"{slot_id}#{index + 1}"
 
@@ -137,6 +148,7 @@ def select(occ: Occurrence, schedule: Schedule, library: LibraryView, history: H
     day = occ.local_date
     slot = occ.slot
     chosen: list[tuple[ClipInfo, str | None]] = []
+    relays: dict[str, Relay] = {}
     dropped: list[Dropped] = []
 
     if slot.chime is not None:
@@ -170,6 +182,10 @@ def select(occ: Occurrence, schedule: Schedule, library: LibraryView, history: H
                 dropped.append(Dropped(key, "select.no_new_episode", {"programme": what.programme, "title": latest.title}))
                 continue
             chosen.append((latest, key))
+        elif isinstance(what, Relay):
+            relays[key] = what
+            length = round(what.minutes * 60_000) if what.minutes is not None else 0  # 0: to the hard end
+            chosen.append((relay_info(what, length), key))
         elif isinstance(what, Rotation):
             pool = [c for c in library.pool(what) if c.airable_on(day)]
             if not pool:
@@ -185,10 +201,16 @@ def select(occ: Occurrence, schedule: Schedule, library: LibraryView, history: H
     items: list[Planned] = []
     offset = 0
     for clip, key in chosen:
-        if slot.max_duration_ms is not None and offset + clip.duration_ms > slot.max_duration_ms:
+        relay = relays.get(key or "")
+        if relay is not None and slot.max_duration_ms is not None:
+            # A relay runs to the hard end when it has no length of its own, and stops there when it has.
+            left = slot.max_duration_ms - offset
+            if left > 0 and (clip.duration_ms == 0 or clip.duration_ms > left):
+                clip = replace(clip, duration_ms=left)
+        if clip.duration_ms <= 0 or (slot.max_duration_ms is not None and offset + clip.duration_ms > slot.max_duration_ms):
             dropped.append(Dropped(key or f"{slot.id}#chime", "select.past_hard_end", {"title": clip.title}))
             continue
-        items.append(Planned(clip, offset, key))
+        items.append(Planned(clip, offset, key, relay.source if relay else None))
         offset += clip.duration_ms
     return Plan(occ, tuple(items), tuple(dropped))
 

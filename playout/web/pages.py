@@ -22,7 +22,7 @@ from playout.errors import NotFound, PlayoutError, UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.library.importer import ImportRequest, Status
 from playout.library.steps import nfc
-from playout.model import Kind, Level, Outcome
+from playout.model import CLIP_KINDS, Kind, Level, Outcome
 from playout.reports import export, tally, tally_files
 from playout.reports.document import Letterhead
 from playout.reports.period import Period, period_from
@@ -226,7 +226,7 @@ def library() -> Any:
     programmes = sorted({c.programme for c in everything if c.programme})
     return render_template(
         "library.html", page="library", clips=clips, total=len(everything), programmes=programmes,
-        kinds=[k.value for k in Kind], q=request.args.get("q", ""), kind=kind, programme=programme, status=status,
+        kinds=[k.value for k in CLIP_KINDS], q=request.args.get("q", ""), kind=kind, programme=programme, status=status,
         limit_mb=round(app.config.web.max_upload_bytes / 1024 / 1024),
     )  # fmt: skip
 
@@ -241,8 +241,10 @@ def _upload_request() -> ImportRequest:
     form = request.form
     try:
         kind = Kind(form.get("kind", "").strip().lower())
+        if kind not in CLIP_KINDS:
+            raise ValueError(kind)
     except ValueError:
-        raise UsageError("cli.bad_kind", value=form.get("kind", ""), choices=", ".join(k.value for k in Kind)) from None
+        raise UsageError("cli.bad_kind", value=form.get("kind", ""), choices=", ".join(k.value for k in CLIP_KINDS)) from None
     episode = None
     if form.get("episode_date", "").strip():
         try:

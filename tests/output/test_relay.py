@@ -1,0 +1,143 @@
+"""Relays against a real icecast2: an upstream programme (ffmpeg sending a tone to a mount,
+as the province's stream would) relayed by the output engine to the file output, which
+keeps every frame that played; the log's figures are checked against that recording."""
+
+from __future__ import annotations
+
+import subprocess
+import wave
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playout.clock import SystemClock
+from playout.library.ffmpeg import locate_tools
+from playout.model import Outcome
+from playout.output.devices import DeviceSpec
+from playout.output.player import StreamPlayer
+from playout.player import Cue
+from tests.conftest import require_program
+from tests.daemon.helpers import wait_for
+from tests.icecast import Icecast
+from tests.output.test_output_live import Observer, tone
+
+RATE = 48_000
+UPSTREAM_HZ = 660
+
+
+@pytest.fixture
+def icecast():  # noqa: ANN201
+    server = Icecast()
+    yield server
+    server.stop()
+
+
+class Upstream:
+    """The programme relayed: a 660 Hz tone sent to a mount in real time."""
+
+    def __init__(self, icecast: Icecast, mount: str = "tinh") -> None:
+        require_program("ffmpeg")
+        self.icecast, self.mount = icecast, mount
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i", f"sine=frequency={UPSTREAM_HZ}:sample_rate={RATE}",
+             "-ac", "1", "-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg", "-flush_packets", "1", "-f", "mp3",
+             self.icecast.url(self.mount)], stderr=subprocess.DEVNULL)  # fmt: skip
+        wait_for(lambda: f"/{self.mount}" in self.icecast.mounts(), 10, "the upstream to be on its mount")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def _recording(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2)[:, 0].astype(np.float32) / 32768
+
+
+def _tone_blocks(x: np.ndarray, hz: int) -> np.ndarray:
+    """For each 20 ms block: does the tone at `hz` dominate it (and is it not silence)?"""
+    block = RATE // 50
+    n = len(x) // block
+    spectra = np.abs(np.fft.rfft(x[: n * block].reshape(n, block), axis=1))
+    peak = spectra.argmax(axis=1) * 50  # bin width 50 Hz
+    loud = np.abs(x[: n * block].reshape(n, block)).max(axis=1) > 0.01
+    return loud & (np.abs(peak - hz) <= 50)
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """The stretches (first, past-last) of True."""
+    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
+    return list(zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0], strict=True))
+
+
+def _player(tmp_path: Path) -> tuple[StreamPlayer, Path]:
+    capture = tmp_path / "out.wav"
+    player = StreamPlayer(DeviceSpec("file", file=str(capture)), SystemClock(), locate_tools(), tmp_path)
+    assert player.device_error is None
+    return player, capture
+
+
+def test_a_relay_airs_after_the_chime_for_its_length_and_ends_faded(icecast: Icecast, tmp_path: Path) -> None:
+    upstream = Upstream(icecast)
+    player, capture = _player(tmp_path)
+    try:
+        chime = tone(tmp_path, 1.0, 1000)  # a chirp from 1000 Hz up: never the upstream's 660
+        obs = Observer()
+        player.play([chime, Cue(Path(), 6000, "Tiếp âm Đài tỉnh", relay=icecast.listen_url("tinh"))],
+                    SystemClock().now() + timedelta(seconds=2), obs)  # fmt: skip
+    finally:
+        player.close()
+        upstream.stop()
+    assert obs.ends[0][0] == Outcome.AIRED and obs.ends[1][:3] == (Outcome.AIRED, 6000, None), obs.ends
+    # The relay follows the chime without a gap, on the frame the log says.
+    assert abs((obs.starts[1] - obs.starts[0]).total_seconds() - 1) < 1e-4
+    x = _recording(capture)
+    relayed = _runs(_tone_blocks(x, UPSTREAM_HZ))
+    chimed = _runs(_tone_blocks(x, 1000) | _tone_blocks(x, 1050))  # the chime's chirp starts at 1000 Hz
+    assert relayed and chimed
+    first, last = relayed[0][0], relayed[-1][1]
+    assert abs(first - chimed[0][0] - 50) <= 2  # 50 blocks of 20 ms: right after the 1 s chime
+    # Six seconds of the upstream, then nothing (the last half second fades out).
+    assert 5.4 <= (last - first) / 50 <= 6.02 and len(relayed) == 1
+    assert not np.abs(x[(first + 301) * RATE // 50:]).max() > 0.01
+
+
+def test_the_upstream_gone_mid_relay_is_a_dropout_on_record_and_the_relay_resumes(icecast: Icecast,
+                                                                                 tmp_path: Path) -> None:  # fmt: skip
+    upstream = Upstream(icecast)
+    player, capture = _player(tmp_path)
+    try:
+        obs = Observer()
+        import threading
+
+        t = threading.Thread(target=player.play, args=([Cue(Path(), 14_000, "Tiếp âm", relay=icecast.listen_url("tinh"))],
+                                                       SystemClock().now() + timedelta(seconds=1.5), obs))  # fmt: skip
+        t.start()
+        wait_for(lambda: 0 in obs.starts, 10, "the relay to start")
+        wait_for(lambda: (SystemClock().now() - obs.starts[0]).total_seconds() > 3, 10, "three seconds of relay")
+        upstream.stop()  # the province's encoder goes away...
+        wait_for(lambda: f"/{upstream.mount}" not in icecast.mounts(), 10, "the mount to drop")
+        wait_for(lambda: (SystemClock().now() - obs.starts[0]).total_seconds() > 7, 10, "a dropout of some seconds")
+        upstream.start()  # ...and comes back
+        t.join(30)
+    finally:
+        player.close()
+        upstream.stop()
+    outcome, played_ms, reason, _ = obs.ends[0]
+    assert outcome == Outcome.PARTIAL and "dropped out 1 time " in (reason or ""), (outcome, reason)
+    x = _recording(capture)
+    runs = [r for r in _runs(_tone_blocks(x, UPSTREAM_HZ)) if r[1] - r[0] > 10]
+    assert len(runs) == 2, runs  # before the dropout, and after the relay resumed
+    silent_s = (runs[1][0] - runs[0][1]) / 50
+    assert silent_s >= 3
+    # What the log says aired of the source is what the recording has of it, within a block or so.
+    heard_ms = sum(b - a for a, b in runs) * 20
+    assert abs(played_ms - heard_ms) <= 600, (played_ms, heard_ms)
+    assert played_ms < 14_000 - 3000
