@@ -141,3 +141,34 @@ def test_the_upstream_gone_mid_relay_is_a_dropout_on_record_and_the_relay_resume
     heard_ms = sum(b - a for a, b in runs) * 20
     assert abs(played_ms - heard_ms) <= 600, (played_ms, heard_ms)
     assert played_ms < 14_000 - 3000
+
+
+def test_a_scheduled_relay_slot_airs_and_is_logged_like_any_airing(icecast: Icecast, tmp_path: Path) -> None:
+    from playout import app as app_mod
+    from playout.daemon.live import LiveDaemon
+    from tests.daemon.helpers import at, daemon_station, final
+
+    upstream = Upstream(icecast)
+    capture = tmp_path / "out.wav"
+    st = daemon_station(tmp_path, f'module = "file"\nfile = "{capture}"')
+    when = at(4)
+    (st.root / "schedules" / "tiep-am.toml").write_text(
+        f'[[slot]]\nid = "tiep-am"\nname = "Tiếp âm Đài tỉnh"\ntimes = ["{when:%H:%M:%S}"]\nchime = true\n'
+        f'  [[slot.item]]\n  relay = "{icecast.listen_url("tinh")}"\n  minutes = 0.05\n  title = "Thời sự Đài tỉnh"\n',
+        encoding="utf-8")  # fmt: skip
+    checked = st.cli("schedule", "check")
+    assert checked.exit_code == 0, checked.output
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        done = wait_for(final(st, "tiep-am@", 2), 30, "the relay to finish")
+    finally:
+        daemon.stop()
+        upstream.stop()
+    chime, relay = done
+    assert chime["outcome"] == "aired" and (relay["kind"], relay["title"], relay["outcome"]) == (
+        "relay", "Thời sự Đài tỉnh", "aired"), relay
+    assert relay["clip_id"] is None and relay["duration_ms"] == 3000 and abs(relay["played_ms"] - 3000) <= 20
+    x = _recording(capture)
+    first, last = _runs(_tone_blocks(x, UPSTREAM_HZ))[-1]  # (the chime has a moment at 660 Hz of its own)
+    assert 2.4 <= (last - first) / 50 <= 3.02 and not np.abs(x[(last + 2) * RATE // 50:]).max() > 0.01

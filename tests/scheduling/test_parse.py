@@ -173,3 +173,21 @@ def test_empty_times_and_non_ascii_digits() -> None:
     assert ids(errors) == [("f1.toml", 4, "schedule.no_times")]
     _, errors, _ = parse(SLOT.replace('"05:30"', '"٠٥:٣٠"'))
     assert ids(errors) == [("f1.toml", 4, "schedule.bad_time")]
+
+
+def test_relay_items_and_their_mistakes() -> None:
+    from playout.scheduling.model import Relay
+
+    schedule, errors, _ = parse(SLOT + '  [[slot.item]]\n  relay = "https://u:pw@vov.example/live.m3u8"\n  minutes = 15\n'
+                                       '  title = "Tiếp âm VOV"\n  [[slot.item]]\n  relay = "line-in"\n  minutes = 0.5\n')  # fmt: skip
+    assert errors == []
+    assert [i.what for i in schedule.slots[0].items[1:]] == [
+        Relay("https://u:pw@vov.example/live.m3u8", 15.0, "Tiếp âm VOV"), Relay("line-in", 0.5)]
+    _, errors, _ = parse(SLOT + '  [[slot.item]]\n  relay = "ftp://x/y"\n  minutes = 5\n'
+                                '  [[slot.item]]\n  relay = "http://x/y"\n'
+                                '  [[slot.item]]\n  clip = 3\n  minutes = 5\n'
+                                '  [[slot.item]]\n  relay = "http://x/y"\n  minutes = 0\n')  # fmt: skip
+    assert [(m, line) for _, line, m in ids(errors)] == [
+        ("schedule.bad_relay", 8), ("schedule.relay_only", 14), ("schedule.bad_number", 17),
+        ("schedule.relay_length", 10)]  # fmt: skip
+    assert "line-in" in t("schedule.bad_relay", "vi", value="'ftp://x/y'")

@@ -134,3 +134,44 @@ times = ["06:00"]
     assert errors == []
     [occ] = expand(schedule, date(2026, 12, 1), date(2026, 12, 1), TZ)
     assert titles(select(occ, schedule, example_library(), History())) == ["Nhạc hiệu Đài"]
+
+
+RELAY = """
+[[slot]]
+id = "tiep-am"
+name = "Tiếp âm Đài tỉnh"
+times = ["18:00"]
+hard_end = "18:30"
+  [[slot.item]]
+  clip = "Nhạc hiệu Đài"
+  [[slot.item]]
+  relay = "http://tinh.example:8000/fm"
+  title = "Thời sự Đài tỉnh"
+  programme = "Thời sự tỉnh"
+"""
+
+
+def test_a_relay_without_a_length_runs_to_the_hard_end_after_what_precedes_it() -> None:
+    schedule, errors, _ = parse(RELAY)
+    assert errors == []
+    [occ] = expand(schedule, date(2026, 12, 1), date(2026, 12, 1), TZ)
+    plan = select(occ, schedule, example_library(), History())
+    chime, relay = plan.items
+    assert relay.relay == "http://tinh.example:8000/fm" and relay.clip.kind == Kind.RELAY
+    assert relay.clip.title == "Thời sự Đài tỉnh" and relay.clip.programme == "Thời sự tỉnh"
+    assert relay.offset_ms == chime.clip.duration_ms and plan.duration_ms == 30 * 60_000
+    # A relay is not a clip: it never enters the rotation history.
+    history = History()
+    history.record(plan)
+    assert 0 not in history.last_aired
+
+
+def test_a_relay_longer_than_the_slot_stops_at_the_hard_end_and_a_short_one_keeps_its_length() -> None:
+    for minutes, expected_ms in (("45", None), ("10", 10 * 60_000)):
+        schedule, errors, _ = parse(RELAY.replace('title = "Thời sự Đài tỉnh"', f"minutes = {minutes}"))
+        assert errors == []
+        [occ] = expand(schedule, date(2026, 12, 1), date(2026, 12, 1), TZ)
+        plan = select(occ, schedule, example_library(), History())
+        chime, relay = plan.items
+        assert relay.clip.duration_ms == (expected_ms or 30 * 60_000 - chime.clip.duration_ms)
+        assert relay.clip.title == "http://tinh.example:8000/fm"  # no title: its source
