@@ -455,6 +455,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "CẢNH BÁO: đầu ra {output} đang lỗi: {detail}. Kiểm tra card âm thanh / bộ khuếch đại.",
         "en": "WARNING: the output {output} has failed: {detail}. Check the sound card / amplifier.",
     },
+    "problem.relay_lost": {
+        "vi": "Tiếp âm trên {output}: mất nguồn {detail}; đang phát im lặng và thử kết nối lại mỗi 3 giây.",
+        "en": "Relay on {output}: the source {detail} is lost; silence airs and it is tried again every 3 s.",
+    },
     "problem.output_unheard": {
         "vi": "CẢNH BÁO: giám sát đầu ra {output}: bài vừa phát không nghe thấy trọn vẹn ({detail}).",
         "en": "WARNING: output monitor on {output}: the last item was not heard whole ({detail}).",

@@ -511,7 +511,7 @@ class LiveDaemon:
         # Each zone's output on its own line: one zone failing is not the others'.
         for player in getattr(self.player, "zones", {None: self.player}).values():
             for pid, attr in (("problem.output_failed", "device_error"), ("problem.output_unheard", "alarm"),
-                              ("problem.monitor_failed", "monitor_error")):  # fmt: skip
+                              ("problem.monitor_failed", "monitor_error"), ("problem.relay_lost", "relay_problem")):  # fmt: skip
                 if detail := getattr(player, attr, None):
                     found.append({"id": pid, "params": {"output": player.output, "detail": detail}})
         for key, lines in self.readiness_problems.items():

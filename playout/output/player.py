@@ -140,6 +140,7 @@ class StreamPlayer:
         self._busy = False
         self._request: tuple[str, str] | None = None
         self._sessions: dict[int, queue.Queue] = {}
+        self._feeds: list[RelayFeed] = []  # relays being aired (or about to be)
         self.device_error: str | None = None
         self.titles: list[str] = []  # titles set on an Icecast mount, in order
         self.priority: str | None = None
@@ -295,6 +296,14 @@ class StreamPlayer:
         position = max(0, int((self.clock.now() - at).total_seconds() * 1000))
         return NowPlaying(index, p.labels[index], min(position, p.durations[index]), p.durations[index])
 
+    @property
+    def relay_problem(self) -> str | None:
+        """A relay on air whose source is gone: which, and since when (status, Now)."""
+        for feed in list(self._feeds):
+            if feed.lost_since is not None:
+                return f"{feed.shown} ({datetime.fromtimestamp(feed.lost_since, UTC).isoformat(timespec='seconds')})"
+        return None
+
     def play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
         with self._lock:
             self._busy, self._request = True, None
@@ -322,6 +331,7 @@ class StreamPlayer:
                                        self.clock.now())  # fmt: skip
                         continue
                     feeds[len(kept)] = feed
+                    self._feeds.append(feed)
                     kept.append(i)
                     frames.append(cue.duration_ms * RATE // 1000)
                     continue
@@ -340,6 +350,7 @@ class StreamPlayer:
         finally:
             for feed in feeds.values():
                 feed.close()
+                self._feeds.remove(feed)
             rendered.unlink(missing_ok=True)
 
     def _air(self, path: Path, cues: list[Cue], indexes: list[int], frames: list[int], start_at: datetime,

@@ -21,6 +21,7 @@ import logging
 import os
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ DROPOUT_S = 3.0  # the source silent or gone this long is a dropout on record
 SILENCE = 10 ** (-50 / 20) * 32768  # below -50 dBFS (RMS) is silence
 FADE_OUT = RATE // 2  # a relay ends with a half-second fade
 RETRY_S = 3.0  # a source that went away is tried again this often
+UP_S = 3.0  # a source read this long without failing counts as back
 READ_MAX = 1 << 16
 
 
@@ -181,6 +183,7 @@ class RelayFeed:
         self._stop = threading.Event()
         self.proc: subprocess.Popen | None = None
         self.state = "connecting"
+        self.lost_since: float | None = None  # wall time (time.time) the source went away
         self.tries = 0
         self._thread = threading.Thread(target=self._run, name="relay-feed", daemon=True)
         self._thread.start()
@@ -197,10 +200,15 @@ class RelayFeed:
             finally:
                 os.close(out)
             self.state = "on"
+            try:  # a source that stays up a few seconds is back
+                self.proc.wait(timeout=UP_S)
+            except subprocess.TimeoutExpired:
+                self.lost_since = None
             _, err = self.proc.communicate()
             if self._stop.is_set():
                 break
             self.state = "lost"
+            self.lost_since = self.lost_since or time.time()
             log.warning("relay source %s went away (%s); trying again in %.0f s", self.shown,
                         (err or b"").decode(errors="replace").strip().splitlines()[-1:] or "ended", RETRY_S)  # fmt: skip
             self._stop.wait(RETRY_S)

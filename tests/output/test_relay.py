@@ -125,7 +125,9 @@ def test_the_upstream_gone_mid_relay_is_a_dropout_on_record_and_the_relay_resume
         upstream.stop()  # the province's encoder goes away...
         wait_for(lambda: f"/{upstream.mount}" not in icecast.mounts(), 10, "the mount to drop")
         wait_for(lambda: (SystemClock().now() - obs.starts[0]).total_seconds() > 7, 10, "a dropout of some seconds")
+        assert "/tinh" in (player.relay_problem or "")  # status and the Now page say so
         upstream.start()  # ...and comes back
+        wait_for(lambda: player.relay_problem is None, 10, "the source to count as back")
         t.join(30)
     finally:
         player.close()
