@@ -682,6 +682,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Mã đài {station}: {queued} thay đổi chờ gửi; lần gửi được gần nhất {last}; lỗi gần nhất: {error}.",
         "en": "Station {station}: {queued} change(s) queued; last forwarded {last}; last error: {error}.",
     },
+    "province.account_ready": {
+        "vi": "Tài khoản {role} chuyển dữ liệu cho đài {station}, và chỉ đọc, ghi được dữ liệu của đài {station}.",
+        "en": "Account {role} forwards for station {station}, and can read and write only station {station}'s records.",
+    },
+    "province.no_such_role": {
+        "vi": "Máy chủ trung tâm không có tài khoản {role}: tạo trước bằng createuser.",
+        "en": "The central server has no account {role}: make it first with createuser.",
+    },
+    "province.bad_station_id": {
+        "vi": "Mã đài {value!r} không hợp lệ: tối đa 64 chữ cái, chữ số, '-', '_' hoặc '.'.",
+        "en": "Station id {value!r} is not valid: at most 64 letters, digits, '-', '_' or '.'.",
+    },
     "province.central_ready": {
         "vi": "Cơ sở dữ liệu trung tâm {url} đã sẵn sàng (lược đồ mới nhất).",
         "en": "The central database {url} is ready (schema up to date).",

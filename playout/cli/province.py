@@ -55,6 +55,25 @@ def setup_central_command(central: CentralOption = None, config: ConfigOption = 
     out.print(t("province.central_ready", app.lang, url=shown), markup=False)
 
 
+@province_app.command("account")
+@handles_errors
+def account_command(
+    station_id: Annotated[str, typer.Argument(help="The station's id, as in its [province] station_id.")],
+    role: Annotated[str, typer.Argument(help="The station's PostgreSQL account (made with createuser).")],
+    central: CentralOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Let a station's account forward for that station, and only for it (run by the province)."""
+    from playout.province.accounts import grant
+
+    app = load_app(config)
+    sid = station_id.strip().lower()
+    if not sid or len(sid) > 64 or not all(c.isascii() and (c.isalnum() or c in "-_.") for c in sid):
+        raise UsageError("province.bad_station_id", value=station_id)
+    grant(_central(app, central), sid, role)
+    out.print(t("province.account_ready", app.lang, role=role, station=sid), markup=False)
+
+
 @province_app.command("forward")
 @handles_errors
 def forward_command(
