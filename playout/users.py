@@ -27,6 +27,7 @@ _NAME = re.compile(r"^[\w.@-]{1,64}$")
 class Role(StrEnum):
     TECHNICIAN = "technician"  # kỹ thuật viên: library, schedule, air now, and all a manager does
     MANAGER = "manager"  # lãnh đạo: reads, exports the log and the tally
+    PROVINCE = "province"  # the province's staff, on the province's view of the central database only
 
 
 class UserRepository:

@@ -55,6 +55,28 @@ def setup_central_command(central: CentralOption = None, config: ConfigOption = 
     out.print(t("province.central_ready", app.lang, url=shown), markup=False)
 
 
+@province_app.command("web")
+@handles_errors
+def web_command(central: CentralOption = None, config: ConfigOption = None) -> None:
+    """Serve the province's view of the central database (stations, tally, bulletins) on
+    [web] host and port, for accounts of role province (playout users add … --role province)."""
+    from playout.app import App
+    from playout.web.server import WebServer
+
+    app = load_app(config)
+    url = _central(app, central)
+    province = App(app.config, app.clock, database_url=url)
+    server = WebServer(province, None, province=True)
+    host, port = server.address
+    out.print(t("province.web_ready", app.lang, address=f"http://{host}:{port}/"), markup=False)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    server.start()
+    stop.wait()
+    server.stop()
+
+
 @province_app.command("account")
 @handles_errors
 def account_command(

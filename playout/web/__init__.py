@@ -70,7 +70,9 @@ def _lower_priority() -> None:
         pass
 
 
-def create_app(app: App, control: Control) -> Flask:
+def create_app(app: App, control: Control | None, *, province: bool = False) -> Flask:
+    """The station's web page; or, with `province`, the province's view of its central
+    database (`app.db` is then that database; no control routes)."""
     cfg = app.config.web
     uploads = upload_folder(app)
 
@@ -160,6 +162,12 @@ def create_app(app: App, control: Control) -> Flask:
 
     from playout.web import auth, pages
 
-    auth.install(web, app)
-    pages.install(web)
+    web.jinja_env.globals["province_view"] = province
+    auth.install(web, app, province=province)
+    if province:
+        from playout.web import province as province_pages
+
+        province_pages.install(web)
+    else:
+        pages.install(web)
     return web

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, Flask, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 
 from playout.actions import Actor
 from playout.app import App
@@ -178,11 +178,12 @@ def technician_only(view: Callable) -> Callable:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never another host after logging in."""
+    home = url_for("province.stations") if "province" in current_app.blueprints else url_for("pages.now")
     if not target:
-        return url_for("pages.now")
+        return home
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("pages.now")
+        return home
     return target
 
 
@@ -221,7 +222,7 @@ def session_valid(web: Flask, cookie_header: str) -> bool:
     return isinstance(data, dict) and store.valid(data.get("sid"), data.get("user"))
 
 
-def install(web: Flask, app: App) -> None:
+def install(web: Flask, app: App, *, province: bool = False) -> None:
     users = UserRepository(app.db, app.clock)
     throttle = LoginThrottle(app.clock)
     sessions = SessionStore(app.clock, timedelta(hours=app.config.web.session_hours))
@@ -257,6 +258,9 @@ def install(web: Flask, app: App) -> None:
             else:  # logged out, removed, or its password changed since this login
                 sessions.end(session.get("sid"))
                 session.clear()
+        if g.user is not None and (g.user.role == Role.PROVINCE.value) != province:
+            # A province account on a station's page, or a station's on the province's view.
+            return refuse(403, t("web.forbidden", g.lang, role=label(f"role.{g.user.role}", g.lang)))
         if request.endpoint not in PUBLIC and g.user is None:
             if wants_json() or request.method in UNSAFE:
                 return refuse(401, t("web.login_needed", g.lang))

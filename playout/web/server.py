@@ -51,9 +51,9 @@ def _gated_channel(gate) -> type[HTTPChannel]:  # noqa: ANN001
 
 
 class WebServer:
-    def __init__(self, app: App, control: Control) -> None:
+    def __init__(self, app: App, control: Control | None, *, province: bool = False) -> None:
         cfg = app.config.web
-        wsgi = create_app(app, control)
+        wsgi = create_app(app, control, province=province)
         try:
             self.server = create_server(
                 wsgi, host=cfg.host, port=cfg.port, threads=4, ident="playout",
