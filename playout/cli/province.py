@@ -257,6 +257,24 @@ def bulletin_accept_command(
     out.print(t("bulletin.accepted", app.lang, title=b.title, key=b.airing_key), markup=False)
 
 
+@bulletin_app.command("schedule")
+@handles_errors
+def bulletin_schedule_command(
+    uid: Annotated[str, typer.Argument(help="The bulletin's id (its first characters are enough).")],
+    at: Annotated[str, typer.Option("--at", help="Local date and time it airs, e.g. 2026-12-01 18:30.")],
+    config: ConfigOption = None,
+) -> None:
+    """Accept a normal bulletin into the schedule: a one-day slot of its own airs it then."""
+    app = load_app(config)
+    try:
+        when = datetime.fromisoformat(at.strip().replace(" ", "T")).replace(tzinfo=app.config.station.timezone)
+    except ValueError:
+        raise UsageError("cli.bad_date", option="--at", value=at) from None
+    b = _station_bulletins(app).schedule(uid, f"cli:{_who()}", when, app.config.schedules_folder)
+    out.print(t("bulletin.scheduled", app.lang, title=b.title, at=when.strftime("%Y-%m-%d %H:%M"),
+                file=str(app.config.schedules_folder / f"ban-tin-{b.uid[:8].lower()}.toml")), markup=False)  # fmt: skip
+
+
 @bulletin_app.command("reject")
 @handles_errors
 def bulletin_reject_command(

@@ -14,7 +14,9 @@ rejected, expired, failed), forwarded up by the outbox like its airings.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import os
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from playout.clock import Clock
 from playout.db import Database
+from playout.db.models import Airing
 from playout.errors import PlayoutError, UsageError
 from playout.library.importer import Importer, ImportRequest, Status
 from playout.model import Kind, Level
@@ -37,6 +40,25 @@ log = logging.getLogger("playout.province")
 
 MAX_AUDIO_BYTES = 100 * 1024 * 1024  # a bulletin is minutes of audio; this is hours of WAV
 
+# Outcomes that mean a scheduled bulletin went out.
+AIRED_OUTCOMES = ("aired", "partial")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """A schedule file appears whole or not at all (the daemon may read it at any moment)."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 # What a station does on receipt, by level.
 AIRS_ON_RECEIPT = {Level.PRIORITY, Level.EMERGENCY}
 
@@ -44,6 +66,7 @@ AIRS_ON_RECEIPT = {Level.PRIORITY, Level.EMERGENCY}
 class State:
     WAITING = "waiting"  # normal: for the technician; priority/emergency: for its window to open
     AIRED = "aired"
+    SCHEDULED = "scheduled"  # normal, accepted into a slot of its own in the schedule: airs at that time
     REJECTED = "rejected"
     EXPIRED = "expired"
     FAILED = "failed"
@@ -175,6 +198,17 @@ class StationBulletins:
         done: list[Received] = []
         with self.local.session() as s:
             waiting = list(s.execute(select(StationBulletin).where(StationBulletin.state == State.WAITING)).scalars())
+            scheduled = list(s.execute(select(StationBulletin).where(StationBulletin.state == State.SCHEDULED)).scalars())
+        for b in scheduled:  # accepted into a slot: aired once the log says its occurrence aired
+            with self.local.session() as s:
+                row = s.execute(select(Airing).where(Airing.occurrence == b.airing_key, Airing.clip_id == b.clip_id,
+                                                     Airing.outcome.in_(AIRED_OUTCOMES))).scalars().first()  # type: ignore[attr-defined]  # fmt: skip
+            if row is not None:
+                self._settle(b, State.AIRED, None, ref=row.key, actor=b.decided_by)
+                done.append(Received(b.uid, b.title, b.level, b.state))
+            elif now >= b.valid_until:
+                self._settle(b, State.EXPIRED, "its slot passed without it airing")
+                done.append(Received(b.uid, b.title, b.level, b.state))
         for b in waiting:
             if now >= b.valid_until:
                 self._settle(b, State.EXPIRED, "its validity window ended before it aired")
@@ -198,6 +232,37 @@ class StationBulletins:
             s.add(self._report(uid, "accepted", actor=by))
             s.commit()
         return self._air(b, Level.NORMAL, air_now, by)
+
+    def schedule(self, uid: str, by: str, at: datetime, folder: Path) -> StationBulletin:
+        """The technician accepts a normal bulletin into the schedule at `at` (within its
+        validity window): a one-day slot of its own is written to `folder` as a schedule file
+        like any other (seen in the week, editable, removable), and the daemon airs it then."""
+        from playout.scheduling.expand import occurrence_key
+
+        b = self._waiting(uid)
+        now = self.clock.now()
+        if not (max(now, b.valid_from) <= at < b.valid_until):
+            raise PlayoutError("bulletin.outside_window", title=b.title,
+                               start=max(now, b.valid_from).astimezone(self.tz).strftime("%Y-%m-%d %H:%M"),
+                               end=b.valid_until.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"))  # fmt: skip
+        if b.clip_id is None:
+            return self._settle(b, State.FAILED, "no clip in the library")
+        local = at.astimezone(self.tz).replace(second=0, microsecond=0)
+        slot_id = f"ban-tin-{b.uid[:8].lower()}"
+        name = json.dumps(f"Bản tin: {b.title}", ensure_ascii=False)  # a TOML basic string, whatever the title
+        who = " ".join(by.split())
+        text = (f"# Bản tin của tỉnh, duyệt phát bởi {who} lúc {now.astimezone(self.tz):%Y-%m-%d %H:%M}.\n"
+                f"# Tệp do playout viết; có thể sửa hoặc xoá (xoá thì bản tin không phát).\n"
+                f'[[slot]]\nid = "{slot_id}"\nname = {name}\ntimes = ["{local:%H:%M}"]\n'
+                f"valid_from = {local:%Y-%m-%d}\nvalid_until = {local:%Y-%m-%d}\nchime = false\n"
+                f"  [[slot.item]]\n  clip = {b.clip_id}\n")  # fmt: skip
+        _write_atomically(folder / f"{slot_id}.toml", text)
+        with self.local.session() as s:
+            s.add(self._report(uid, "accepted", actor=by))
+            s.commit()
+        b.airing_key, b.decided_by = occurrence_key(slot_id, local), by
+        log.warning("bulletin %s accepted into the schedule at %s by %s", b.title, local.isoformat(), by)
+        return self._settle(b, State.SCHEDULED, f"at {local:%Y-%m-%d %H:%M}", ref=b.airing_key, actor=by)
 
     def reject(self, uid: str, by: str) -> StationBulletin:
         b = self._waiting(uid)

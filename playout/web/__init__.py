@@ -169,5 +169,8 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
 
         province_pages.install(web)
     else:
+        from playout.web import bulletins
+
         pages.install(web)
+        bulletins.install(web)
     return web

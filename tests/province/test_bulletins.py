@@ -5,7 +5,7 @@ reported back up; a station offline at the time gets them when it returns."""
 from __future__ import annotations
 
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -186,3 +186,39 @@ def test_bad_publications_are_refused_with_one_sentence(central_url: str, tmp_pa
                 valid_until=t0 + hours(1), by="p", clock=clock)  # fmt: skip
     with central.connect() as conn:
         assert conn.execute(text("select count(*) from bulletins")).scalar_one() == 0
+
+
+def test_a_normal_bulletin_accepted_into_the_schedule_airs_at_that_time_and_is_reported(
+        stations: list[ProvinceStation], central_url: str, tmp_path: Path) -> None:  # noqa: F811  # fmt: skip
+    from playout.player import SimPlayer
+    from playout.scheduling.files import load_folder
+
+    a = stations[0]
+    central = central_engine(central_url)
+    t0 = a.clock.now()  # local midnight; the station's own sessions start at 05:00
+    published = publish(central, tone(tmp_path, "lich.mp3", 550), title='Lịch tiêm "chủng" tháng 12', level=Level.NORMAL,
+                        targets=[a.sid], valid_from=t0, valid_until=t0 + hours(6), by="so-vhtt", clock=VirtualClock(t0))  # fmt: skip
+    inbox = receiver(a)
+    inbox.fetch(central, air_now(a))
+    assert states(a) == {'Lịch tiêm "chủng" tháng 12': State.WAITING}
+    folder = a.app.config.schedules_folder
+    with pytest.raises(PlayoutError) as outside:
+        inbox.schedule(published.uid[:8], "web:kythuat", t0 + hours(7), folder)
+    assert outside.value.msg_id == "bulletin.outside_window"
+    b = inbox.schedule(published.uid[:8], "web:kythuat", t0 + hours(2) + timedelta(minutes=5), folder)
+    assert b.state == State.SCHEDULED and b.airing_key == f"ban-tin-{published.uid[:8]}@2026-12-01T02:05"
+    written = folder / f"ban-tin-{published.uid[:8]}.toml"
+    assert written.is_file() and a.cli.cli("schedule", "check").exit_code == 0
+    # The daemon reads its schedule folder: the bulletin's slot airs at its time.
+    result, _ = load_folder(folder)
+    a.core = a.app.station(SimPlayer(a.clock), lambda: result.schedule)
+    a.air_until(t0 + hours(3))
+    with a.app.db.session() as s:
+        row = s.execute(select(Airing).where(Airing.occurrence == b.airing_key)).scalars().one()
+    assert (row.clip_id, row.outcome) == (b.clip_id, Outcome.AIRED.value)
+    inbox.act(None)
+    assert states(a) == {'Lịch tiêm "chủng" tháng 12': State.AIRED}
+    with a.app.db.session() as s:
+        events = [(r.event, r.ref, r.actor) for r in s.execute(select(BulletinReport).order_by(BulletinReport.id)).scalars()]
+    assert events == [("received", "", "station"), ("accepted", "", "web:kythuat"),
+                      ("scheduled", b.airing_key, "web:kythuat"), ("aired", row.key, "web:kythuat")]  # fmt: skip
