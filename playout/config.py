@@ -107,6 +107,7 @@ class ProvinceConfig:
     central_url: str = ""
     forward_seconds: float = 30.0
     batch_rows: int = 2000
+    link_timeout_seconds: float = 30.0  # a link that stops answering fails a transaction after this long
 
 
 @dataclass(frozen=True)
@@ -484,6 +485,7 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("province", "central_url"): (_central_url, ""),
     ("province", "forward_seconds"): (_number(1, 3600), 30),
     ("province", "batch_rows"): (_integer(1, 100_000), 2000),
+    ("province", "link_timeout_seconds"): (_number(2, 600), 30),
 }
 
 
@@ -671,6 +673,7 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             central_url=values["province", "central_url"],
             forward_seconds=values["province", "forward_seconds"],
             batch_rows=values["province", "batch_rows"],
+            link_timeout_seconds=values["province", "link_timeout_seconds"],
         ),
         report=ReportConfig(
             title=values["reports", "title"],

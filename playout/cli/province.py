@@ -36,7 +36,7 @@ def forwarder(app):  # noqa: ANN001, ANN201
     p = app.config.province
     if not p.central_url or not p.station_id:
         raise PlayoutError("province.not_configured")
-    return Forwarder(app.db, central_engine(p.central_url), p.station_id, app.clock, name=app.config.station.name,
+    return Forwarder(app.db, central_engine(p.central_url, p.link_timeout_seconds), p.station_id, app.clock, name=app.config.station.name,
                      batch_rows=p.batch_rows, tz=app.config.station.timezone.key)  # fmt: skip
 
 

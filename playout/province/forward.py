@@ -58,14 +58,16 @@ _CLIP_COLUMNS = [c.name for c in ProvinceClip.__table__.columns if c.name not in
 _REPORT_COLUMNS = [c.name for c in BulletinReport.__table__.columns if c.name != "id"]  # type: ignore[attr-defined]
 
 
-def central_engine(url: str) -> Engine:
+def central_engine(url: str, timeout_s: float = 30.0) -> Engine:
     """An engine for the central server over a link that drops: short connect timeout, TCP
-    keepalives and a user timeout so that a dead 4G link fails a transaction in seconds
+    keepalives and a user timeout so that a dead 4G link fails a transaction in `timeout_s`
     instead of hanging on it; a connection is checked before use after a server restart."""
+    probe = max(1, round(timeout_s / 6))
     return create_engine(
         engine_url(url), pool_pre_ping=True, pool_size=1, max_overflow=1,
-        connect_args={"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
-                      "keepalives_count": 3, "tcp_user_timeout": 30_000, "application_name": "playout-forward"},
+        connect_args={"connect_timeout": max(2, round(timeout_s / 6)), "keepalives": 1, "keepalives_idle": probe,
+                      "keepalives_interval": probe, "keepalives_count": 3, "tcp_user_timeout": round(timeout_s * 1000),
+                      "application_name": "playout-forward"},
     )  # fmt: skip
 
 

@@ -27,7 +27,7 @@ class ProvinceLink:
     def __init__(self, app: App, status: Callable[[], dict[str, Any]], air_now: AirNow) -> None:
         p = app.config.province
         self.interval = p.forward_seconds
-        self.central = central_engine(p.central_url)
+        self.central = central_engine(p.central_url, p.link_timeout_seconds)
         self.forwarder = Forwarder(app.db, self.central, p.station_id, app.clock, name=app.config.station.name,
                                    batch_rows=p.batch_rows, tz=app.config.station.timezone.key)  # fmt: skip
         self.bulletins = StationBulletins(app.db, p.station_id, app.clock, app.importer, app.config.station.timezone)
