@@ -623,6 +623,21 @@ class LiveDaemon:
         self._next_cache = (time.monotonic(), entries)
         return [entry for _, entry in entries]
 
+    def _speakers(self) -> list[dict[str, Any]]:
+        """Each Icecast zone's speakers, online or offline since when (station-local times)."""
+        if self.speakers is None:
+            return []
+        zones = self.speakers.presence.snapshot()
+
+        def local(iso: str | None) -> str | None:
+            return datetime.fromisoformat(iso).astimezone(self.tz).isoformat() if iso else None
+
+        for z in zones:
+            z["polled_at"] = local(z["polled_at"])
+            for sp in z["speakers"]:
+                sp["since"] = local(sp["since"])
+        return zones
+
     def _status(self, _body: dict, _actor: Actor) -> tuple[int, dict]:
         now = self.clock.now()
         playing = self.player.now_playing()
@@ -632,7 +647,7 @@ class LiveDaemon:
             "started_at": self.started_at.astimezone(self.tz).isoformat(),
             "output": self.player.output,
             "zones": self.player.status() if hasattr(self.player, "status") else [],
-            "speakers": self.speakers.presence.snapshot() if self.speakers is not None else [],
+            "speakers": self._speakers(),
             "ntp_synchronized": ntp_synchronized(),
             "schedule": {"slots": len(self.schedule.slots), "errors": self.schedule_errors,
                          "held": self._render(self._held[2], self.app.lang) if self._held else None,
