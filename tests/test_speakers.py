@@ -244,3 +244,35 @@ def test_an_edited_registry_counts_from_the_next_poll() -> None:
     p.polled("ap-3", s(21), [at(A, -5, 21), at(B, -5, 21)])
     assert got == [(1, 2)]
     assert {z["zone"]: z for z in p.snapshot()}["ap-3"]["unregistered"] == 1
+
+
+def test_the_station_core_records_each_item_of_an_icecast_zone_at_the_next_poll(tmp_path: Path) -> None:
+    """The station core on a virtual clock with two zones of simulated players; the fake
+    Icecast statistics are the polls this test feeds. Each item of the Icecast zone gets its
+    own count; the wired zone's rows get none."""
+    from playout.output.zones import Zones
+    from playout.player import SimPlayer
+    from tests.daemon.test_station import Rig, local
+
+    rig = Rig(tmp_path, local(2026, 11, 30, 5, 29, 57))
+    presence = _presence()
+    rig.station.player = Zones({"xa-a": rig.player, "ap-3": SimPlayer(rig.clock, output="icecast:ap-3")})
+    rig.station.presence = presence
+    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6, 0))
+    rig.station.air(occ)
+    ip_rows = [r for r in rig.rows() if r.zone == "ap-3"]
+    assert len(ip_rows) == 4 and presence.waiting == 4
+    assert all(r.speakers_total is None for r in rig.rows())  # nothing until Icecast was asked
+    # A connected all along; B dropped and came back at 05:30:05, during the second item.
+    poll = rig.clock.now() + timedelta(seconds=1)
+    back = local(2026, 11, 30, 5, 30, 5)
+    presence.polled("ap-3", poll, [Listener(A.ip, 3600), Listener(B.ip, int((poll - back).total_seconds()), B.user)])
+    assert presence.waiting == 0
+    got = {r.position: (r.started_at, r.speakers_heard, r.speakers_total) for r in rig.rows() if r.zone == "ap-3"}
+    for started, heard, total in got.values():
+        assert total == 2 and heard == (2 if started >= back - timedelta(seconds=1) else 1), (started, heard)
+    assert sorted(heard for _, heard, _ in got.values()) == [1, 1, 2, 2]
+    assert all(r.speakers_total is None for r in rig.rows() if r.zone == "xa-a")
+    # What is in the database, not only in the row objects.
+    assert sorted((r.position, r.speakers_heard) for r in rig.airlog.rows(occ.key) if r.zone == "ap-3") == [
+        (1, 1), (2, 1), (3, 2), (4, 2)]  # fmt: skip
