@@ -1023,6 +1023,7 @@ LABELS: dict[str, dict[str, str]] = {
     "status.unknown": {"vi": "chưa rõ", "en": "unknown"},
     "col.speaker_zone": {"vi": "Vùng loa", "en": "Zone"},
     "col.speaker": {"vi": "Loa", "en": "Speaker"},
+    "col.speaker_name": {"vi": "Tên", "en": "Name"},
     "col.place": {"vi": "Vị trí", "en": "Place"},
     "col.recognised": {"vi": "Nhận ra bằng", "en": "Recognised by"},
     "col.speakers": {"vi": "Loa IP", "en": "IP speakers"},

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
 from playout import app as app_mod
@@ -153,13 +154,14 @@ def speakers_command(config: ConfigOption = None) -> None:
     if not registry.speakers:
         out.print(t("speakers.none", lang, path=app.config.speakers.file), markup=False)
     table = Table()
-    for col in ("col.speaker_zone", "col.speaker", "col.title", "col.place", "col.recognised", "col.status"):
+    for col in ("col.speaker_zone", "col.speaker", "col.speaker_name", "col.place", "col.recognised", "col.status"):
         table.add_column(label(col, lang))
     for sp in registry.speakers:
         zone = live.get(sp.zone)
         now = next((x for x in zone["speakers"] if x["id"] == sp.id), None) if zone else None
-        table.add_row(sp.zone, sp.id, sp.name, sp.place, " ".join(x for x in (sp.ip, sp.user and f"user={sp.user}") if x),
-                      speaker_state(now, zone["error"] if zone else None, lang))  # fmt: skip
+        cells = (sp.zone, sp.id, sp.name, sp.place, " ".join(x for x in (sp.ip, sp.user and f"user={sp.user}") if x),
+                 speaker_state(now, zone["error"] if zone else None, lang))  # fmt: skip
+        table.add_row(*(Text(c) for c in cells))  # the technician's text, never rich markup
     if registry.speakers:
         out.print(table)
     for zone in live.values():
