@@ -7,6 +7,7 @@ disconnects mid-airing is not counted.
 
 from __future__ import annotations
 
+import base64
 import socket
 import threading
 from pathlib import Path
@@ -25,9 +26,10 @@ SEGMENT = "CCHC: Đăng ký khai sinh trực tuyến"  # 11 s: long enough to dr
 class HttpListener:
     """A speaker: an HTTP client pulling the mount from its own address, reading as it comes."""
 
-    def __init__(self, port: int, mount: str, address: str) -> None:
+    def __init__(self, port: int, mount: str, address: str, login: tuple[str, str] | None = None) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(address, 0))
-        self.sock.sendall(f"GET /{mount} HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: LoaIP-test\r\n\r\n".encode())
+        auth = f"Authorization: Basic {base64.b64encode(':'.join(login).encode()).decode()}\r\n" if login else ""
+        self.sock.sendall(f"GET /{mount} HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: LoaIP-test\r\n{auth}\r\n".encode())
         self.received = 0
         self.head = b""
         self._stop = threading.Event()
@@ -150,3 +152,43 @@ def test_wrong_admin_credentials_are_a_status_line_and_airings_say_unknown(tmp_p
         assert listing.exit_code == 2 and "speakers.toml:7:" in listing.output and "chưa rõ" in listing.output
     finally:
         daemon.stop()
+
+
+def test_speakers_behind_one_address_are_recognised_by_their_user_names(tmp_path: Path) -> None:
+    """Two speakers behind one address (a carrier's NAT), each logging in to the mount with
+    its own user name (Icecast's htpasswd listener authentication); a listener without a
+    login is refused by Icecast and never counted."""
+    icecast = Icecast(listener_users={"ap-3": {"ap3-01": "mk-01", "ap3-02": "mk-02"}})
+    listeners: list[HttpListener] = []
+    try:
+        zones = (f'module = "null"\n\n[speakers]\npoll_seconds = 1\n\n'
+                 f'[[zone]]\nid = "ap-3"\nname = "Ấp 3"\nicecast = "{icecast.url("ap-3")}"\n'
+                 f'admin_password = "{icecast.password}"\n')  # fmt: skip
+        st = daemon_station(tmp_path, zones)
+        (st.root / "speakers.toml").write_text(
+            '[[speaker]]\nid = "ap3-01"\nzone = "ap-3"\nname = "Loa 1"\nip = "127.0.0.1"\nuser = "ap3-01"\n\n'
+            '[[speaker]]\nid = "ap3-02"\nzone = "ap-3"\nname = "Loa 2"\nip = "127.0.0.1"\nuser = "ap3-02"\n\n'
+            '[[speaker]]\nid = "ap3-03"\nzone = "ap-3"\nname = "Loa 3"\nuser = "ap3-03"\n', encoding="utf-8")
+        daemon = LiveDaemon(app_mod.build(st.config))
+        daemon.start()
+        try:
+            wait_for(lambda: "/ap-3" in icecast.mounts(), 10, "the zone's source on its mount")
+            listeners += [HttpListener(icecast.port, "ap-3", "127.0.0.1", ("ap3-01", "mk-01")),
+                          HttpListener(icecast.port, "ap-3", "127.0.0.1", ("ap3-02", "mk-02")),
+                          HttpListener(icecast.port, "ap-3", "127.0.0.1")]  # fmt: skip
+
+            def both() -> dict | None:
+                [zone] = daemon._status({}, None)[1]["speakers"]  # type: ignore[arg-type]
+                return zone if zone["online"] == 2 else None
+
+            zone = wait_for(both, 10, "both speakers online")
+            assert [(s["id"], s["online"]) for s in zone["speakers"]] == [
+                ("ap3-01", True), ("ap3-02", True), ("ap3-03", False)]  # fmt: skip
+            assert zone["unregistered"] == 0 and zone["listeners"] == 2
+            assert listeners[2].head.startswith(b"HTTP/1.0 401")
+        finally:
+            daemon.stop()
+    finally:
+        for listener in listeners:
+            listener.close()
+        icecast.stop()
