@@ -238,6 +238,16 @@ def parse_listclients(xml: bytes | str) -> list[Listener]:
 # -- who is connected ----------------------------------------------------------------------
 
 
+def _record(settled: list[tuple[Callable[[int | None, int], None], int | None, int]]) -> None:
+    for done, heard, total in settled:
+        try:
+            done(heard, total)
+        except Exception:  # a record that cannot be written must not stop the polls
+            import logging
+
+            logging.getLogger("playout.speakers").exception("recording the speakers heard failed")
+
+
 @dataclass
 class _Zone:
     polled_at: datetime | None = None  # the last poll that answered
@@ -290,9 +300,16 @@ class Presence:
             z.polled_at, z.error, z.error_since = at, None, None
             online: dict[str, datetime] = {}
             matched = 0
+            # Looked up by user name, else by address: a thousand listeners against a few
+            # hundred speakers every few seconds stays cheap.
+            by_user: dict[str, list[Speaker]] = {}
+            by_ip: dict[str | None, list[Speaker]] = {}
+            for sp in self.registry.in_zone(zone):
+                (by_user.setdefault(sp.user, []) if sp.user is not None else by_ip.setdefault(sp.ip, [])).append(sp)
             for listener in listeners:
                 since = at - timedelta(seconds=listener.connected_s)
-                hits = [s for s in self.registry.in_zone(zone) if s.matches(listener)]
+                candidates = (by_user.get(listener.user, []) if listener.user is not None else []) + by_ip.get(listener.ip, [])
+                hits = [sp for sp in candidates if sp.matches(listener)]
                 if hits:
                     matched += 1
                 for s in hits:  # two connections of one speaker: the older one counts
@@ -305,7 +322,8 @@ class Presence:
             z.online = online
             z.listeners = len(listeners)
             z.unregistered = len(listeners) - matched
-            self._settle(zone, at, z)
+            settled = self._settle(zone, at, z)
+        _record(settled)
 
     def failed(self, zone: str, at: datetime, reason: str) -> None:
         """A poll of `zone` at `at` got no answer (Icecast down, wrong admin password)."""
@@ -314,7 +332,8 @@ class Presence:
             if z.error is None:
                 z.error_since = at
             z.error = reason
-            self._settle(zone, at, z)
+            settled = self._settle(zone, at, z)
+        _record(settled)
 
     def expect(self, zone: str, start: datetime, end: datetime, done: Callable[[int | None, int], None]) -> bool:
         """Record, at the zone's first poll from `end` on, how many registered speakers were
@@ -333,21 +352,16 @@ class Presence:
         with self._lock:
             return len(self._expected)
 
-    def _settle(self, zone: str, at: datetime, z: _Zone) -> None:
+    def _settle(self, zone: str, at: datetime, z: _Zone) -> list[tuple[Callable[[int | None, int], None], int | None, int]]:
+        """The items of `zone` that ended by `at`, with their counts (written by the caller
+        once the lock is released: a database write must not hold up status or the station)."""
         due = [e for e in self._expected if e.zone == zone and e.end <= at]
         if not due:
-            return
+            return []
         self._expected = [e for e in self._expected if e not in due]
         total = len(self.registry.in_zone(zone))
-        for e in due:
-            heard = None if z.error is not None else sum(
-                1 for since in z.online.values() if since <= e.start + CONNECTED_SLACK)
-            try:
-                e.done(heard, total)
-            except Exception:  # a record that cannot be written must not stop the polls
-                import logging
-
-                logging.getLogger("playout.speakers").exception("recording the speakers heard failed")
+        return [(e.done, None if z.error is not None else sum(
+            1 for since in z.online.values() if since <= e.start + CONNECTED_SLACK), total) for e in due]  # fmt: skip
 
     def snapshot(self) -> list[dict[str, Any]]:
         """Each polled zone: its speakers online and offline, since when, and the listeners
