@@ -247,16 +247,17 @@ def test_an_edited_registry_counts_from_the_next_poll() -> None:
 
 
 def test_the_station_core_records_each_item_of_an_icecast_zone_at_the_next_poll(tmp_path: Path) -> None:
-    """The station core on a virtual clock with two zones of simulated players; the fake
-    Icecast statistics are the polls this test feeds. Each item of the Icecast zone gets its
-    own count; the wired zone's rows get none."""
+    """The station core on a virtual clock with a simulated player as its Icecast zone; the
+    fake Icecast statistics are the polls this test feeds. Each item gets its own count.
+    (One zone: two simulated players would move the one virtual clock in turn, and the
+    items' start times would depend on which thread ran first.)"""
     from playout.output.zones import Zones
     from playout.player import SimPlayer
     from tests.daemon.test_station import Rig, local
 
     rig = Rig(tmp_path, local(2026, 11, 30, 5, 29, 57))
     presence = _presence()
-    rig.station.player = Zones({"xa-a": rig.player, "ap-3": SimPlayer(rig.clock, output="icecast:ap-3")})
+    rig.station.player = Zones({"ap-3": SimPlayer(rig.clock, output="icecast:ap-3")})
     rig.station.presence = presence
     [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6, 0))
     rig.station.air(occ)
@@ -272,7 +273,40 @@ def test_the_station_core_records_each_item_of_an_icecast_zone_at_the_next_poll(
     for started, heard, total in got.values():
         assert total == 2 and heard == (2 if started >= back - timedelta(seconds=1) else 1), (started, heard)
     assert sorted(heard for _, heard, _ in got.values()) == [1, 1, 2, 2]
-    assert all(r.speakers_total is None for r in rig.rows() if r.zone == "xa-a")
     # What is in the database, not only in the row objects.
     assert sorted((r.position, r.speakers_heard) for r in rig.airlog.rows(occ.key) if r.zone == "ap-3") == [
         (1, 1), (2, 1), (3, 2), (4, 2)]  # fmt: skip
+
+
+def test_an_edited_registry_file_is_read_again_and_a_mistake_keeps_the_speakers_there_were(tmp_path: Path) -> None:
+    import os
+
+    from playout.clock import VirtualClock
+    from playout.daemon.speakers import SpeakerPoller, apply
+
+    path = tmp_path / "speakers.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    presence = Presence(Registry(), ["ap-3", "ap-9"])
+    apply(presence, *load_registry(path, ZONES))
+    poller = SpeakerPoller(presence, [], VirtualClock(T0), 5, path, ZONES)
+    assert [x.id for x in presence.registry.speakers] == ["ap3-01", "ap3-02", "ap9-01"]
+
+    def edit(text: str, tick: int) -> None:
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, ns=(tick * 10**9, tick * 10**9))  # a new modification time, whatever the file system's
+        poller.poll_once()
+
+    edit(GOOD + '\n[[speaker]]\nid = "ap3-03"\nzone = "ap-3"\nname = "Loa mới"\nip = "10.8.0.23"\n', 1)
+    assert [x.id for x in presence.registry.speakers] == ["ap3-01", "ap3-02", "ap9-01", "ap3-03"]
+    assert presence.registry_problems == []
+    # A typo: ap3-03's address is wrong, and ap9-01 was taken out. The speakers there were stay
+    # (ap3-03 as it was) until the file is right; the mistake is named.
+    broken = GOOD.split("[[speaker]]\nid = \"ap9-01\"")[0] + '[[speaker]]\nid = "ap3-03"\nzone = "ap-3"\nname = "Loa mới"\nip = "10.8.0.999"\n'
+    edit(broken, 2)
+    assert [x.id for x in presence.registry.speakers] == ["ap3-01", "ap3-02", "ap9-01", "ap3-03"]
+    assert [x.ip for x in presence.registry.speakers if x.id == "ap3-03"] == ["10.8.0.23"]
+    assert [p.render("en") for p in presence.registry_problems] == [
+        f'{path}:19: ip = "10.8.0.999" is not an IP address (e.g. "10.8.0.21").']  # fmt: skip
+    edit(broken.replace("10.8.0.999", "10.8.0.24"), 3)
+    assert [x.id for x in presence.registry.speakers] == ["ap3-01", "ap3-02", "ap3-03"]
+    assert presence.registry_problems == []
