@@ -81,7 +81,7 @@ def run_measured(args: list[str], **kw) -> tuple[float, int]:  # noqa: ANN003
 
 
 def sqlite_reference(db: Path, first: date, last: date, out: Path) -> float:
-    cols = ", ".join(c for c, _, _ in export.COLUMNS)
+    cols = ", ".join(export.SPEAKERS_SQL if c == "speakers" else c for c, _, _ in export.COLUMNS)
     lo = datetime.combine(first, datetime.min.time(), tzinfo=TZ).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     hi = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=TZ).astimezone(UTC).strftime(
         "%Y-%m-%d %H:%M:%S")  # fmt: skip

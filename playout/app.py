@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playout import config as config_mod
 from playout.clock import Clock, SystemClock
@@ -26,6 +27,11 @@ from playout.daemon.station import ClipFile, Station
 from playout.player import Player
 from playout.scheduling.model import ClipRef, Schedule
 from playout.scheduling.select import LibraryView
+from playout.speakers import Presence, Registry, load_registry
+from playout.speakers import Problem as SpeakerProblem
+
+if TYPE_CHECKING:
+    from playout.daemon.speakers import SpeakerPoller
 
 
 @dataclass
@@ -94,6 +100,7 @@ class App:
             library=library, clip_file=clip_file, catch_up=timedelta(milliseconds=cfg.daemon.catch_up_ms),
             fallback=fallback_ref, check_files=not snapshot, remember_history=snapshot,
             verify=(lambda f, decode: verifier.problem(f.path, f.content_hash, decode=decode)) if verifier else None,
+            presence=None if snapshot else self.presence,
         )  # fmt: skip
 
     def player(self) -> Player:
@@ -119,6 +126,42 @@ class App:
                           bitrate_kbps=out.bitrate_kbps, channels=out.channels, title=name)  # fmt: skip
         return StreamPlayer(spec, self.clock, locate_tools(), latency_offset_ms=out.latency_offset_ms,
                             monitor=out.monitor, line_in=self.config.daemon.line_in)
+
+    def zone_kinds(self) -> dict[str, bool]:
+        """Each zone id, and whether it is an Icecast mount (only those have IP speakers)."""
+        return {z.id: z.output.module == "icecast" for z in self.config.zones}
+
+    def speaker_registry(self) -> tuple[Registry, list[SpeakerProblem]]:
+        return load_registry(self.config.speakers.file, self.zone_kinds())
+
+    @cached_property
+    def presence(self) -> Presence | None:
+        """Who is connected to each Icecast zone (None: the station has no Icecast zone)."""
+        icecast = [z for z, is_icecast in self.zone_kinds().items() if is_icecast]
+        if not icecast:
+            return None
+        registry, problems = self.speaker_registry()
+        presence = Presence(Registry(), icecast)
+        from playout.daemon.speakers import apply
+
+        apply(presence, registry, problems)
+        return presence
+
+    def speaker_poller(self) -> SpeakerPoller | None:
+        """The thread that asks each Icecast zone's server who listens, for `presence`."""
+        from playout.daemon.speakers import SpeakerPoller, StatsSource
+        from playout.output.devices import IcecastTarget
+
+        if self.presence is None:
+            return None
+        sources = []
+        for z in self.config.zones:
+            if z.output.module == "icecast":
+                target = IcecastTarget.parse(z.output.device)
+                sources.append(StatsSource(z.id, target.host, target.port, target.mount, z.admin_user,
+                                           z.admin_password))  # fmt: skip
+        return SpeakerPoller(self.presence, sources, self.clock, self.config.speakers.poll_seconds,
+                             self.config.speakers.file, self.zone_kinds())  # fmt: skip
 
     def importer(self) -> Importer:
         tools = locate_tools()

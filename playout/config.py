@@ -69,6 +69,18 @@ class ZoneConfig:
     id: str
     name: str
     output: OutputConfig
+    # The Icecast server's admin account, to ask it which speakers are connected (an Icecast
+    # zone only); Icecast's own defaults unless set. The password is never shown.
+    admin_user: str = "admin"
+    admin_password: str = field(default="hackme", repr=False)
+
+
+@dataclass(frozen=True)
+class SpeakersConfig:
+    """The registry of IP loudspeakers and how often each Icecast zone is asked who listens."""
+
+    file: Path = Path("speakers.toml")
+    poll_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     # [[zone]] tables; a file with only [output] has one zone, MAIN_ZONE, on that output.
     zones: tuple[ZoneConfig, ...] = ()
+    speakers: SpeakersConfig = field(default_factory=SpeakersConfig)
 
     @property
     def base_dir(self) -> Path:
@@ -301,6 +314,12 @@ def _folder(value: Any, base: Path) -> Path:
     return _local_path(value, base)
 
 
+def _file(value: Any, base: Path) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("a file path (relative paths are relative to the configuration file)")
+    return _local_path(value.strip(), base)
+
+
 def _database_url(value: Any, base: Path) -> str:
     if not isinstance(value, str) or "://" not in value:
         raise _Invalid("a database URL such as sqlite:///playout.db")
@@ -363,6 +382,8 @@ ZONE_SCHEMA: dict[str, tuple[Parser, Any]] = {
     "codec": (_choice("mp3", "opus"), "mp3"),
     "bitrate_kbps": (_integer(16, 320), 64),
     "channels": (_integer(1, 2), 1),
+    "admin_user": (_text, "admin"),
+    "admin_password": (_text, "hackme"),
 }
 
 
@@ -392,7 +413,8 @@ def _zones(raw: Any, base: Path, problems: list[PlayoutError]) -> tuple[ZoneConf
                 v[key] = parser(body[key], base)
             except _Invalid as exc:
                 problems.append(PlayoutError("config.bad_value", section=section, key=key,
-                                             value="'…'" if key == "icecast" else _shown(body[key]),
+                                             value="'…'" if key in ("icecast", "admin_password")
+                                             else _shown(body[key]),
                                              expected=exc.expected))  # fmt: skip
         if "id" not in body:
             problems.append(PlayoutError("config.bad_value", section=section, key="id", value="''",
@@ -426,7 +448,7 @@ def _zones(raw: Any, base: Path, problems: list[PlayoutError]) -> tuple[ZoneConf
                               buffer_ms=v["buffer_ms"], latency_offset_ms=v["latency_offset_ms"],
                               monitor=v["monitor"], codec=v["codec"], bitrate_kbps=v["bitrate_kbps"],
                               channels=v["channels"])  # fmt: skip
-        zones.append(ZoneConfig(v["id"], v["name"] or v["id"], output))
+        zones.append(ZoneConfig(v["id"], v["name"] or v["id"], output, v["admin_user"], v["admin_password"]))
     return tuple(zones)
 
 
@@ -453,6 +475,8 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("output", "buffer_ms"): (_integer(20, 2000), 50),
     ("output", "latency_offset_ms"): (_integer(-5000, 5000), 0),
     ("output", "monitor"): (_optional_text, ""),
+    ("output", "admin_user"): (_text, "admin"),
+    ("output", "admin_password"): (_text, "hackme"),
     ("daemon", "catch_up_minutes"): (_number(0, 120), 5),
     ("daemon", "lead_seconds"): (_number(1, 120), 10),
     ("daemon", "horizon_hours"): (_integer(1, 24 * 14), 48),
@@ -486,6 +510,8 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("province", "forward_seconds"): (_number(1, 3600), 30),
     ("province", "batch_rows"): (_integer(1, 100_000), 2000),
     ("province", "link_timeout_seconds"): (_number(2, 600), 30),
+    ("speakers", "file"): (_file, "speakers.toml"),
+    ("speakers", "poll_seconds"): (_number(1, 300), 5),
 }
 
 
@@ -682,8 +708,10 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             signer_title=values["reports", "signer_title"],
             recipients=values["reports", "recipients"],
         ),
+        speakers=SpeakersConfig(file=values["speakers", "file"], poll_seconds=values["speakers", "poll_seconds"]),
     )
 
     if not zones:  # the one output of a file without zones is the one zone
-        zones = (ZoneConfig(MAIN_ZONE, config.station.name, config.output),)
+        zones = (ZoneConfig(MAIN_ZONE, config.station.name, config.output, values["output", "admin_user"],
+                            values["output", "admin_password"]),)  # fmt: skip
     return dataclasses.replace(config, zones=zones)

@@ -410,6 +410,72 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Không có vùng loa {zones} (các vùng: {known}).",
         "en": "There is no zone {zones} (zones: {known}).",
     },
+    # the registry of IP loudspeakers (speakers.toml)
+    "speakers.syntax": {
+        "vi": "lỗi cú pháp TOML: {detail}",
+        "en": "TOML syntax error: {detail}",
+    },
+    "speakers.unreadable": {"vi": "không đọc được tệp: {detail}", "en": "cannot read the file: {detail}"},
+    "speakers.not_utf8": {
+        "vi": "tệp không phải văn bản UTF-8 (byte {byte}); hãy lưu lại dạng UTF-8.",
+        "en": "the file is not UTF-8 text (byte {byte}); save it as UTF-8.",
+    },
+    "speakers.unknown_key": {
+        "vi": "khóa {key} không được hỗ trợ (các khóa hợp lệ: {known}).",
+        "en": "unknown key {key} (known keys: {known}).",
+    },
+    "speakers.not_tables": {
+        "vi": "mỗi loa là một bảng [[speaker]].",
+        "en": "each speaker is a [[speaker]] table.",
+    },
+    "speakers.bad_text": {
+        "vi": "{key} phải là một dòng chữ trong ngoặc kép (tối đa 200 ký tự).",
+        "en": "{key} must be one line of text in quotes (at most 200 characters).",
+    },
+    "speakers.missing": {
+        "vi": "loa này thiếu {key}.",
+        "en": "this speaker has no {key}.",
+    },
+    "speakers.bad_id": {
+        "vi": "id = \"{value}\" không hợp lệ: cần chữ không dấu, số, \"-\", \"_\" hoặc \".\", ví dụ \"ap3-01\".",
+        "en": "id = \"{value}\" is invalid: expected letters, digits, \"-\", \"_\" or \".\", e.g. \"ap3-01\".",
+    },
+    "speakers.duplicate": {
+        "vi": "id = \"{value}\" đã dùng cho một loa khác.",
+        "en": "id = \"{value}\" is already another speaker's.",
+    },
+    "speakers.unknown_zone": {
+        "vi": "không có vùng loa {zone} trong playout.toml (các vùng: {known}).",
+        "en": "there is no zone {zone} in playout.toml (zones: {known}).",
+    },
+    "speakers.not_icecast": {
+        "vi": "vùng loa {zone} không phát qua Icecast: loa IP chỉ thuộc vùng có icecast = \"…\".",
+        "en": "zone {zone} is not an Icecast mount: IP speakers belong to zones with icecast = \"…\".",
+    },
+    "speakers.bad_ip": {
+        "vi": "ip = \"{value}\" không phải địa chỉ IP (ví dụ \"10.8.0.21\").",
+        "en": "ip = \"{value}\" is not an IP address (e.g. \"10.8.0.21\").",
+    },
+    "speakers.unrecognisable": {
+        "vi": "loa {id} cần ip hoặc user để nhận ra nó trong danh sách người nghe của Icecast.",
+        "en": "speaker {id} needs an ip or a user to be recognised among Icecast's listeners.",
+    },
+    "speakers.same_listener": {
+        "vi": "loa {id} được nhận ra giống hệt loa {other} (cùng vùng, ip và user): hãy thêm user cho mỗi loa.",
+        "en": "speaker {id} would be recognised exactly like speaker {other} (same zone, ip and user): give each a user.",
+    },
+    "speakers.file_has_errors": {
+        "vi": "Tệp danh sách loa có lỗi; hãy sửa rồi chạy lại.",
+        "en": "The speakers file has errors; fix them and run again.",
+    },
+    "speakers.none": {
+        "vi": "Chưa đăng ký loa IP nào (tệp {path}).",
+        "en": "No IP speaker is registered (file {path}).",
+    },
+    "speakers.daemon_down": {
+        "vi": "Không hỏi được playout đang chạy ({detail}): chưa rõ loa nào đang kết nối.",
+        "en": "The running playout cannot be asked ({detail}): who is connected is not known.",
+    },
     "clips.retired": {
         "vi": "Đã ngừng phát #{clip_id} «{title}»; bản ghi vẫn được giữ trong lịch sử.",
         "en": "Retired clip #{clip_id} “{title}”; it stays in the history.",
@@ -470,6 +536,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "problem.log_journal": {
         "vi": "CẢNH BÁO: không ghi được nhật ký phát ({error}); {count} bản ghi đang giữ an toàn trong tệp nhật ký dự phòng, sẽ ghi khi được. Hãy giải phóng dung lượng đĩa.",
         "en": "WARNING: the airing log cannot be written ({error}); {count} record(s) are safe in the journal until it can. Free disk space.",
+    },
+    "problem.speakers_file": {
+        "vi": "CẢNH BÁO: danh sách loa IP có lỗi (đang dùng các loa hợp lệ): {detail}",
+        "en": "WARNING: the IP speakers registry has a mistake (the valid speakers are used): {detail}",
+    },
+    "problem.speakers_unknown": {
+        "vi": "CẢNH BÁO: vùng {zone}: không biết loa nào đang kết nối: {detail}",
+        "en": "WARNING: zone {zone}: which speakers are connected is not known: {detail}",
     },
     "problem.not_ready": {
         "vi": "CẢNH BÁO: chưa sẵn sàng phát {occurrence}: {detail}",
@@ -979,6 +1053,7 @@ LABELS: dict[str, dict[str, str]] = {
     "web.actions": {"vi": "Thao tác thủ công", "en": "Manual actions"},
     "web.no_actions": {"vi": "Không có thao tác thủ công nào trong khoảng này.", "en": "No manual action in this period."},
     "export.output": {"vi": "Đầu ra", "en": "Output"},
+    "export.speakers": {"vi": "Loa IP nghe trọn", "en": "IP speakers heard throughout"},
     "export.content_hash": {"vi": "Mã băm nội dung", "en": "Content hash"},
     "export.item": {"vi": "Mục lịch", "en": "Schedule item"},
     "export.occurrence": {"vi": "Lần phát", "en": "Occurrence"},
@@ -1003,6 +1078,22 @@ LABELS: dict[str, dict[str, str]] = {
     "schedule.change.slot_changed": {"vi": "sửa khung giờ {slot}", "en": "slot {slot} changed"},
     "schedule.change.occurrence_removed": {"vi": "bỏ lượt {slot} lúc {at}", "en": "{slot} at {at} removed"},
     "schedule.change.items_fewer": {"vi": "lượt {slot} lúc {at} còn {after}/{before} mục", "en": "{slot} at {at}: {after} of {before} items left"},
+    "status.zones": {"vi": "Vùng loa", "en": "Zones"},
+    "status.speakers": {"vi": "Loa IP", "en": "IP speakers"},
+    "status.speakers_count": {"vi": "{online} / {total} loa trực tuyến", "en": "{online} / {total} speakers online"},
+    "status.unregistered": {"vi": "{count} kết nối chưa đăng ký", "en": "{count} unregistered"},
+    "status.online_since": {"vi": "trực tuyến từ {since}", "en": "online since {since}"},
+    "status.offline_since": {"vi": "mất kết nối từ {since}", "en": "offline since {since}"},
+    "status.never_seen": {"vi": "chưa thấy kết nối", "en": "not seen yet"},
+    "status.online": {"vi": "trực tuyến", "en": "online"},
+    "status.offline": {"vi": "mất kết nối", "en": "offline"},
+    "status.unknown": {"vi": "chưa rõ", "en": "unknown"},
+    "col.speaker_zone": {"vi": "Vùng loa", "en": "Zone"},
+    "col.speaker": {"vi": "Loa", "en": "Speaker"},
+    "col.speaker_name": {"vi": "Tên", "en": "Name"},
+    "col.place": {"vi": "Vị trí", "en": "Place"},
+    "col.recognised": {"vi": "Nhận ra bằng", "en": "Recognised by"},
+    "col.speakers": {"vi": "Loa IP", "en": "IP speakers"},
     "status.now_playing": {"vi": "Đang phát", "en": "Now playing"},
     "status.idle": {"vi": "(không phát)", "en": "(idle)"},
     "status.next": {"vi": "Sắp phát", "en": "Next"},

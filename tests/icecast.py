@@ -5,6 +5,7 @@ that crashed and was brought back."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -58,12 +59,25 @@ CONFIG = """<icecast>
     <chroot>0</chroot>
     {changeowner}
   </security>
-</icecast>
+{mounts}</icecast>
+"""
+
+
+# A mount whose listeners must log in (Icecast's htpasswd listener authentication): Icecast
+# then reports each listener's user name in its admin listing.
+MOUNT_AUTH = """  <mount type="normal">
+    <mount-name>/{mount}</mount-name>
+    <authentication type="htpasswd">
+      <option name="filename" value="{users}"/>
+      <option name="allow_duplicate_users" value="1"/>
+    </authentication>
+  </mount>
 """
 
 
 class Icecast:
-    def __init__(self, burst: int = 8192) -> None:
+    def __init__(self, burst: int = 8192, listener_users: dict[str, dict[str, str]] | None = None) -> None:
+        """`listener_users`: mount -> {user: password} for mounts whose listeners log in."""
         require_program("icecast2")
         self.dir = Path(tempfile.mkdtemp(prefix="playout-icecast-"))
         self.port = free_port()
@@ -73,8 +87,15 @@ class Icecast:
         changeowner = "<changeowner><user>nobody</user><group>nogroup</group></changeowner>" if os.getuid() == 0 else ""
         os.chmod(self.dir, 0o777)
         self.config = self.dir / "icecast.xml"
+        mounts = ""
+        for mount, users in (listener_users or {}).items():
+            path = self.dir / f"{mount}.users"
+            # Icecast 2.4's own htpasswd format: the user and the MD5 of the password, in hex.
+            path.write_text("".join(f"{u}:{hashlib.md5(p.encode()).hexdigest()}\n" for u, p in users.items()))  # noqa: S324
+            os.chmod(path, 0o644)
+            mounts += MOUNT_AUTH.format(mount=mount, users=path)
         self.config.write_text(CONFIG.format(port=self.port, password=self.password, logdir=self.dir, burst=burst,
-                                             changeowner=changeowner))  # fmt: skip
+                                             changeowner=changeowner, mounts=mounts))  # fmt: skip
         os.chmod(self.config, 0o644)
         self.proc: subprocess.Popen | None = None
         self.start()

@@ -11,6 +11,7 @@ from playout.cli.db import db_app
 from playout.cli.users import users_app
 from playout.cli.province import bulletin_app, province_app
 from playout.cli.daemon import air_now_command, reload_command, run_command, simulate_command, skip_command, status_command
+from playout.cli.daemon import speakers_command
 
 app = typer.Typer(
     name="playout",
@@ -27,6 +28,7 @@ app.command("run")(run_command)
 app.command("status")(status_command)
 app.command("air-now")(air_now_command)
 app.command("skip")(skip_command)
+app.command("speakers")(speakers_command)
 app.command("simulate")(simulate_command)
 app.add_typer(log_app, name="log")
 app.command("tally")(tally_command)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
 from playout import app as app_mod
@@ -72,6 +73,7 @@ def status_command(config: ConfigOption = None) -> None:
                     changes=s["schedule"]["changes"]), markup=False)  # fmt: skip
     for problem in s.get("problems", []):
         out.print(t(problem["id"], lang, **problem["params"]), style="bold red", markup=False)
+    _print_zones(s, lang)
     playing = s["now_playing"]
     if playing:
         out.print(f"{t('status.now_playing', lang)}: {playing['title']} "
@@ -85,12 +87,90 @@ def status_command(config: ConfigOption = None) -> None:
         nxt.add_row(_hm(n["start"]), n["slot"], ", ".join(n["items"]))
     out.print(nxt)
     last = Table(title=t("status.last", lang), title_justify="left")
-    for col in ("col.start", "col.slot", "col.title", "col.outcome", "col.notes"):
+    speakers = any(r.get("speakers_total") is not None for r in s["last"])
+    for col in ("col.start", "col.slot", "col.title", "col.outcome", *(("col.speakers",) if speakers else ()),
+                "col.notes"):  # fmt: skip
         last.add_column(label(col, lang))
     for r in s["last"]:
         last.add_row(_hm(r["started"] or r["scheduled"]), r["slot"], r["title"] or "—",
-                     label(f"outcome.{r['outcome']}", lang), r["reason"] or "")  # fmt: skip
+                     label(f"outcome.{r['outcome']}", lang), *((heard(r),) if speakers else ()),
+                     r["reason"] or "")  # fmt: skip
     out.print(last)
+
+
+def heard(row: dict) -> str:
+    """An airing's speakers as the log shows them: "212 / 230" ("? / 230": Icecast could not
+    be asked; empty: not an Icecast zone)."""
+    if row.get("speakers_total") is None:
+        return ""
+    return f"{'?' if row.get('speakers_heard') is None else row['speakers_heard']} / {row['speakers_total']}"
+
+
+def speaker_state(sp: dict | None, zone_error: str | None, lang: str) -> str:
+    """"online since …", "offline since …", or why it is not known."""
+    if sp is None or zone_error:
+        return label("status.unknown", lang)
+    if sp["since"] is None:
+        return label("status.never_seen", lang)
+    return t("status.online_since" if sp["online"] else "status.offline_since", lang, since=_hm(sp["since"]))
+
+
+def _print_zones(s: dict, lang: str) -> None:
+    """Each zone (name, output, state) and, for an Icecast zone, its speakers: the count
+    online, and each speaker offline with since when."""
+    zones = s.get("zones") or []
+    if len(zones) < 2 and not s.get("speakers"):
+        return  # one zone, no speakers: the output on the first line says it all
+    speakers = {z["zone"]: z for z in s.get("speakers") or []}
+    out.print(f"{label('status.zones', lang)}:")
+    for z in zones:
+        line = f"  {'✗' if z.get('error') else '✓'} {z['id']}  {z['name']}  {z['output']}"
+        if (sp := speakers.get(z["id"])) is not None:
+            line += "  — " + t("status.speakers_count", lang, online=sp["online"], total=sp["total"])
+            if sp["unregistered"]:
+                line += ", " + t("status.unregistered", lang, count=sp["unregistered"])
+        out.print(line, style="bold red" if z.get("error") else None, markup=False)
+        if sp is not None:
+            for one in sp["speakers"]:
+                if not one["online"]:
+                    out.print(f"      {one['id']}  {one['name']}  {speaker_state(one, sp['error'], lang)}", markup=False)
+
+
+@handles_errors
+def speakers_command(config: ConfigOption = None) -> None:
+    """The IP speakers registered per zone (speakers.toml), online or offline since when."""
+    app = load_app(config)
+    lang = app.lang
+    registry, problems = app.speaker_registry()
+    for p in problems:
+        out.print(p.render(lang), markup=False)
+    try:
+        d = app.config.daemon
+        live = {z["zone"]: z for z in control.call(d.control_socket, "GET", "/status", None,
+                                                   group=d.control_group).get("speakers", [])}  # fmt: skip
+    except PlayoutError as exc:
+        live = {}
+        out.print(t("speakers.daemon_down", lang, detail=exc.render(lang)), markup=False)
+    if not registry.speakers:
+        out.print(t("speakers.none", lang, path=app.config.speakers.file), markup=False)
+    table = Table()
+    for col in ("col.speaker_zone", "col.speaker", "col.speaker_name", "col.place", "col.recognised", "col.status"):
+        table.add_column(label(col, lang))
+    for sp in registry.speakers:
+        zone = live.get(sp.zone)
+        now = next((x for x in zone["speakers"] if x["id"] == sp.id), None) if zone else None
+        cells = (sp.zone, sp.id, sp.name, sp.place, " ".join(x for x in (sp.ip, sp.user and f"user={sp.user}") if x),
+                 speaker_state(now, zone["error"] if zone else None, lang))  # fmt: skip
+        table.add_row(*(Text(c) for c in cells))  # the technician's text, never rich markup
+    if registry.speakers:
+        out.print(table)
+    for zone in live.values():
+        line = f"{zone['zone']}: " + t("status.speakers_count", lang, online=zone["online"], total=zone["total"])
+        if zone["unregistered"]:
+            line += ", " + t("status.unregistered", lang, count=zone["unregistered"])
+        out.print(line + (f" ({zone['error']})" if zone["error"] else ""), markup=False)
+    if problems:
+        raise UsageError("speakers.file_has_errors")
 
 
 @handles_errors

@@ -172,6 +172,8 @@ class LiveDaemon:
                           "misfire_grace_time": max(1, self.cfg.daemon.catch_up_ms // 1000)},
         )  # fmt: skip
         self.actions = ActionLog(app.db, self.clock)
+        # Who is connected to each Icecast zone: a thread of its own (None: no Icecast zone).
+        self.speakers = app.speaker_poller()
         # The province link (store and forward, bulletins): a separate component, None
         # (and not even imported) for a station that stands alone.
         self.province = None
@@ -266,6 +268,8 @@ class LiveDaemon:
             log.info("web page on http://%s:%d", *self.web.address)
         if self.province is not None:
             self.province.start()
+        if self.speakers is not None:
+            self.speakers.start()
 
     def _periodic_jobs(self) -> None:
         """Jobs on wall-clock time; added again after a clock jump, which leaves their next
@@ -310,6 +314,8 @@ class LiveDaemon:
             self.web.stop()
         if self.province is not None:
             self.province.stop()
+        if self.speakers is not None:
+            self.speakers.stop()
         self.airlog.heartbeat(self.watermark())
         if self.airlog.journal is not None:
             self.airlog.journal.close()  # what still waits stays in it for the next start
@@ -514,6 +520,12 @@ class LiveDaemon:
                               ("problem.monitor_failed", "monitor_error"), ("problem.relay_lost", "relay_problem")):  # fmt: skip
                 if detail := getattr(player, attr, None):
                     found.append({"id": pid, "params": {"output": player.output, "detail": detail}})
+        if self.speakers is not None:
+            presence = self.speakers.presence
+            found += [{"id": "problem.speakers_file", "params": {"detail": p.render(self.app.lang)}}
+                      for p in presence.registry_problems]  # fmt: skip
+            found += [{"id": "problem.speakers_unknown", "params": {"zone": z["zone"], "detail": z["error"]}}
+                      for z in presence.snapshot() if z["error"]]  # fmt: skip
         for key, lines in self.readiness_problems.items():
             found += [{"id": "problem.not_ready", "params": {"occurrence": key, "detail": line}} for line in lines]
         return found
@@ -611,6 +623,21 @@ class LiveDaemon:
         self._next_cache = (time.monotonic(), entries)
         return [entry for _, entry in entries]
 
+    def _speakers(self) -> list[dict[str, Any]]:
+        """Each Icecast zone's speakers, online or offline since when (station-local times)."""
+        if self.speakers is None:
+            return []
+        zones = self.speakers.presence.snapshot()
+
+        def local(iso: str | None) -> str | None:
+            return datetime.fromisoformat(iso).astimezone(self.tz).isoformat() if iso else None
+
+        for z in zones:
+            z["polled_at"] = local(z["polled_at"])
+            for sp in z["speakers"]:
+                sp["since"] = local(sp["since"])
+        return zones
+
     def _status(self, _body: dict, _actor: Actor) -> tuple[int, dict]:
         now = self.clock.now()
         playing = self.player.now_playing()
@@ -620,6 +647,7 @@ class LiveDaemon:
             "started_at": self.started_at.astimezone(self.tz).isoformat(),
             "output": self.player.output,
             "zones": self.player.status() if hasattr(self.player, "status") else [],
+            "speakers": self._speakers(),
             "ntp_synchronized": ntp_synchronized(),
             "schedule": {"slots": len(self.schedule.slots), "errors": self.schedule_errors,
                          "held": self._render(self._held[2], self.app.lang) if self._held else None,
@@ -634,7 +662,8 @@ class LiveDaemon:
             "last": [{"scheduled": r.scheduled_at.astimezone(self.tz).isoformat(),
                       "started": r.started_at.astimezone(self.tz).isoformat() if r.started_at else None,
                       "slot": r.slot, "title": r.title, "outcome": r.outcome, "reason": r.reason,
-                      "manual": r.manual, "actor": r.actor} for r in self.airlog.recent(5)],
+                      "manual": r.manual, "actor": r.actor, "zone": r.zone, "speakers_heard": r.speakers_heard,
+                      "speakers_total": r.speakers_total} for r in self.airlog.recent(5)],
         }  # fmt: skip
 
 

@@ -27,6 +27,7 @@ from playout.player import Cue, Player
 from playout.scheduling.expand import expand
 from playout.scheduling.model import ClipRef, Occurrence, Relay, Schedule
 from playout.scheduling.select import ClipInfo, History, LibraryView, Plan, select
+from playout.speakers import Presence
 
 log = logging.getLogger("playout.station")
 
@@ -71,6 +72,12 @@ class _LogObserver:
             self.output_failed.append(row)
         self.station.log.update(row, outcome=outcome.value, ended_at=at, played_ms=played_ms,
                                 reason=reason if reason is not None else row.reason)
+        presence = self.station.presence
+        if presence is not None and row.zone is not None and row.started_at is not None and played_ms > 0:
+            # Counted at the zone's next poll (at once: the poller is woken), off this thread.
+            log_ = self.station.log
+            presence.expect(row.zone, row.started_at, at,
+                            lambda heard, total: log_.update(row, speakers_heard=heard, speakers_total=total))
         log.log(logging.INFO if outcome == Outcome.AIRED else logging.WARNING,
                 "airing %s: %s %s%s", row.key, row.title, outcome.value, f" ({reason})" if reason else "")  # fmt: skip
 
@@ -91,6 +98,7 @@ class Station:
         check_files: bool = True,
         remember_history: bool = False,
         verify: Callable[[ClipFile, bool], str | None] | None = None,
+        presence: Presence | None = None,
     ) -> None:
         self.clock = clock
         self.log = airlog
@@ -105,6 +113,9 @@ class Station:
         # audio files to be on this machine.
         self.check_files = check_files
         # Is a stored file still the imported clip (exists, same hash; decodes, when asked)?
+        # Who is connected to each Icecast zone: each item aired there records how many of its
+        # registered speakers were connected throughout (None: no Icecast zone).
+        self.presence = presence
         self.verify = verify or (lambda f, _decode: None if f.path.is_file() else f"audio file missing: {f.path}")
         # A simulation is the log's only writer: it keeps the selection history in memory
         # instead of reading it back from the log before every occurrence.

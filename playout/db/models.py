@@ -109,6 +109,10 @@ class Airing(SQLModel, table=True):
     # The zone (group of loudspeakers) it aired to; a station with several zones has a row
     # per zone and item, its key ending "@zone". None before zones existed.
     zone: str | None = Field(default=None, sa_type=String(64))
+    # An Icecast zone's registered speakers connected throughout the item, and how many are
+    # registered ("212 / 230"); heard None when Icecast could not be asked. None elsewhere.
+    speakers_heard: int | None = None
+    speakers_total: int | None = None
 
 
 class DaemonState(SQLModel, table=True):

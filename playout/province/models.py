@@ -128,6 +128,8 @@ class ProvinceAiring(SQLModel, table=True):
     verify_note: str | None = None
     actor: str | None = Field(default=None, sa_type=String(160))
     zone: str | None = Field(default=None, sa_type=String(64))
+    speakers_heard: int | None = None
+    speakers_total: int | None = None
 
 
 class ProvinceAiringDay(SQLModel, table=True):

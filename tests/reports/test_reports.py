@@ -358,12 +358,14 @@ def test_the_fast_sqlite_paths_give_the_same_results_as_the_generic_ones(
         con.execute(
             "insert into airings (key, occurrence, position, slot, item, scheduled_at, started_at, ended_at, played_ms,"
             " lateness_ms, clip_id, title, programme, kind, duration_ms, content_hash, output, outcome, reason, manual,"
-            " level, verified, heard_lateness_ms, verify_note) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " level, verified, heard_lateness_ms, verify_note, speakers_heard, speakers_total)"
+            " values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (f"odd{i}@2027-03-03T10:00:00/1", f"odd{i}@2027-03-03T10:00:00", 1, f"odd{i}", None,
              "2027-03-03 03:00:00.999999", None if i == 2 else "2027-03-03 03:00:01.5", None, 1499 + i, late,
              None if i == 2 else 1, title, "Đồng hành, cùng" if i == 0 else None, "announcement" if i else None,
              3_599_500 + i, None, "pulse:x,y" if i == 1 else None, "partial" if i else "skipped", reason, manual,
-             level, [None, 1, 0, None][i], [None, 4, None, None][i], [None, None, "heard with 30 ms of silence", None][i]),
+             level, [None, 1, 0, None][i], [None, 4, None, None][i], [None, None, "heard with 30 ms of silence", None][i],
+             [None, 212, None, 0][i], [None, 230, 230, 2][i]),
         )  # fmt: skip
     con.commit()
     con.close()
@@ -380,6 +382,8 @@ def test_the_fast_sqlite_paths_give_the_same_results_as_the_generic_ones(
     assert '"Khẩu hiệu ""an toàn"", mùa mưa","Đồng hành, cùng"' in text and ',-1.499,' in text
     # What the output monitor heard: empty where nothing listened, yes with the onset, no with why.
     assert ",có,0.004,," in text and ",không,,heard with 30 ms of silence," in text
+    # An Icecast zone's speakers heard throughout, of those registered; "?" where Icecast could not say.
+    assert ",có,0.004,,212 / 230," in text and ",? / 230," in text and ",0 / 2," in text
     assert '"Dòng 1\nDòng 2"' in text and ',0:00:02,,phát một phần,' in text
     assert fast_tally == slow_tally
     assert Period(date(2026, 1, 1), date(2026, 12, 31), ZoneInfo("Europe/Berlin")).constant_offset_minutes() is None

@@ -338,3 +338,50 @@ def test_the_log_page_shows_what_the_output_monitor_heard(web: Web) -> None:
     assert "Nghe lại ở đầu ra" in page
     assert "✓ <span class=\"mono\">+3 ms</span>" in page
     assert "✗" in page and "not heard at the output" in page
+
+
+def test_the_now_page_shows_each_zone_and_its_speakers_and_the_log_who_heard_each_airing(web: Web) -> None:
+    from datetime import UTC, datetime
+
+    from playout.airlog import AiringLog
+    from playout.db.models import Airing
+
+    answer = web.control.call
+
+    def call(method: str, path: str, body: dict | None = None, actor=None) -> dict:  # noqa: ANN001
+        found = answer(method, path, body, actor)
+        if path == "/status":
+            found["zones"] = [{"id": "xa-a", "name": "Loa dây xã", "output": "alsa:default", "error": None},
+                              {"id": "ap-3", "name": "Ấp 3", "output": "icecast:http://127.0.0.1:8000/ap-3",
+                               "error": None}]  # fmt: skip
+            found["speakers"] = [{"zone": "ap-3", "total": 2, "online": 1, "unregistered": 3, "listeners": 4,
+                                  "polled_at": "2026-11-30T05:29:58+07:00", "error": None, "speakers": [
+                {"id": "ap3-01", "name": "Loa cổng chợ", "place": "Chợ ấp 3", "online": True,
+                 "since": "2026-11-30T04:12:07+07:00"},
+                {"id": "ap3-02", "name": "Loa <trường> học", "place": "", "online": False,
+                 "since": "2026-11-30T05:20:31+07:00"}]}]  # fmt: skip
+            found["last"] = [{"scheduled": "2026-11-30T05:20:00+07:00", "started": "2026-11-30T05:20:00+07:00",
+                              "slot": "pa", "title": "Khẩu hiệu", "outcome": "aired", "reason": None, "manual": False,
+                              "actor": None, "zone": "ap-3", "speakers_heard": 212, "speakers_total": 230}]  # fmt: skip
+        return found
+
+    web.control.call = call  # type: ignore[method-assign]
+    page = web.login("lanhdao").get("/now/live").get_data(as_text=True)
+    assert "Loa dây xã" in page and "icecast:http://127.0.0.1:8000/ap-3" in page
+    assert '<details id="speakers-ap-3">' in page
+    assert "1 / 2 loa trực tuyến" in page and "3 kết nối chưa đăng ký" in page
+    assert "Loa cổng chợ" in page and "30/11 04:12:07" in page and "30/11 05:20:31" in page
+    assert "Loa &lt;trường&gt; học" in page  # a name is text, never markup
+    assert "212 / 230" in page
+
+    at = datetime(2026, 11, 30, 10, 30, tzinfo=UTC)
+    common = dict(occurrence="s@x", slot="s", scheduled_at=at, started_at=at, title="Khẩu hiệu", outcome="aired",
+                  played_ms=3000, duration_ms=3000)  # fmt: skip
+    AiringLog(web.app.db).insert([
+        Airing(key="s@x/1@ap-3", position=1, zone="ap-3", speakers_heard=1, speakers_total=2, **common),
+        Airing(key="s@x/1@ap-9", position=1, zone="ap-9", speakers_heard=None, speakers_total=230, **common),
+        Airing(key="s@x/1@xa-a", position=1, zone="xa-a", **common),
+    ])  # fmt: skip
+    log = web.login("kythuat").get("/log?from=2026-11-30&to=2026-11-30").get_data(as_text=True)
+    cells = re.findall(r'<td class="num mono nowrap speakers">([^<]*)</td>', log)
+    assert sorted(cells) == ["", "1 / 2", "? / 230"], cells

@@ -41,7 +41,13 @@
         const resp = await fetch(live.dataset.src, { headers: { "X-Requested-With": "fetch" }, cache: "no-store" });
         if (resp.status === 401) { window.location.reload(); return; }
         if (!resp.ok) throw new Error(resp.status);
+        // A list the reader opened (a zone's speakers) stays open across the refresh.
+        const open = [...live.querySelectorAll("details[open][id]")].map((d) => d.id);
         live.innerHTML = await resp.text();
+        for (const id of open) {
+          const d = document.getElementById(id);
+          if (d) d.open = true;
+        }
         state.classList.remove("off");
         state.textContent = state.dataset.on;
       } catch (e) {

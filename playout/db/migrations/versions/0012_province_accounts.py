@@ -1,7 +1,7 @@
 """The province's station accounts: each station's PostgreSQL account confined to its rows.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 
 `province_accounts` says which station each database account forwards for (written by
 `playout province account`). On PostgreSQL, row-level security on the central tables that
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
