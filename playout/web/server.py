@@ -9,6 +9,7 @@ is small and bounded.
 
 from __future__ import annotations
 
+import errno
 import logging
 import threading
 
@@ -72,7 +73,16 @@ class WebServer:
             return t("web.login_needed", app.lang)
 
         self.server.channel_class = _gated_channel(gate)  # type: ignore[union-attr]
-        self.thread = threading.Thread(target=self.server.run, name="web", daemon=True)
+        self._stopping = False
+        self.thread = threading.Thread(target=self._run, name="web", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except OSError as exc:
+            # stop() closes the sockets under the loop's select(): the end of the loop, not a fault.
+            if not (self._stopping and exc.errno == errno.EBADF):
+                raise
 
     @property
     def address(self) -> tuple[str, int]:
@@ -83,6 +93,7 @@ class WebServer:
 
     def stop(self) -> None:
         """Close the listening socket and every open connection; the loop then ends."""
+        self._stopping = True
         logging.getLogger("waitress").setLevel(logging.ERROR)
         server = self.server
         while server._map:  # noqa: SLF001 - waitress has no public way to stop from another thread
