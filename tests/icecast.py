@@ -1,7 +1,9 @@
 """A real Icecast server for tests: Debian's icecast2, started as an ordinary background
 process on a free loopback port with a generated configuration (not the system service),
-and stopped after. `restart` kills it and starts it again on the same port, as a server
-that crashed and was brought back."""
+and stopped after. `kill` then `start` bring it down and up again on the same port, as a
+server that crashed and was brought back. `Icecast(relay_of=(master, "/ap-3"))` is a second
+server relaying a mount of the first, as a province adds relays when one server is not
+enough: it pulls the mount once and serves it to its own listeners."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ CONFIG = """<icecast>
   <limits>
     <clients>2000</clients>
     <sources>8</sources>
-    <queue-size>524288</queue-size>
+    <queue-size>{queue}</queue-size>
     <client-timeout>30</client-timeout>
     <header-timeout>15</header-timeout>
     <source-timeout>10</source-timeout>
@@ -58,12 +60,23 @@ CONFIG = """<icecast>
     <chroot>0</chroot>
     {changeowner}
   </security>
+  {relay}
 </icecast>
 """
 
 
+RELAY = """<relay>
+    <server>127.0.0.1</server>
+    <port>{port}</port>
+    <mount>{mount}</mount>
+    <local-mount>{mount}</local-mount>
+    <on-demand>0</on-demand>
+    <relay-shoutcast-metadata>1</relay-shoutcast-metadata>
+  </relay>"""
+
+
 class Icecast:
-    def __init__(self, burst: int = 8192) -> None:
+    def __init__(self, burst: int = 8192, queue: int = 524288, relay_of: tuple[Icecast, str] | None = None) -> None:
         require_program("icecast2")
         self.dir = Path(tempfile.mkdtemp(prefix="playout-icecast-"))
         self.port = free_port()
@@ -73,8 +86,9 @@ class Icecast:
         changeowner = "<changeowner><user>nobody</user><group>nogroup</group></changeowner>" if os.getuid() == 0 else ""
         os.chmod(self.dir, 0o777)
         self.config = self.dir / "icecast.xml"
+        relay = RELAY.format(port=relay_of[0].port, mount=relay_of[1]) if relay_of else ""
         self.config.write_text(CONFIG.format(port=self.port, password=self.password, logdir=self.dir, burst=burst,
-                                             changeowner=changeowner))  # fmt: skip
+                                             queue=queue, changeowner=changeowner, relay=relay))  # fmt: skip
         os.chmod(self.config, 0o644)
         self.proc: subprocess.Popen | None = None
         self.start()
