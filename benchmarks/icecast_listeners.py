@@ -486,7 +486,7 @@ def run(clients: int = 1000, seconds: int = 60, workers: int = 2, ffmpeg_listene
                         raise RuntimeError("the relay did not pull the mount")
                     phase.server_port = relay_server.port
                 out[phase.name] = measure(phase, work, pool, master, relay_server, daemon, clients, seconds, workers,
-                                          ffmpeg_listeners, clip, connect_before)  # fmt: skip
+                                          ffmpeg_listeners, clip, connect_before, burst_size)  # fmt: skip
         finally:
             pool.shutdown()
         con = sqlite3.connect(work / "playout.db")
@@ -511,7 +511,7 @@ def run(clients: int = 1000, seconds: int = 60, workers: int = 2, ffmpeg_listene
 
 def measure(phase: Phase, work: Path, pool: ProcessPoolExecutor, master: icecast_local.LocalIcecast,
             relay_server: icecast_local.LocalIcecast | None, daemon: subprocess.Popen, clients: int, seconds: int,
-            workers: int, ffmpeg_listeners: int, clip: np.ndarray, connect_before: float) -> dict:  # fmt: skip
+            workers: int, ffmpeg_listeners: int, clip: np.ndarray, connect_before: float, burst_size: int) -> dict:  # fmt: skip
     scheduled = phase.at.timestamp()
     connect_at = phase.connect_at = scheduled - connect_before
     until = scheduled + seconds + 4
@@ -520,7 +520,9 @@ def measure(phase: Phase, work: Path, pool: ProcessPoolExecutor, master: icecast
     # For the relay: one client alone on the station's own server, at the same airing.
     alone = pool.submit(speakers, master.port, 1, connect_at, until, True) if phase.name == "relay" else None
     wait_until(lambda: time.time() >= connect_at + 1, 60)
-    listeners = [FfmpegListener(phase.server_port, work / f"{phase.name}-{i}.raw", until - time.time())
+    # ffmpeg counts the audio it decodes, which starts a burst behind live: ask for that much more.
+    behind = burst_size / (64_000 / 8) + 1
+    listeners = [FfmpegListener(phase.server_port, work / f"{phase.name}-{i}.raw", until - time.time() + behind)
                  for i in range(ffmpeg_listeners)]  # fmt: skip
     wait_until(lambda: time.time() >= scheduled, 60)
     pids = {"daemon (with its engines and encoders)": tree(daemon.pid), "icecast (station's server)": [master.pid]}

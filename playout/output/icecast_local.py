@@ -132,8 +132,10 @@ class LocalIcecast:
 
     def start(self, timeout: float = 10) -> None:
         with (self.dir / "stderr.log").open("ab") as err:
+            # A session of its own: Ctrl-C in the terminal reaches the daemon, which may still be
+            # sending its last airing here; whoever started the server stops it after.
             self.proc = subprocess.Popen([self.exe, "-c", str(self.config)], stdout=subprocess.DEVNULL, stderr=err,
-                                         stdin=subprocess.DEVNULL)  # fmt: skip
+                                         stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -207,7 +209,10 @@ def main(argv: list[str] | None = None) -> int:
         stop = True
 
     signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    # Started with Ctrl-C ignored (run-example does, so that the daemon, which gets Ctrl-C too,
+    # can finish its airing on this server before the script stops it): keep ignoring it.
+    if signal.getsignal(signal.SIGINT) != signal.SIG_IGN:
+        signal.signal(signal.SIGINT, on_signal)
     servers = for_config(Path(args.config))
     for s in servers:
         print(f"icecast2 (private, for the example) on http://127.0.0.1:{s.port}/", flush=True)
