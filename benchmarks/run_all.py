@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks import expand_year, export_scale, footprint, import_speed, start_accuracy, web_live
+from benchmarks import expand_year, export_scale, footprint, icecast_listeners, import_speed, start_accuracy, web_live
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -88,6 +88,8 @@ def rows(r: dict) -> list[tuple[str, str, str, str]]:
                     + ("met" if x["xlsx_peak_mb"] <= x["xlsx_tenth_rows_peak_mb"] * 1.2 else "MISSED")))
         out.append(("5. tally of a year", f"{x['tally_year_s']} s ({x['tally_year_airings']:,} airings)", "",
                     f"≤ 1 s: {'met' if x['tally_year_s'] <= 1 else 'MISSED'}"))
+    if ic := r.get("icecast_listeners"):
+        out.extend(icecast_listeners.rows(ic))
     return out
 
 
@@ -123,6 +125,7 @@ def main() -> None:
         ("simulate_200_slots", lambda: footprint.simulate_200_slots(3 if q else 31)),
         ("export_scale", lambda: export_scale.run(20_000 if q else 1_000_000)),
         ("start_accuracy", lambda: start_accuracy.run(6 if q else 100, 2, 2 if q else 10)),
+        ("icecast_listeners", lambda: icecast_listeners.run(50 if q else 1000, 15 if q else 60)),
     ]
     for name, step in steps:
         t0 = time.perf_counter()

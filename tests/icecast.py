@@ -1,7 +1,9 @@
 """A real Icecast server for tests: Debian's icecast2, started as an ordinary background
 process on a free loopback port with a generated configuration (not the system service),
-and stopped after. `restart` kills it and starts it again on the same port, as a server
-that crashed and was brought back."""
+and stopped after. `kill` then `start` bring it down and up again on the same port, as a
+server that crashed and was brought back. `Icecast(relay_of=(master, "/ap-3"))` is a second
+server relaying a mount of the first, as a province adds relays when one server is not
+enough: it pulls the mount once and serves it to its own listeners."""
 
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ CONFIG = """<icecast>
   <limits>
     <clients>2000</clients>
     <sources>8</sources>
-    <queue-size>524288</queue-size>
+    <queue-size>{queue}</queue-size>
     <client-timeout>30</client-timeout>
     <header-timeout>15</header-timeout>
     <source-timeout>10</source-timeout>
@@ -59,6 +61,7 @@ CONFIG = """<icecast>
     <chroot>0</chroot>
     {changeowner}
   </security>
+  {relay}
 {mounts}</icecast>
 """
 
@@ -75,9 +78,21 @@ MOUNT_AUTH = """  <mount type="normal">
 """
 
 
+RELAY = """<relay>
+    <server>127.0.0.1</server>
+    <port>{port}</port>
+    <mount>{mount}</mount>
+    <local-mount>{mount}</local-mount>
+    <on-demand>0</on-demand>
+    <relay-shoutcast-metadata>1</relay-shoutcast-metadata>
+  </relay>"""
+
+
 class Icecast:
-    def __init__(self, burst: int = 8192, listener_users: dict[str, dict[str, str]] | None = None) -> None:
-        """`listener_users`: mount -> {user: password} for mounts whose listeners log in."""
+    def __init__(self, burst: int = 8192, queue: int = 524288, relay_of: tuple[Icecast, str] | None = None,
+                 listener_users: dict[str, dict[str, str]] | None = None) -> None:
+        """`relay_of`: (server, mount) this one relays; `listener_users`: mount -> {user:
+        password} for mounts whose listeners log in."""
         require_program("icecast2")
         self.dir = Path(tempfile.mkdtemp(prefix="playout-icecast-"))
         self.port = free_port()
@@ -94,8 +109,9 @@ class Icecast:
             path.write_text("".join(f"{u}:{hashlib.md5(p.encode()).hexdigest()}\n" for u, p in users.items()))  # noqa: S324
             os.chmod(path, 0o644)
             mounts += MOUNT_AUTH.format(mount=mount, users=path)
+        relay = RELAY.format(port=relay_of[0].port, mount=relay_of[1]) if relay_of else ""
         self.config.write_text(CONFIG.format(port=self.port, password=self.password, logdir=self.dir, burst=burst,
-                                             changeowner=changeowner, mounts=mounts))  # fmt: skip
+                                             queue=queue, changeowner=changeowner, relay=relay, mounts=mounts))  # fmt: skip
         os.chmod(self.config, 0o644)
         self.proc: subprocess.Popen | None = None
         self.start()

@@ -34,3 +34,17 @@ def test_web_live_smoke() -> None:
     figures = web_live.run(clients=2, seconds=2)
     assert figures["live_latency_ms"]["n"] >= 2 and figures["outcome_under_load"] == "aired"
     assert figures["outcome_quiet"] == "aired"
+
+
+def test_icecast_listeners_smoke() -> None:
+    """Four speakers on a real icecast2, a 4 s clip: each holds the clip whole, byte for byte
+    the reference client's, whose decoded sound is the clip."""
+    from benchmarks import icecast_listeners
+
+    require_program("ffmpeg")
+    require_program("icecast2")
+    r = icecast_listeners.run(clients=4, seconds=4, workers=1, ffmpeg_listeners=1, relay=False)
+    d = r["direct"]
+    assert d["whole"] == 4 and d["heard_delay_ms"]["n"] == 4, d
+    assert d["reference_client"]["alike"] > 0.97 and d["independent_listeners"][0]["alike"] > 0.97, d
+    assert d["airing_log"]["loa-ip"]["outcome"] == "aired" and set(r["checks"]) >= {"direct: heard delay p99 <= 3 s"}

@@ -23,6 +23,9 @@ def test_shipped_config_loads_with_documented_defaults() -> None:
     assert cfg.library.max_duration_ms == 2 * 3600 * 1000
     assert cfg.library.folder == ROOT / "audio" / "library"
     assert cfg.database_url == f"sqlite:///{ROOT / 'playout.db'}"
+    # The example's two zones: the wired amplifier (null) and a mount for IP loudspeakers.
+    assert [(z.id, z.output.module) for z in cfg.zones] == [("loa-day", "null"), ("loa-ip", "icecast")]
+    assert cfg.zones[1].output.device == "icecast://source:hackme@127.0.0.1:8000/loa-ip"
 
 
 def test_empty_file_gives_defaults(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ the unreachable zone is a failed zone with a clear status line, never a stopped 
 
 from __future__ import annotations
 
+import time
 import wave
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from playout.output.zones import Zones
 from playout.scheduling.check import check
 from playout.scheduling.parse import parse_files
 from tests.conftest import free_port
-from tests.daemon.helpers import TZ, at, daemon_station, rows, wait_for
+from tests.daemon.helpers import TZ, at, daemon_station, final, rows, wait_for
 from tests.icecast import Icecast
 
 SLOGAN = "Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"
@@ -159,3 +160,37 @@ def test_the_station_core_records_each_zone_and_honours_item_zones(tmp_path: Pat
         sim.station.air(occ)
     assert [(r.title, r.outcome, r.zone) for r in sim.rows()] == [
         ("Khẩu hiệu 1", "aired", None), ("Khẩu hiệu 2", "aired", None), ("Khẩu hiệu 3", "aired", None)]
+
+
+def test_icecast_restarted_mid_airing_is_partial_in_that_zone_only(tmp_path: Path, icecast: Icecast) -> None:
+    """The Icecast server killed while a segment airs to two zones (a wired zone written to a
+    file, and a mount) and started again: the mount's row is `partial` with the reason and
+    the seconds that went out, the wired zone's row `aired`, the source back within 5 s."""
+    st = daemon_station(tmp_path, (f'module = "null"\n\n'
+                                   f'[[zone]]\nid = "xa-a"\nmodule = "file"\nfile = "{tmp_path / "wired.wav"}"\n\n'
+                                   f'[[zone]]\nid = "ap-3"\nicecast = "{icecast.url("ap-3")}"\n'))  # fmt: skip
+    when = at(4)
+    (st.root / "schedules" / "test.toml").write_text(
+        f'[[slot]]\nid = "pa"\ntimes = ["{when.strftime("%H:%M:%S")}"]\nchime = false\n'
+        f'  [[slot.item]]\n  clip = 3\n', encoding="utf-8")  # the CCHC segment, 11 s  # fmt: skip
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        wait_for(lambda: "/ap-3" in icecast.mounts(), 10, "the Icecast zone's source")
+        ip = daemon.player.zones["ap-3"]
+        wait_for(lambda: (np := ip.now_playing()) is not None and np.position_ms > 2000, 20, "the segment on air")
+        icecast.kill()
+        icecast.start()
+        restarted = time.monotonic()
+        wait_for(lambda: "/ap-3" in icecast.mounts(), 5, "the source to reconnect within 5 s")
+        assert time.monotonic() - restarted < 5
+        done = wait_for(final(st, "pa@", 2), 30, "the airing to end in both zones")
+    finally:
+        daemon.stop()
+    by_zone = {r["zone"]: r for r in done}
+    assert by_zone["xa-a"]["outcome"] == "aired", by_zone["xa-a"]
+    ip_row = by_zone["ap-3"]
+    assert ip_row["outcome"] == "partial", ip_row
+    assert "Icecast" in ip_row["reason"] and icecast.password not in ip_row["reason"], ip_row["reason"]
+    # What went out before the server died: at least the two seconds seen on air, not the whole.
+    assert 2000 <= ip_row["played_ms"] < by_zone["xa-a"]["played_ms"] - 1000, (ip_row["played_ms"], by_zone["xa-a"])

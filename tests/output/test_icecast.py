@@ -141,6 +141,35 @@ def test_a_clip_aired_to_a_mount_reaches_a_listener_whole(icecast: Icecast, tmp_
     assert lag > RATE // 4 and np.abs(received[: lag - RATE // 10]).max() < 0.01
 
 
+def test_listeners_on_a_relay_receive_the_aired_clip_whole(icecast: Icecast, tmp_path: Path) -> None:
+    """A second icecast2 relaying the mount (how a province serves more speakers than one
+    server can): listeners on the relay, and one on the station's own server, each
+    receive the clip whole."""
+    player = _player(icecast.url("ap-3"), tmp_path)
+    relay = None
+    try:
+        wait_for(lambda: "/ap-3" in icecast.mounts(), 5, "the source to connect")
+        relay = Icecast(relay_of=(icecast, "/ap-3"))
+        wait_for(lambda: "/ap-3" in relay.mounts(), 10, "the relay to pull the mount")
+        direct = Listener(icecast.listen_url("ap-3"), tmp_path / "direct.raw", 8.0)
+        relayed = [Listener(relay.listen_url("ap-3"), tmp_path / f"relayed-{n}.raw", 8.0) for n in range(2)]
+        cue = tone(tmp_path, 2.0)
+        obs = Observer()
+        player.play([cue], SystemClock().now() + timedelta(milliseconds=1500), obs)
+        assert obs.ends[0][0] == Outcome.AIRED, obs.ends
+        heard = [direct.received(timeout=20)] + [r.received(timeout=20) for r in relayed]
+    finally:
+        player.close()
+        if relay is not None:
+            relay.stop()
+    clip = _mono(cue.path)
+    for n, received in enumerate(heard):
+        lag, alike, gap_ms = find_whole(received, clip)
+        assert alike > 0.97 and gap_ms <= 20, (n, lag, alike, gap_ms)
+        # Silence before the clip: each listener was connected before it aired.
+        assert lag > RATE // 4 and np.abs(received[: lag - RATE // 10]).max() < 0.01, n
+
+
 def test_icecast_restarted_mid_airing_makes_the_item_partial_and_the_source_reconnects(
         icecast: Icecast, tmp_path: Path) -> None:  # fmt: skip
     player = _player(icecast.url("ap-3"), tmp_path)

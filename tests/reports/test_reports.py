@@ -16,7 +16,7 @@ import pytest
 from playout.db import open_database
 from playout.db.models import Clip
 from playout.reports.period import current_umask
-from tests.conftest import ROOT, Station, require_program
+from tests.conftest import ROOT, Station, require_program, shipped_config
 
 
 def mondays(year: int) -> list[date]:
@@ -44,7 +44,7 @@ def _clip(n: int, title: str, kind: str, programme: str | None = None, episode: 
 def year_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Station, Path]:
     root = tmp_path_factory.mktemp("reports") / "station"
     root.mkdir()
-    shutil.copy(ROOT / "playout.toml", root / "playout.toml")
+    (root / "playout.toml").write_text(shipped_config(), encoding="utf-8")
     shutil.copytree(ROOT / "schedules", root / "schedules")
     st = Station(root=root, config=root / "playout.toml")
     db = open_database(f"sqlite:///{st.db_path}")
