@@ -163,9 +163,13 @@ class LiveDaemon:
         self._last_watch = 0.0
         lead = timedelta(milliseconds=self.cfg.daemon.lead_ms)
         self.lead = lead
+        # Each occurrence's wake-up holds a worker while it waits for its zones and airs;
+        # occurrences for different zones air at the same time, so the pool grows with the
+        # zones (two per zone: one airing, one waiting behind it) beside the periodic jobs.
+        zones = len(getattr(self.player, "zones", None) or [None])
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(8)},
+            executors={"default": ThreadPoolExecutor(6 + 2 * zones)},
             # Coalesce and a grace as long as the catch-up window: a wake-up that comes late
             # still runs once, and the station core decides whether it is too late to air.
             job_defaults={"coalesce": True, "max_instances": 1,
