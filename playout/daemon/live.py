@@ -592,8 +592,10 @@ class LiveDaemon:
         zones = body.get("zones") or None
         row = self.station.air_now(self._resolve_clip(body["clip"]), level, actor.describe(), zones)
         self._next_cache = None  # a manual airing moves the rotation on
+        # The journal says which zones, where narrowed: who sent what where.
+        where = f" to {', '.join(zones)}" if zones else ""
         return 200, {"key": row.key, "clip_id": row.clip_id, "title": row.title, "level": level.value,
-                     "detail": f"#{row.clip_id} {row.title} ({level.value})"}  # fmt: skip
+                     "detail": f"#{row.clip_id} {row.title} ({level.value}){where}"}  # fmt: skip
 
     def _skip(self, _body: dict, actor: Actor) -> tuple[int, dict]:
         playing = self.player.now_playing()

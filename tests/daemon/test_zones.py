@@ -90,6 +90,13 @@ def test_a_manual_airing_goes_to_the_zones_asked(tmp_path: Path) -> None:
         assert [r["zone"] for r in done] == ["ap-3"]
         with pytest.raises(Exception, match="ap-7"):
             daemon.station.air_now(2, Level.NORMAL, "test", ["ap-7"])
+        # Through the control interface: the journal says where it went.
+        from playout.actions import Actor
+
+        _, answer = daemon._air_now({"clip": "2", "level": Level.NORMAL, "zones": ["xa-a"]},
+                                    Actor("kythuat", "web", "127.0.0.1", "technician"))  # fmt: skip
+        assert answer["detail"].endswith("(normal) to xa-a")
+        wait_for(lambda: len(r := rows(st, "manual@")) == 2 and all(x["outcome"] == "aired" for x in r), 20, "both")
     finally:
         daemon.stop()
 
