@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from playout.config import MAIN_ZONE
 from playout.db import Database
 from playout.db.models import Action, Airing, Clip
 from playout.i18n import label
@@ -47,6 +48,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("heard_lateness_ms", "export.heard_lateness", "seconds"),
     ("verify_note", "export.verify_note", "text"),
     ("output", "export.output", "text"),
+    ("zone", "export.zone", "text"),
     ("content_hash", "export.content_hash", "text"),
     ("item", "export.item", "text"),
     ("occurrence", "export.occurrence", "text"),
@@ -59,6 +61,7 @@ class Filters:
     programme: str | None = None
     kind: str | None = None
     outcome: str | None = None
+    zone: str | None = None
 
 
 def hms(ms: int | None) -> str:
@@ -77,6 +80,14 @@ def programmes(db: Database) -> list[str]:
     return sorted(known)  # type: ignore[type-var]
 
 
+def zones(db: Database, configured: list[str]) -> list[str]:
+    """The station's zones in the configuration's order, then any other zone the log names
+    (a zone taken out of playout.toml keeps its history). Rows from before zones are `main`."""
+    with db.session() as s:
+        logged = {z or MAIN_ZONE for z in s.execute(select(Airing.zone).distinct()).scalars()}
+    return [*configured, *sorted(logged - set(configured))]
+
+
 def _where(period: Period, filters: Filters) -> list[Any]:
     where = [Airing.scheduled_at >= period.utc_start, Airing.scheduled_at < period.utc_end]
     if filters.programme:
@@ -85,6 +96,10 @@ def _where(period: Period, filters: Filters) -> list[Any]:
         where.append(Airing.kind == filters.kind)
     if filters.outcome:
         where.append(Airing.outcome == filters.outcome)
+    if filters.zone:
+        from playout.reports.tally import zone_is
+
+        where.append(zone_is(filters.zone))
     return where
 
 
@@ -198,14 +213,18 @@ def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, off
         if value:
             where.append(f"{column} = ?")
             params.append(value)
+    if filters.zone:  # rows from before zones existed went out on the one output, "main"
+        where.append("(zone = ? or zone is null)" if filters.zone == MAIN_ZONE else "zone = ?")
+        params.append(filters.zone)
     assert [c for c, _, _ in COLUMNS] == ["scheduled_at", "started_at", "ended_at", "slot", "position", "title",
         "programme", "kind", "clip_id", "duration_ms", "played_ms", "lateness_ms", "outcome", "reason", "manual",
-        "level", "actor", "verified", "heard_lateness_ms", "verify_note", "output", "content_hash", "item", "occurrence",
-        "key"], "keep _sqlite_lines in step with COLUMNS"  # fmt: skip
-    # Slot ids and keys begin with a letter or digit (the schedule's rule): never a formula.
+        "level", "actor", "verified", "heard_lateness_ms", "verify_note", "output", "zone", "content_hash", "item",
+        "occurrence", "key"], "keep _sqlite_lines in step with COLUMNS"  # fmt: skip
+    # Slot ids, zone ids and keys begin with a letter or digit (the schedule's and the
+    # configuration's rules): never a formula.
     sql = ("select scheduled_at, started_at, ended_at, slot || ',' || position, title, programme, kind,"
            " coalesce(clip_id, ''), duration_ms, played_ms, lateness_ms, outcome, reason, manual, level, actor,"
-           " verified, heard_lateness_ms, verify_note, output,"
+           " verified, heard_lateness_ms, verify_note, output, coalesce(zone, '') || ',' ||"
            " coalesce(content_hash, '') || ',' || coalesce(item, '') || ',' || occurrence || ',' || key"
            f" from airings where {' and '.join(where)} order by scheduled_at, position, id")  # fmt: skip
     raw = db.engine.raw_connection()
