@@ -439,20 +439,26 @@ class Station:
         )  # fmt: skip
         rows = [self._in_zone(row, zone) for zone in targets]
         rows = self.log.insert(rows) or rows
-        if actor is not None and level != Level.NORMAL:
-            self.attribute(actor, current=level == Level.EMERGENCY, rest=True, zones=targets)
-        for zone in targets:
-            if level == Level.EMERGENCY:
-                self.zones[zone].interrupt("interrupted by an emergency announcement")
-            elif level == Level.PRIORITY:
-                self.zones[zone].stop_after_current("skipped for a priority announcement")
-        log.warning("manual airing %s (%s): %s%s", key, level.value, clip.title,
-                    f" to {', '.join(map(str, targets))}" if len(self.zones) > 1 else "")  # fmt: skip
+        # Emergency and priority go before anything waiting for these zones; normal waits its
+        # turn. Claimed before the interruption, so that what it frees cannot take them first.
+        claim = self._locks.claim(targets, now, urgent=level != Level.NORMAL)
+        try:
+            if actor is not None and level != Level.NORMAL:
+                self.attribute(actor, current=level == Level.EMERGENCY, rest=True, zones=targets)
+            for zone in targets:
+                if level == Level.EMERGENCY:
+                    self.zones[zone].interrupt("interrupted by an emergency announcement")
+                elif level == Level.PRIORITY:
+                    self.zones[zone].stop_after_current("skipped for a priority announcement")
+            log.warning("manual airing %s (%s): %s%s", key, level.value, clip.title,
+                        f" to {', '.join(map(str, targets))}" if len(self.zones) > 1 else "")  # fmt: skip
 
-        # Emergency and priority go before anything waiting for these zones; normal waits its turn.
-        def run() -> None:
-            with self._locks.acquire(targets, now, urgent=level != Level.NORMAL) as hold:
-                self._play(rows, self.clock.now(), None, hold)
+            def run() -> None:
+                with claim.wait() as hold:
+                    self._play(rows, self.clock.now(), None, hold)
 
-        threading.Thread(target=run, name=f"manual-{self._manual_seq}", daemon=True).start()
+            threading.Thread(target=run, name=f"manual-{self._manual_seq}", daemon=True).start()
+        except BaseException:
+            claim.cancel()  # an urgent claim left behind would keep these zones from airing
+            raise
         return rows[0]

@@ -4,9 +4,10 @@ Two occurrences for different zones air at the same time, each on time; one that
 zone with an airing waits for that zone only. Zones are taken one at a time in the
 configuration's order, so two occurrences never hold one zone each while waiting for the
 other's (no deadlock). A zone goes to its waiters by rank, not by which thread woke first:
-an emergency before anything, then the earliest scheduled instant, so that a session due
-earlier never airs after one due later in the same zone. A zone is given back as soon as
-its part of an airing ends (an emergency to ap-3 does not wait for xa-a to finish).
+an emergency before anything, then the earliest scheduled instant (of those waiting for a
+zone, a session due earlier airs first). A zone is given back as soon as
+its part of an airing ends (an emergency to ap-3 does not wait for xa-a to finish), and an
+airing waiting for its zones gives back those it holds when an emergency claims one of them.
 """
 
 from __future__ import annotations
@@ -40,6 +41,25 @@ class Hold:
         self.release_all()
 
 
+class Claim:
+    """A request for zones, made at once and waited on later: an emergency claims its zones
+    before it interrupts them, so that an airing the interruption frees cannot take them first."""
+
+    def __init__(self, locks: ZoneLocks, zones: Sequence[Zone], rank: tuple, urgent: bool) -> None:
+        self._locks = locks
+        self.zones = list(zones)
+        self.rank = rank
+        self.urgent = urgent
+        self.pending = list(zones) if urgent else []  # urgent: the zones not held yet
+
+    def wait(self) -> Hold:
+        return self._locks._wait(self)
+
+    def cancel(self) -> None:
+        """Give up a claim that will not be waited on."""
+        self._locks._cancel(self)
+
+
 class ZoneLocks:
     URGENT = 0  # emergency and priority announcements go before anything waiting
     ORDINARY = 1
@@ -48,26 +68,78 @@ class ZoneLocks:
         self._cond = threading.Condition()
         self._held: dict[Zone, Hold] = {}
         self._waiting: dict[Zone, set[tuple]] = {}
+        self._urgent: dict[Zone, int] = {}  # urgent claims for each zone not yet holding it
         self._seq = itertools.count()
 
     def acquire(self, zones: Sequence[Zone], at: datetime, urgent: bool = False) -> Hold:
         """Take these zones (in the order given: the configuration's), waiting for each to be
         free and for every better-ranked waiter of it to go first. Blocks until all are held."""
-        hold = Hold(self)
+        return self.claim(zones, at, urgent).wait()
+
+    def claim(self, zones: Sequence[Zone], at: datetime, urgent: bool = False) -> Claim:
+        """Claim zones now, take them later (`Claim.wait`). An urgent claim keeps ordinary
+        airings from taking its zones from this moment on, and one that holds some of them
+        while waiting for the rest gives them back (then queues again)."""
         rank = (self.URGENT if urgent else self.ORDINARY, at, next(self._seq))
+        found = Claim(self, zones, rank, urgent)
+        if urgent:
+            with self._cond:
+                for zone in found.pending:
+                    self._urgent[zone] = self._urgent.get(zone, 0) + 1
+                self._cond.notify_all()
+        return found
+
+    def _wait(self, claim: Claim) -> Hold:
+        hold = Hold(self)
+        rank = claim.rank
         with self._cond:
-            for zone in zones:
+            index = 0
+            while index < len(claim.zones):
+                zone = claim.zones[index]
                 queue = self._waiting.setdefault(zone, set())
                 queue.add(rank)
-                while zone in self._held or min(queue) != rank:
+                while True:
+                    if not claim.urgent and any(self._urgent.get(z) for z in hold.zones):
+                        # An emergency wants a zone this airing holds while it waits for
+                        # another: give them all back and queue again behind it.
+                        self._leave(zone, rank)
+                        for z in list(hold.zones):
+                            del self._held[z]
+                        hold.zones.clear()
+                        index = -1
+                        self._cond.notify_all()
+                        break
+                    if (zone not in self._held and min(queue) == rank
+                            and (claim.urgent or not self._urgent.get(zone))):  # fmt: skip
+                        self._leave(zone, rank)
+                        self._held[zone] = hold
+                        hold.zones.append(zone)
+                        if zone in claim.pending:
+                            claim.pending.remove(zone)
+                            self._urgent[zone] -= 1
+                            if not self._urgent[zone]:
+                                del self._urgent[zone]
+                        self._cond.notify_all()  # the next in another zone's queue may now be first
+                        break
                     self._cond.wait()
-                queue.discard(rank)
-                if not queue:
-                    del self._waiting[zone]
-                self._held[zone] = hold
-                hold.zones.append(zone)
-                self._cond.notify_all()  # the next in another zone's queue may now be first
+                index += 1
         return hold
+
+    def _cancel(self, claim: Claim) -> None:
+        with self._cond:
+            for zone in claim.pending:
+                self._urgent[zone] -= 1
+                if not self._urgent[zone]:
+                    del self._urgent[zone]
+            claim.pending.clear()
+            self._cond.notify_all()
+
+    def _leave(self, zone: Zone, rank: tuple) -> None:
+        queue = self._waiting.get(zone)
+        if queue is not None:
+            queue.discard(rank)
+            if not queue:
+                del self._waiting[zone]
 
     def _release(self, hold: Hold, zone: Zone) -> None:
         with self._cond:

@@ -99,3 +99,52 @@ def test_many_airings_on_overlapping_zones_never_deadlock() -> None:
         th.join(10)
     assert sorted(done) == list(range(60)) and not clash.is_set()
     assert locks.wait_idle(0)
+
+
+def test_an_urgent_claim_takes_its_zones_back_from_an_airing_still_waiting() -> None:
+    """An airing holds xa-a while it waits for ap-3 (busy); an emergency for both zones is
+    claimed: the waiting airing gives xa-a back, and when ap-3 is free the emergency takes
+    both, before the airing that was there first."""
+    locks = ZoneLocks()
+    playing = locks.acquire(["ap-3"], T0)
+    got: list = []
+    _in_thread(locks, ["xa-a", "ap-3"], T0 + timedelta(seconds=5), got)
+    wait_for(lambda: locks.busy() == ["ap-3", "xa-a"] and locks.waiting() == {"ap-3": 1}, 5,
+             "the session to hold xa-a and wait for ap-3")  # fmt: skip
+    claim = locks.claim(["xa-a", "ap-3"], T0 + timedelta(seconds=8), urgent=True)
+    wait_for(lambda: locks.busy() == ["ap-3"], 5, "the waiting session to give xa-a back")
+    emergency: list = []
+    th = threading.Thread(target=lambda: emergency.append(claim.wait()), daemon=True)
+    th.start()
+    wait_for(lambda: "xa-a" in locks.busy() and locks.waiting().get("ap-3") == 1, 5, "the emergency to take xa-a")
+    assert got == []  # the session waits behind it for xa-a again
+    playing.release_all()  # the interrupted airing in ap-3 ends
+    th.join(5)
+    assert emergency and sorted(emergency[0].zones) == ["ap-3", "xa-a"] and got == []
+    emergency[0].release_all()
+    wait_for(lambda: got, 5, "the session after the emergency")
+    assert got[0][1].zones == ["xa-a", "ap-3"]
+    got[0][1].release_all()
+    assert locks.wait_idle(5)
+
+
+def test_an_urgent_claim_keeps_ordinary_airings_off_its_zones_until_taken_or_cancelled() -> None:
+    locks = ZoneLocks()
+    claim = locks.claim(["ap-3"], T0, urgent=True)
+    got: list = []
+    _in_thread(locks, ["ap-3"], T0 - timedelta(minutes=5), got)  # earlier, but ordinary
+    wait_for(lambda: locks.waiting() == {"ap-3": 1}, 5, "the ordinary airing to queue")
+    assert got == [] and locks.busy() == []  # free, yet not taken: it is claimed
+    hold = claim.wait()
+    assert hold.zones == ["ap-3"] and got == []
+    hold.release_all()
+    wait_for(lambda: got, 5, "the ordinary airing after the emergency")
+    got[0][1].release_all()
+    # A claim given up (the manual airing failed before it started) frees the zone at once.
+    claim = locks.claim(["xa-a"], T0, urgent=True)
+    _in_thread(locks, ["xa-a"], T0, got)
+    wait_for(lambda: locks.waiting() == {"xa-a": 1}, 5, "the ordinary airing to queue")
+    claim.cancel()
+    wait_for(lambda: len(got) == 2, 5, "the ordinary airing once the claim is cancelled")
+    got[1][1].release_all()
+    assert locks.wait_idle(5)

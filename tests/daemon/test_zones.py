@@ -299,3 +299,41 @@ def test_the_daemon_airs_two_sessions_at_one_instant_to_two_zones_both_on_time(t
     for zone in ("xa-a", "ap-3"):
         with wave.open(str(tmp_path / f"{zone}.wav")) as w:
             assert w.getnframes() > w.getframerate() * 3
+
+
+def test_an_emergency_goes_before_a_session_that_was_waiting_for_its_zones(tmp_path: Path) -> None:
+    """A session for both zones is due while a hamlet notice still airs in ap-3: it holds xa-a
+    and waits for ap-3. An emergency to every zone cuts the notice, takes both zones at once
+    (the waiting session gives xa-a back) and airs; the session airs after it."""
+    import threading
+    from datetime import timedelta
+
+    from tests.daemon.test_station import local
+
+    rig, wired, ip = _two_zone_rig(tmp_path, (
+        '[[slot]]\nid = "hamlet"\ntimes = ["05:30"]\nchime = false\nzones = ["ap-3"]\n'
+        '  [[slot.item]]\n  clip = "CCHC tuần 48"\n'
+        '[[slot]]\nid = "both"\ntimes = ["05:30:02"]\nchime = false\n'
+        '  [[slot.item]]\n  clip = "Khẩu hiệu 3"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
+    occs = {o.slot.id: o for o in rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))}
+    threads = [threading.Thread(target=rig.station.air, args=(occs["hamlet"],), daemon=True)]
+    threads[0].start()
+    wait_for(lambda: rig.station._locks.busy() == ["ap-3"], 5, "the notice to hold ap-3")
+    threads.append(threading.Thread(target=rig.station.air, args=(occs["both"],), daemon=True))
+    threads[1].start()
+    wait_for(lambda: rig.station._locks.waiting() == {"ap-3": 1}, 5, "the session to hold xa-a and wait for ap-3")
+    rig.clock.advance(timedelta(seconds=4))  # 05:30:03, the notice on air
+    wait_for(lambda: ip.now_playing(), 5, "the notice to play")
+    manual = rig.station.air_now(2, Level.EMERGENCY, "kỹ thuật viên")
+    wait_for(lambda: all(r.outcome == "in_progress" for r in rig.airlog.rows(manual.occurrence)), 10,
+             "the emergency to start in both zones without the clock moving on")  # fmt: skip
+    _run_clock(rig, threads)
+    t0 = local(2026, 11, 30, 5, 30)
+    by = {(r.slot, r.zone): r for r in rig.rows()}
+    assert by["hamlet", "ap-3"].outcome == "interrupted"
+    assert by["manual", "xa-a"].started_at == by["manual", "ap-3"].started_at == t0 + timedelta(seconds=3)
+    # The session aired after the emergency (Khẩu hiệu 1, 3.5 s), in both zones, whole.
+    for zone in ("xa-a", "ap-3"):
+        assert by["both", zone].outcome == "aired"
+        assert by["both", zone].started_at >= by["manual", zone].ended_at
+    assert [label for _, label in wired.played] == ["Khẩu hiệu 1", "Khẩu hiệu 3"]
