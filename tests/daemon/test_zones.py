@@ -337,3 +337,54 @@ def test_an_emergency_goes_before_a_session_that_was_waiting_for_its_zones(tmp_p
         assert by["both", zone].outcome == "aired"
         assert by["both", zone].started_at >= by["manual", zone].ended_at
     assert [label for _, label in wired.played] == ["Khẩu hiệu 1", "Khẩu hiệu 3"]
+
+
+def test_a_priority_announcement_to_one_zone_skips_the_rest_there_only(tmp_path: Path) -> None:
+    import threading
+    from datetime import timedelta
+
+    from tests.daemon.test_station import local
+
+    rig, wired, ip = _two_zone_rig(tmp_path, (
+        '[[slot]]\nid = "both"\ntimes = ["05:30"]\nchime = false\n'
+        '  [[slot.item]]\n  clip = "Khẩu hiệu 1"\n  [[slot.item]]\n  clip = "Khẩu hiệu 2"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
+    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))
+    session = threading.Thread(target=rig.station.air, args=(occ,), daemon=True)
+    session.start()
+    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "the session to hold both zones")
+    rig.clock.advance(timedelta(seconds=2))  # one second into Khẩu hiệu 1
+    wait_for(lambda: wired.now_playing() and ip.now_playing(), 5, "the session to play in both zones")
+    manual = rig.station.air_now(7, Level.PRIORITY, "kỹ thuật viên", ["ap-3"])
+    _run_clock(rig, [session])
+    wait_for(lambda: rig.airlog.rows(manual.occurrence)[0].outcome == "aired" or rig.clock.advance(timedelta(seconds=1)),
+             30, "the announcement to air")  # fmt: skip
+    by = {(r.slot, r.position, r.zone): r for r in rig.rows()}
+    assert [by["both", n, "xa-a"].outcome for n in (1, 2)] == ["aired", "aired"]
+    assert [by["both", n, "ap-3"].outcome for n in (1, 2)] == ["aired", "skipped"]
+    assert by["both", 2, "ap-3"].actor == "kỹ thuật viên" and by["both", 2, "xa-a"].actor is None
+    # In ap-3 it followed the current item at once, while xa-a still aired Khẩu hiệu 2.
+    assert by["manual", 1, "ap-3"].started_at == by["both", 1, "ap-3"].ended_at
+    assert by["manual", 1, "ap-3"].started_at < by["both", 2, "xa-a"].ended_at
+    assert [label for _, label in ip.played] == ["Khẩu hiệu 1", "Đồng hành tháng 11"]
+
+
+def test_schedule_check_on_a_station_with_zones(tmp_path: Path) -> None:
+    """From the technician's side: disjoint zones at one time are fine; a shared zone is the
+    overlap error it always was."""
+    zones = ('module = "null"\n\n[[zone]]\nid = "xa-a"\nmodule = "null"\n\n'
+             '[[zone]]\nid = "ap-3"\nmodule = "null"\n')  # fmt: skip
+    st = daemon_station(tmp_path, zones)
+
+    def write(zones_b: str) -> None:
+        (st.root / "schedules" / "z.toml").write_text(
+            '[[slot]]\nid = "wired"\ntimes = ["06:00"]\nchime = false\nzones = ["xa-a"]\n'
+            '  [[slot.item]]\n  clip = "Nhạc hiệu Đài"\n'
+            f'[[slot]]\nid = "hamlet"\ntimes = ["06:00"]\nchime = false\nzones = {zones_b}\n'
+            '  [[slot.item]]\n  clip = "Nhạc hiệu Đài"\n', encoding="utf-8")  # fmt: skip
+
+    write('["ap-3"]')
+    r = st.cli("schedule", "check")
+    assert r.exit_code == 0, r.output
+    write('["ap-3", "xa-a"]')
+    r = st.cli("schedule", "check")
+    assert r.exit_code != 0 and "trùng với" in r.output and "hamlet" in r.output, r.output
