@@ -66,8 +66,8 @@ def _check_zone(app: App, zone: str | None) -> str | None:
     if zone is None:
         return None
     zone = zone.strip()
-    known = export.zones(app.db, [z.id for z in app.config.zones])
-    if zone not in known:
+    known = [z.id for z in app.config.zones]
+    if not export.zone_known(app.db, zone, known):
         raise UsageError("zones.not_found", zones=zone, known=", ".join(known))
     return zone
 

@@ -80,12 +80,16 @@ def programmes(db: Database) -> list[str]:
     return sorted(known)  # type: ignore[type-var]
 
 
-def zones(db: Database, configured: list[str]) -> list[str]:
-    """The station's zones in the configuration's order, then any other zone the log names
-    (a zone taken out of playout.toml keeps its history). Rows from before zones are `main`."""
+def zone_known(db: Database, zone: str, configured: list[str]) -> bool:
+    """A zone of the station, or one its log names (a zone taken out of playout.toml keeps
+    its history; rows from before zones are `main`). The log is asked only for a zone the
+    configuration does not have, and only whether one row has it: no scan of a long log."""
+    if zone in configured:
+        return True
+    from playout.reports.tally import zone_is
+
     with db.session() as s:
-        logged = {z or MAIN_ZONE for z in s.execute(select(Airing.zone).distinct()).scalars()}
-    return [*configured, *sorted(logged - set(configured))]
+        return s.execute(select(Airing.id).where(zone_is(zone)).limit(1)).first() is not None
 
 
 def _where(period: Period, filters: Filters) -> list[Any]:

@@ -83,15 +83,25 @@ def _zones() -> dict[str, str]:
     return {z.id: z.name for z in _app().config.zones}
 
 
-def _zone_arg(known: list[str]) -> str | None:
+def _zone_arg() -> str | None:
     """The page's zone filter: a zone the station has (or its log names), else none, said once."""
     value = request.args.get("zone", "").strip()
     if not value:
         return None
-    if value not in known:
+    known = list(_zones())
+    if not export.zone_known(_app().db, value, known):
         flash(t("zones.not_found", g.lang, zones=value, known=", ".join(known)), "error")
         return None
     return value
+
+
+def _zone_choice(chosen: str | None) -> list[tuple[str, str]]:
+    """The zones a page offers to filter by, where the station has more than one (and a zone
+    only the log names, once it is chosen)."""
+    zones = list(_zones().items())
+    if chosen and chosen not in dict(zones):
+        zones.append((chosen, chosen))
+    return zones if len(zones) > 1 else []
 
 
 # -- Now --------------------------------------------------------------------------------
@@ -368,7 +378,7 @@ def _log_query() -> tuple[Period, export.Filters, dict[str, str]]:
         programme=programme or None,
         kind=kind if kind in {k.value for k in Kind} else None,
         outcome=outcome if outcome in {o.value for o in Outcome} else None,
-        zone=_zone_arg(export.zones(app.db, list(_zones()))),
+        zone=_zone_arg(),
     )
     args = {"from": period.start.isoformat(), "to": period.end.isoformat(), "programme": filters.programme or "",
             "kind": filters.kind or "", "outcome": filters.outcome or "", "zone": filters.zone or ""}  # fmt: skip
@@ -386,12 +396,9 @@ def log() -> Any:
     rows, total = export.page(app.db, period, filters, (page_no - 1) * LOG_PAGE, LOG_PAGE)
     pages = max(1, -(-total // LOG_PAGE))
     actions, actions_total = _actions().between(period.utc_start, period.utc_end, limit=200)
-    names = _zones()
-    # A zone column and filter where the station has (or had) more than one zone.
-    zones = [(z, names.get(z, z)) for z in export.zones(app.db, list(names))]
     return render_template(
         "log.html", page="log", rows=rows, total=total, page_no=page_no, pages=pages, args=args,
-        zones=zones if len(zones) > 1 else [],
+        zones=_zone_choice(filters.zone),  # a zone column and filter where there is more than one zone
         first=(page_no - 1) * LOG_PAGE + 1, last=(page_no - 1) * LOG_PAGE + len(rows),
         programmes=export.programmes(app.db), kinds=[k.value for k in Kind], outcomes=[o.value for o in Outcome],
         actions=actions, actions_total=actions_total,
@@ -433,7 +440,7 @@ def _tally() -> tuple[int, tally.Tally]:
     except (ValueError, UsageError):
         year = today.year
         period = period_from(year, None, None, app.config.station.timezone, today)
-    zone = _zone_arg(export.zones(app.db, list(_zones())))
+    zone = _zone_arg()
     return year, tally.compute(app.db, period, app.config.station.name, app.config.partial_share, zone=zone,
                                zones=_zones())  # fmt: skip
 
@@ -443,11 +450,9 @@ def tally_page() -> Any:
     lang = g.lang
     year, result = _tally()
     months = [tally.month_label(y, m) for y, m in result.months]
-    names = _zones()
-    zones = [(z, names.get(z, z)) for z in export.zones(_app().db, list(names))]
     return render_template(
         "tally.html", page="tally", year=year, result=result, headers=tally.headers(lang),
-        zones=zones if len(zones) > 1 else [], zone=result.zone or "",
+        zones=_zone_choice(result.zone), zone=result.zone or "",
         zone_headers=tally.zone_headers(result, lang) if result.breakdown else [],
         zone_table=tally.zone_table(result, lang) if result.breakdown else [],
         table=tally.table(result, lang), summary=tally.summary(result, lang), months=months,

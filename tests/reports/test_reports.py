@@ -515,6 +515,12 @@ def test_the_tally_per_zone_and_filtered_by_zone(tmp_path: Path) -> None:
     r = st.cli("log", "export", "--from", "2026-11-01", "--to", "2026-12-31", "--zone", "ap-7", "--out",
                str(tmp_path / "x.csv"))  # fmt: skip
     assert r.exit_code != 0 and "ap-7" in r.output and not (tmp_path / "x.csv").exists()
+    # A zone taken out of playout.toml keeps its history.
+    text = st.config.read_text(encoding="utf-8")
+    st.config.write_text(text.split('[[zone]]\nid = "ap-9"')[0], encoding="utf-8")
+    assert "ap-9" not in st.config.read_text(encoding="utf-8")
+    r = st.cli("tally", "--year", "2026", "--zone", "ap-9", "--lang", "en")
+    assert r.exit_code == 0 and "| Announcement | 0 | 0 | 0:00:00 | 0 | failed 1 |" in r.stdout, r.output
 
 
 def test_a_station_without_zones_has_no_zone_table(year_log: tuple[Station, Path], tmp_path: Path) -> None:
