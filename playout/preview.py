@@ -106,7 +106,7 @@ def preview(app: App, first: date, last: date, lang: str) -> Preview:
         plans.append(plan)
     notes = {p.occurrence.key: [t(d.msg_id, lang, **d.params) for d in p.dropped] + extra.get(p.occurrence.key, [])
              for p in plans}  # fmt: skip
-    for a, b in overlaps(plans):
+    for a, b in overlaps(plans, tuple(z.id for z in app.config.zones) or None):
         msg_id = "schedule.overlap" if a.occurrence.slot.priority == b.occurrence.slot.priority else "schedule.conflict"
         notes[b.occurrence.key].append(t(msg_id, lang, slot=a.occurrence.slot.id, other=b.occurrence.slot.id,
                                          when=b.occurrence.local.strftime("%H:%M"),

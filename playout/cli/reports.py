@@ -61,6 +61,20 @@ def _check_programme(app: App, programme: str | None) -> str | None:
     return programme
 
 
+def _check_zone(app: App, zone: str | None) -> str | None:
+    """A zone of the station (or one its log names), or one clear sentence."""
+    if zone is None:
+        return None
+    zone = zone.strip()
+    known = [z.id for z in app.config.zones]
+    if not export.zone_known(app.db, zone, known):
+        raise UsageError("zones.not_found", zones=zone, known=", ".join(known))
+    return zone
+
+
+ZoneOption = Annotated[str | None, typer.Option("--zone", help="Only what aired in this zone.")]
+
+
 @log_app.command("export")
 @handles_errors
 def export_command(
@@ -71,6 +85,7 @@ def export_command(
     program: ProgramOption = None,
     kind: Annotated[str | None, typer.Option(help="Only this kind.")] = None,
     outcome: Annotated[str | None, typer.Option(help="Only this outcome.")] = None,
+    zone: ZoneOption = None,
     lang: LangOption = None,
     force: ForceOption = False,
     db: DbOption = None,
@@ -86,7 +101,7 @@ def export_command(
         raise UsageError("cli.bad_kind", value=kind, choices=", ".join(k.value for k in Kind))
     if outcome is not None and outcome not in FINAL_OUTCOMES:
         raise UsageError("cli.bad_outcome", value=outcome, choices=", ".join(FINAL_OUTCOMES))
-    filters = export.Filters(_check_programme(app, program), kind, outcome)
+    filters = export.Filters(_check_programme(app, program), kind, outcome, _check_zone(app, zone))
     check_output(out_file, force)
     with atomic_output(out_file) as temp:
         if fmt == "csv":
@@ -104,6 +119,7 @@ def tally_command(
     fmt: Annotated[str, typer.Option("--format", help="md, csv, xlsx, docx or pdf.")] = "md",
     out_file: Annotated[Path | None, typer.Option("--out", help="The file to write (md: default stdout).")] = None,
     program: ProgramOption = None,
+    zone: ZoneOption = None,
     lang: LangOption = None,
     force: ForceOption = False,
     db: DbOption = None,
@@ -116,11 +132,13 @@ def tally_command(
     period = period_from(year, parse_date(start, "--from"), parse_date(end, "--to"), app.config.station.timezone,
                          today(app))  # fmt: skip
     programme = _check_programme(app, program)
+    zone = _check_zone(app, zone)
     if out_file is None and fmt != "md":
         raise UsageError("cli.needs_out", format=fmt)
     if out_file is not None:
         check_output(out_file, force)
-    result = tally.compute(app.db, period, app.config.station.name, app.config.partial_share, programme)
+    result = tally.compute(app.db, period, app.config.station.name, app.config.partial_share, programme, zone,
+                           {z.id: z.name for z in app.config.zones})  # fmt: skip
     if out_file is None:
         sys.stdout.write(tally.markdown(result, language))
         return

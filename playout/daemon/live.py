@@ -163,9 +163,13 @@ class LiveDaemon:
         self._last_watch = 0.0
         lead = timedelta(milliseconds=self.cfg.daemon.lead_ms)
         self.lead = lead
+        # Each occurrence's wake-up holds a worker while it waits for its zones and airs;
+        # occurrences for different zones air at the same time, so the pool grows with the
+        # zones (two per zone: one airing, one waiting behind it) beside the periodic jobs.
+        zones = len(getattr(self.player, "zones", None) or [None])
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
-            executors={"default": ThreadPoolExecutor(8)},
+            executors={"default": ThreadPoolExecutor(6 + 2 * zones)},
             # Coalesce and a grace as long as the catch-up window: a wake-up that comes late
             # still runs once, and the station core decides whether it is too late to air.
             job_defaults={"coalesce": True, "max_instances": 1,
@@ -600,8 +604,10 @@ class LiveDaemon:
         zones = body.get("zones") or None
         row = self.station.air_now(self._resolve_clip(body["clip"]), level, actor.describe(), zones)
         self._next_cache = None  # a manual airing moves the rotation on
+        # The journal says which zones, where narrowed: who sent what where.
+        where = f" to {', '.join(zones)}" if zones else ""
         return 200, {"key": row.key, "clip_id": row.clip_id, "title": row.title, "level": level.value,
-                     "detail": f"#{row.clip_id} {row.title} ({level.value})"}  # fmt: skip
+                     "detail": f"#{row.clip_id} {row.title} ({level.value}){where}"}  # fmt: skip
 
     def _skip(self, _body: dict, actor: Actor) -> tuple[int, dict]:
         playing = self.player.now_playing()

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from playout.airlog import AiringLog
 from playout.clock import Clock
+from playout.daemon.zonelocks import Hold, ZoneLocks
 from playout.db.models import Airing
 from playout.errors import NotFound
 from playout.i18n import t
@@ -27,6 +28,7 @@ from playout.player import Cue, Player
 from playout.scheduling.expand import expand
 from playout.scheduling.model import ClipRef, Occurrence, Relay, Schedule
 from playout.scheduling.select import ClipInfo, History, LibraryView, Plan, select
+from playout.scheduling.zones import slot_zones
 from playout.speakers import Presence
 
 log = logging.getLogger("playout.station")
@@ -120,7 +122,8 @@ class Station:
         # A simulation is the log's only writer: it keeps the selection history in memory
         # instead of reading it back from the log before every occurrence.
         self._history: History | None = None if not remember_history else airlog.history()
-        self._air_lock = threading.Lock()  # one airing at a time on the one output
+        # One airing at a time in each zone; occurrences for different zones air together.
+        self._locks = ZoneLocks()
         self._manual_seq = 0
         self._current: list[_LogObserver] = []  # the airing on the outputs now, one per zone
         # Set when the daemon stops: nothing new starts, and an occurrence cut off before any
@@ -170,8 +173,9 @@ class Station:
     # -- airing ------------------------------------------------------------------------
 
     def air(self, occ: Occurrence) -> list[Airing] | None:
-        """Air one occurrence unless the log says it was handled. Blocks while it plays."""
-        with self._air_lock:
+        """Air one occurrence unless the log says it was handled. Blocks while it plays, and
+        while an airing holds one of its zones (an occurrence for other zones airs at once)."""
+        with self._locks.acquire(self._occ_zones(occ), occ.utc) as hold:
             if self.stopping:
                 return None  # not handled: the next start catches it up
             now = self.clock.now()
@@ -190,7 +194,7 @@ class Station:
             if self._history is not None:
                 self._history.record(plan)
             waiting = [r for r in written if r.outcome == Outcome.PENDING.value]
-            self._play(written, occ.utc if late.total_seconds() < 0 else now, occ.utc)
+            self._play(written, occ.utc if late.total_seconds() < 0 else now, occ.utc, hold)
             if self.stopping and waiting and all(not r.played_ms for r in waiting):
                 self._leave_for_next_start(occ, waiting)
             return written
@@ -207,7 +211,7 @@ class Station:
     def record_removed(self, occ: Occurrence, reason: str) -> list[Airing] | None:
         """Record that an occurrence due soon was taken out of the schedule: one skipped row,
         unless it was handled already."""
-        with self._air_lock:
+        with self._locks.acquire(self._occ_zones(occ), occ.utc):
             written = self.log.insert([self._row(occ, 1, None, None, Outcome.SKIPPED, reason)])
         if written is not None:
             log.warning("occurrence %s did not air: %s", occ.key, reason)
@@ -225,6 +229,13 @@ class Station:
         if None in self.zones:
             return [None]
         return [z for z in self.zones if zones is None or z in zones]
+
+    def _occ_zones(self, occ: Occurrence) -> list[str | None]:
+        """The zones whose locks an occurrence takes: those it airs in, in the configuration's
+        order (a player without zones: its one output)."""
+        if None in self.zones:
+            return [None]
+        return list(slot_zones(occ.slot, [z for z in self.zones if z is not None]))
 
     def _in_zone(self, row: Airing, zone: str | None) -> Airing:
         """The row as aired to one zone: its zone and output, and, where the station has more
@@ -281,25 +292,35 @@ class Station:
             log.warning("occurrence %s %s: %s", occ.key, outcome.value, reason)
         return written
 
-    def _play(self, rows: list[Airing], start_at: datetime, scheduled: datetime | None) -> None:
+    def _play(self, rows: list[Airing], start_at: datetime, scheduled: datetime | None, hold: Hold | None = None) -> None:
         """Play the pending rows, each zone's on its own output from the same instant; each
-        zone's rows get their own outcomes."""
+        zone's rows get their own outcomes. Each zone is given back to `hold`'s lock as soon
+        as its part ends: what waits for that zone only need not wait for the others."""
         by_zone: dict[str | None, list[Airing]] = {}
         for row in rows:
             by_zone.setdefault(row.zone if row.zone in self.zones else next(iter(self.zones)), []).append(row)
         if len(by_zone) == 1:
             [(zone, only)] = by_zone.items()
-            self._play_zone(zone, only, start_at, scheduled)
+            self._play_zone(zone, only, start_at, scheduled, hold)
             return
-        threads = [threading.Thread(target=self._play_zone, args=(zone, zrows, start_at, scheduled),
+        threads = [threading.Thread(target=self._play_zone, args=(zone, zrows, start_at, scheduled, hold),
                                     name=f"zone-{zone}", daemon=True) for zone, zrows in by_zone.items()]  # fmt: skip
         for th in threads:
             th.start()
         for th in threads:
             th.join()
 
-    def _play_zone(self, zone: str | None, rows: list[Airing], start_at: datetime, scheduled: datetime | None) -> None:
+    def _play_zone(self, zone: str | None, rows: list[Airing], start_at: datetime, scheduled: datetime | None,
+                   hold: Hold | None = None) -> None:  # fmt: skip
         """Play one zone's pending rows; a missing file fails its row and plays the fallback."""
+        try:
+            self._play_zone_rows(zone, rows, start_at, scheduled)
+        finally:
+            if hold is not None:
+                hold.release(zone)
+
+    def _play_zone_rows(self, zone: str | None, rows: list[Airing], start_at: datetime,
+                        scheduled: datetime | None) -> None:  # fmt: skip
         player = self.zones[zone]
         cues: list[Cue] = []
         playing: list[Airing] = []
@@ -421,17 +442,15 @@ class Station:
     def wait_idle(self, timeout: float = -1) -> bool:
         """Until nothing is on air (or `timeout` seconds): a manual airing plays in its own
         thread, and the player must not be closed under it. False when the timeout came first."""
-        if not self._air_lock.acquire(timeout=timeout):
-            return False
-        self._air_lock.release()
-        return True
+        return self._locks.wait_idle(timeout)
 
     # -- manual airings ----------------------------------------------------------------
 
     def air_now(self, clip_id: int, level: Level, actor: str | None = None,
                 zones: list[str] | None = None) -> Airing:  # fmt: skip
         """Air a clip by hand to these zones (None: all). Normal waits for the current airing
-        to end; priority for the current item; emergency interrupts it (in those zones).
+        to end; priority for the current item; emergency interrupts it (in those zones only:
+        an airing in another zone goes on, and is not waited for).
         Recorded like any airing, marked manual, a row per zone; returns the first."""
         targets = self._targets(zones)
         if not targets:
@@ -453,19 +472,26 @@ class Station:
         )  # fmt: skip
         rows = [self._in_zone(row, zone) for zone in targets]
         rows = self.log.insert(rows) or rows
-        if actor is not None and level != Level.NORMAL:
-            self.attribute(actor, current=level == Level.EMERGENCY, rest=True, zones=targets)
-        for zone in targets:
-            if level == Level.EMERGENCY:
-                self.zones[zone].interrupt("interrupted by an emergency announcement")
-            elif level == Level.PRIORITY:
-                self.zones[zone].stop_after_current("skipped for a priority announcement")
-        log.warning("manual airing %s (%s): %s%s", key, level.value, clip.title,
-                    f" to {', '.join(map(str, targets))}" if len(self.zones) > 1 else "")  # fmt: skip
+        # Emergency and priority go before anything waiting for these zones; normal waits its
+        # turn. Claimed before the interruption, so that what it frees cannot take them first.
+        claim = self._locks.claim(targets, now, urgent=level != Level.NORMAL)
+        try:
+            if actor is not None and level != Level.NORMAL:
+                self.attribute(actor, current=level == Level.EMERGENCY, rest=True, zones=targets)
+            for zone in targets:
+                if level == Level.EMERGENCY:
+                    self.zones[zone].interrupt("interrupted by an emergency announcement")
+                elif level == Level.PRIORITY:
+                    self.zones[zone].stop_after_current("skipped for a priority announcement")
+            log.warning("manual airing %s (%s): %s%s", key, level.value, clip.title,
+                        f" to {', '.join(map(str, targets))}" if len(self.zones) > 1 else "")  # fmt: skip
 
-        def run() -> None:
-            with self._air_lock:
-                self._play(rows, self.clock.now(), None)
+            def run() -> None:
+                with claim.wait() as hold:
+                    self._play(rows, self.clock.now(), None, hold)
 
-        threading.Thread(target=run, name=f"manual-{self._manual_seq}", daemon=True).start()
+            threading.Thread(target=run, name=f"manual-{self._manual_seq}", daemon=True).start()
+        except BaseException:
+            claim.cancel()  # an urgent claim left behind would keep these zones from airing
+            raise
         return rows[0]

@@ -30,6 +30,8 @@ from playout.reports.tally import (
     not_aired_text,
     number,
     summary,
+    zone_headers,
+    zone_table,
 )
 
 SERIF_DIRS = [Path("/usr/share/fonts/truetype/liberation2"), Path("/usr/share/fonts/truetype/liberation")]
@@ -115,6 +117,22 @@ def monthly_tables(t: Tally, lang: str) -> list[list[list[str]]]:
         rows += [[ln.name(lang), *(number(ln.monthly.get(m, 0), lang) for m in months)] for ln in t.lines]
         out.append(rows)
     return out
+
+
+def zone_tables(t: Tally, lang: str) -> list[list[list[str]]]:
+    """Programme x zone, where the station has more than one zone (none otherwise)."""
+    return [[zone_headers(t, lang), *zone_table(t, lang)]] if t.breakdown else []
+
+
+def zone_widths(rows: list[list[str]]) -> list[float]:
+    zones = len(rows[0]) - 1
+    each = min(30.0, (TEXT_W_MM - 50) / max(zones, 1))
+    return [TEXT_W_MM - each * zones, *([each] * zones)]
+
+
+def period_text(t: Tally, lang: str) -> str:
+    text = f"{label('tally.period', lang)}: {t.period.start:%d/%m/%Y} – {t.period.end:%d/%m/%Y}"
+    return text + (f"; {label('tally.zone', lang)}: {t.zone_label(t.zone)}." if t.zone else ".")
 
 
 def body_sentences(t: Tally, lang: str) -> list[str]:
@@ -284,7 +302,7 @@ def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
     title = title_line(t, head, lang)
     para(doc, title, 14, bold=True, align=center)
     rule(doc, 40, TEXT_W_MM)
-    para(doc, f"{label('tally.period', lang)}: {t.period.start:%d/%m/%Y} – {t.period.end:%d/%m/%Y}.", 13,
+    para(doc, period_text(t, lang), 13,
          align=justify, before=6, after=6, first=10)  # fmt: skip
     para(doc, f"I. {label('report.results', lang)}", 13, bold=True, after=6, first=10)
     for sentence in body_sentences(t, lang):
@@ -310,6 +328,11 @@ def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
         months = len(rows[0]) - 1
         first_w = TEXT_W_MM - 10.5 * months
         data_table(rows, [first_w, *([10.5] * months)], 9.5)
+    for rows in zone_tables(t, lang):
+        n = 2 + len(monthly_tables(t, lang))
+        para(doc, label("report.table", lang).format(n=n, name=label("tally.by_zone", lang)), 13, bold=True, before=10,
+             after=4)  # fmt: skip
+        data_table(rows, zone_widths(rows), 9.5)
 
     shapes, width, height = chart_shapes(t, lang)
     if shapes:
@@ -422,7 +445,7 @@ def write_pdf(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
     body = style(13, align=TA_JUSTIFY, firstLineIndent=10 * mm, spaceAfter=6)
     story: list[Any] = [header, Spacer(1, 8 * mm), p(label("report.kind", lang), style(14, True)),
                         p(title, style(14, True)), Rule(40 * mm), Spacer(1, 3 * mm),
-                        p(f"{label('tally.period', lang)}: {t.period.start:%d/%m/%Y} – {t.period.end:%d/%m/%Y}.", body),
+                        p(period_text(t, lang), body),
                         p(f"I. {label('report.results', lang)}", style(13, True, align=0, firstLineIndent=10 * mm,
                                                                          spaceAfter=6))]  # fmt: skip
     story += [p(s, body) for s in body_sentences(t, lang)]
@@ -446,6 +469,10 @@ def write_pdf(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
         months = len(rows[0]) - 1
         story += [p(label("report.table", lang).format(n=2 + i, name=name), caption),
                   data_table(rows, [TEXT_W_MM - 10.5 * months, *([10.5] * months)], 9.5)]  # fmt: skip
+    for rows in zone_tables(t, lang):
+        n = 2 + len(monthly_tables(t, lang))
+        story += [p(label("report.table", lang).format(n=n, name=label("tally.by_zone", lang)), caption),
+                  data_table(rows, zone_widths(rows), 9.5)]  # fmt: skip
     shapes, width, height = chart_shapes(t, lang)
     if shapes:
         story.append(KeepTogether([p(label("report.figure", lang).format(name=label("tally.chart", lang)), caption),

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import String, case, cast, func, select
 
+from playout.config import MAIN_ZONE
 from playout.db import Database
 from playout.db.models import Action, Airing, Clip
 from playout.i18n import label
@@ -49,6 +50,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     # An Icecast zone's registered speakers connected throughout the item: "212 / 230".
     ("speakers", "export.speakers", "text"),
     ("output", "export.output", "text"),
+    ("zone", "export.zone", "text"),
     ("content_hash", "export.content_hash", "text"),
     ("item", "export.item", "text"),
     ("occurrence", "export.occurrence", "text"),
@@ -61,6 +63,7 @@ class Filters:
     programme: str | None = None
     kind: str | None = None
     outcome: str | None = None
+    zone: str | None = None
 
 
 def hms(ms: int | None) -> str:
@@ -79,6 +82,18 @@ def programmes(db: Database) -> list[str]:
     return sorted(known)  # type: ignore[type-var]
 
 
+def zone_known(db: Database, zone: str, configured: list[str]) -> bool:
+    """A zone of the station, or one its log names (a zone taken out of playout.toml keeps
+    its history; rows from before zones are `main`). The log is asked only for a zone the
+    configuration does not have, and only whether one row has it: no scan of a long log."""
+    if zone in configured:
+        return True
+    from playout.reports.tally import zone_is
+
+    with db.session() as s:
+        return s.execute(select(Airing.id).where(zone_is(zone)).limit(1)).first() is not None
+
+
 def _where(period: Period, filters: Filters) -> list[Any]:
     where = [Airing.scheduled_at >= period.utc_start, Airing.scheduled_at < period.utc_end]
     if filters.programme:
@@ -87,6 +102,10 @@ def _where(period: Period, filters: Filters) -> list[Any]:
         where.append(Airing.kind == filters.kind)
     if filters.outcome:
         where.append(Airing.outcome == filters.outcome)
+    if filters.zone:
+        from playout.reports.tally import zone_is
+
+        where.append(zone_is(filters.zone))
     return where
 
 
@@ -213,16 +232,20 @@ def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, off
         if value:
             where.append(f"{column} = ?")
             params.append(value)
+    if filters.zone:  # rows from before zones existed went out on the one output, "main"
+        where.append("(zone = ? or zone is null)" if filters.zone == MAIN_ZONE else "zone = ?")
+        params.append(filters.zone)
     assert [c for c, _, _ in COLUMNS] == ["scheduled_at", "started_at", "ended_at", "slot", "position", "title",
         "programme", "kind", "clip_id", "duration_ms", "played_ms", "lateness_ms", "outcome", "reason", "manual",
-        "level", "actor", "verified", "heard_lateness_ms", "verify_note", "speakers", "output", "content_hash", "item", "occurrence",
-        "key"], "keep _sqlite_lines in step with COLUMNS"  # fmt: skip
-    # Slot ids and keys begin with a letter or digit (the schedule's rule): never a formula.
+        "level", "actor", "verified", "heard_lateness_ms", "verify_note", "speakers", "output", "zone", "content_hash",
+        "item", "occurrence", "key"], "keep _sqlite_lines in step with COLUMNS"  # fmt: skip
+    # Slot ids, zone ids and keys begin with a letter or digit (the schedule's and the
+    # configuration's rules): never a formula.
     sql = ("select scheduled_at, started_at, ended_at, slot || ',' || position, title, programme, kind,"
            " coalesce(clip_id, ''), duration_ms, played_ms, lateness_ms, outcome, reason, manual, level, actor,"
            " verified, heard_lateness_ms, verify_note,"
            f" {SPEAKERS_SQL},"
-           " output,"
+           " output, coalesce(zone, '') || ',' ||"
            " coalesce(content_hash, '') || ',' || coalesce(item, '') || ',' || occurrence || ',' || key"
            f" from airings where {' and '.join(where)} order by scheduled_at, position, id")  # fmt: skip
     raw = db.engine.raw_connection()

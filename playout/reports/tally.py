@@ -8,9 +8,11 @@ clips are what the annual report calls "52 chuyên mục" (episodes) or "10 kh�
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import String, and_, case, cast, func, or_, select
 
+from playout.config import MAIN_ZONE
 from playout.db import Database
 from playout.db.models import Airing
 from playout.i18n import label
@@ -31,6 +33,7 @@ class Line:
     manual: int = 0
     monthly: dict[tuple[int, int], int] = field(default_factory=dict)
     not_aired: dict[str, int] = field(default_factory=dict)
+    by_zone: dict[str, int] = field(default_factory=dict)  # airings in each zone (one each, per zone)
 
     def name(self, lang: str) -> str:
         kind = label(f"kind.{self.kind}", lang)
@@ -45,13 +48,37 @@ class Tally:
     lines: list[Line]
     months: list[tuple[int, int]]
     unassigned_not_aired: dict[str, int] = field(default_factory=dict)  # skipped rows with no clip
+    zones: list[str] = field(default_factory=list)  # the zones that aired in the period, the station's order first
+    zone: str | None = None  # only this zone's airings were counted
+    zone_names: dict[str, str] = field(default_factory=dict)
 
     def total(self, attr: str) -> int:
         return sum(getattr(line, attr) for line in self.lines)
 
+    @property
+    def breakdown(self) -> bool:
+        """Whether the per-zone table says anything: a station with one zone (or a tally of
+        one zone) has none."""
+        return len(self.zones) > 1
+
+    def zone_label(self, zone: str) -> str:
+        name = self.zone_names.get(zone)
+        return f"{name} ({zone})" if name and name != zone else zone
+
+
+def zone_is(zone: str) -> Any:
+    """The log's rows of one zone. Rows written before zones existed have none: they went out
+    on the station's one output, the zone a file with only [output] calls `main`."""
+    if zone == MAIN_ZONE:
+        return or_(Airing.zone == zone, Airing.zone.is_(None))
+    return Airing.zone == zone
+
 
 def compute(db: Database, period: Period, station: str, partial_share: float = 0.9,
-            programme: str | None = None) -> Tally:  # fmt: skip
+            programme: str | None = None, zone: str | None = None,
+            zones: dict[str, str] | None = None) -> Tally:  # fmt: skip
+    """The tally of a period. `zone`: only what aired in that zone; `zones`: the station's
+    zones (id -> name) in the configuration's order, for the per-zone table."""
     counted = or_(
         Airing.outcome == Outcome.AIRED.value,
         and_(Airing.outcome == Outcome.PARTIAL.value, Airing.played_ms >= partial_share * Airing.duration_ms),
@@ -59,7 +86,7 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
     # An item aired to several zones is one airing of it: counted once per occurrence and position.
     airings = func.count(func.distinct(Airing.occurrence + "/" + cast(Airing.position, String)))
     in_period = and_(Airing.scheduled_at >= period.utc_start, Airing.scheduled_at < period.utc_end)
-    scope = [in_period] + ([Airing.programme == programme] if programme else [])
+    scope = [in_period] + ([Airing.programme == programme] if programme else []) + ([zone_is(zone)] if zone else [])
     lines: dict[tuple[str, str | None], Line] = {}
 
     def line(kind: str | None, prog: str | None) -> Line:
@@ -98,6 +125,15 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
                     .group_by(Airing.kind, Airing.programme)
                 ):  # fmt: skip
                     line(kind, prog).monthly[(year, mon)] = n
+        # Per zone: each zone's row of an item is that zone's airing of it.
+        seen: set[str] = set()
+        for kind, prog, where, n in conn.execute(
+            select(Airing.kind, Airing.programme, func.coalesce(Airing.zone, MAIN_ZONE), airings)
+            .where(*scope, counted, Airing.clip_id.is_not(None))
+            .group_by(Airing.kind, Airing.programme, func.coalesce(Airing.zone, MAIN_ZONE))
+        ):  # fmt: skip
+            line(kind, prog).by_zone[where] = n
+            seen.add(where)
         short = and_(Airing.outcome == Outcome.PARTIAL.value, Airing.played_ms < partial_share * Airing.duration_ms)
         unassigned: dict[str, int] = {}
         for kind, prog, outcome, is_short, n in conn.execute(
@@ -113,7 +149,9 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
                 ln.not_aired[name] = ln.not_aired.get(name, 0) + n
     ordered = sorted(lines.values(), key=lambda ln: (KIND_ORDER.index(ln.kind) if ln.kind in KIND_ORDER else 99,
                                                      ln.programme is None, ln.programme or ""))  # fmt: skip
-    return Tally(period, station, partial_share, ordered, months, unassigned)
+    order = list(zones or {})
+    shown = [z for z in order if z in seen] + sorted(seen - set(order))
+    return Tally(period, station, partial_share, ordered, months, unassigned, shown, zone, dict(zones or {}))
 
 
 def number(n: int, lang: str) -> str:
@@ -166,12 +204,29 @@ def table(t: Tally, lang: str) -> list[list[str]]:
              number(ln.manual, lang), not_aired_text(ln.not_aired, lang)] for ln in t.lines]  # fmt: skip
 
 
+def zone_headers(t: Tally, lang: str) -> list[str]:
+    return [label("tally.what", lang), *(t.zone_label(z) for z in t.zones)]
+
+
+def zone_table(t: Tally, lang: str) -> list[list[str]]:
+    """Programme x zone: how many times each zone aired each line (an item aired to three
+    zones is one airing in the main table and one in each of the three zones here)."""
+    return [[ln.name(lang), *(number(ln.by_zone.get(z, 0), lang) for z in t.zones)] for ln in t.lines if ln.airings]
+
+
+def period_line(t: Tally, lang: str) -> str:
+    text = f"{label('tally.period', lang)}: {t.period.label()}"
+    if t.zone:
+        text += f"; {label('tally.zone', lang)}: {t.zone_label(t.zone)}"
+    return text
+
+
 def month_label(year: int, month: int) -> str:
     return f"{month:02d}/{year}"
 
 
 def markdown(t: Tally, lang: str) -> str:
-    lines = [f"# {label('tally.heading', lang)} — {t.station}", "", f"{label('tally.period', lang)}: {t.period.label()}", ""]
+    lines = [f"# {label('tally.heading', lang)} — {t.station}", "", period_line(t, lang), ""]
     lines += summary(t, lang) or [label("tally.nothing", lang)]
     lines += ["", "| " + " | ".join(headers(lang)) + " |", "|" + "---|" * len(headers(lang))]
     lines += ["| " + " | ".join(row) + " |" for row in table(t, lang)]
@@ -180,6 +235,11 @@ def markdown(t: Tally, lang: str) -> str:
     lines += ["| " + " | ".join([label("tally.what", lang), *months]) + " |", "|" + "---|" * (len(months) + 1)]
     for ln in t.lines:
         lines.append("| " + " | ".join([ln.name(lang), *(number(ln.monthly.get(m, 0), lang) for m in t.months)]) + " |")
+    if t.breakdown:
+        zone_head = zone_headers(t, lang)
+        lines += ["", f"## {label('tally.by_zone', lang)}", "", "| " + " | ".join(zone_head) + " |",
+                  "|" + "---|" * len(zone_head)]  # fmt: skip
+        lines += ["| " + " | ".join(row) + " |" for row in zone_table(t, lang)]
     if t.unassigned_not_aired:
         lines += ["", f"{label('tally.unassigned', lang)}: {not_aired_text(t.unassigned_not_aired, lang)}"]
     share = round(t.partial_share * 100)
@@ -191,10 +251,13 @@ def csv_rows(t: Tally, lang: str) -> list[list[str]]:
     from playout.reports.export import neutral
 
     months = [month_label(y, m) for y, m in t.months]
-    rows = [[*headers(lang), *months]]
+    # The per-zone counts, where there is more than one zone, as columns after the months.
+    zones = [neutral(f"{label('tally.zone', lang)} {t.zone_label(z)}") for z in t.zones] if t.breakdown else []
+    rows = [[*headers(lang), *months, *zones]]
     for ln, row in zip(t.lines, table(t, lang), strict=True):
         # The programme's name can be anything a person typed: never a formula in Excel.
-        rows.append([neutral(row[0]), *row[1:], *(str(ln.monthly.get(m, 0)) for m in t.months)])
+        rows.append([neutral(row[0]), *row[1:], *(str(ln.monthly.get(m, 0)) for m in t.months),
+                     *(str(ln.by_zone.get(z, 0)) for z in (t.zones if t.breakdown else []))])  # fmt: skip
     return rows
 
 

@@ -18,7 +18,9 @@ from playout.reports.tally import (
     markdown,
     month_label,
     not_aired_text,
+    period_line,
     summary,
+    zone_headers,
 )
 
 def print_setup(ws, header_row: int) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +55,7 @@ def write_xlsx(t: Tally, lang: str, dest: Path) -> None:
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     ws.write(0, 0, f"{label('tally.heading', lang)} — {t.station}", title)
-    ws.write(1, 0, f"{label('tally.period', lang)}: {t.period.label()}")
+    ws.write(1, 0, period_line(t, lang))
     row = 3
     for sentence in summary(t, lang) or [label("tally.nothing", lang)]:
         ws.merge_range(row, 0, row, 5, sentence, wrap)
@@ -84,6 +86,17 @@ def write_xlsx(t: Tally, lang: str, dest: Path) -> None:
     for i, ln in enumerate(t.lines, 1):
         months.write_string(i, 0, ln.name(lang))
         months.write_row(i, 1, [ln.monthly.get(m, 0) for m in t.months])
+    if t.breakdown:  # programme x zone, where the station has more than one zone
+        by_zone = wb.add_worksheet(label("tally.sheet_zones", lang))
+        zone_head = zone_headers(t, lang)
+        by_zone.set_column(0, 0, 38)
+        by_zone.set_column(1, len(t.zones), 16)
+        by_zone.write_row(0, 0, zone_head, head)
+        by_zone.set_row(0, header_height(zone_head, [38] + [16] * len(t.zones)))
+        print_setup(by_zone, 0)
+        for i, ln in enumerate([ln for ln in t.lines if ln.airings], 1):
+            by_zone.write_string(i, 0, ln.name(lang))
+            by_zone.write_row(i, 1, [ln.by_zone.get(z, 0) for z in t.zones])
     # One small chart per programme, each on its own scale (see playout.reports.chart).
     series = chart_series(t, lang)
     names = [ln.name(lang) for ln in t.lines]

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 from playout.i18n import fmt_duration
 from playout.scheduling.expand import expand
-from playout.scheduling.model import ClipRef, LatestEpisode, NamedClip, Problem, Rotation, Schedule, Source
+from playout.scheduling.model import ClipRef, LatestEpisode, NamedClip, Problem, Rotation, Schedule, Slot, Source
 from playout.scheduling.select import History, LibraryView, plan_range
+from playout.scheduling.zones import slot_zones
 
 # Five weeks covers every weekly, fortnightly and monthly pattern at least once.
 HORIZON_DAYS = 35
@@ -28,9 +29,9 @@ def _ref_problem(ref: ClipRef, library: LibraryView, source: Source) -> Problem 
 def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo,
           zones: tuple[str, ...] | None = None) -> tuple[list[Problem], list[Problem]]:  # fmt: skip
     """Errors and warnings: unknown clips and programmes, unknown zones, empty pools,
-    sequences that cannot fit their hard end, equal-priority overlaps (station-wide: the
-    daemon airs one occurrence at a time, to all its zones), and what is worth a
-    technician's look. `zones`: the station's zone ids (None: not checked)."""
+    sequences that cannot fit their hard end, equal-priority overlaps (per zone: the daemon
+    airs one occurrence at a time in each zone, and occurrences for different zones together),
+    and what is worth a technician's look. `zones`: the station's zone ids (None: not checked)."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for slot in schedule.slots:
@@ -85,7 +86,7 @@ def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo,
             elif d.msg_id == "select.no_episode" and str(slot.source) not in slots_with_errors:
                 once(("episode", d.item_key), warnings, Problem(slot.source, "schedule.no_episode_next", {
                     "programme": d.params["programme"], "when": when, "slot": slot.id}))  # fmt: skip
-    for a, b in overlaps(plans):
+    for a, b in overlaps(plans, zones):
         sa, sb = a.occurrence.slot, b.occurrence.slot
         params = {"slot": sa.id, "other": sb.id, "when": b.occurrence.local.strftime("%Y-%m-%d %H:%M"),
                   "end": a.end.astimezone(tz).strftime("%H:%M:%S")}  # fmt: skip
@@ -105,13 +106,22 @@ def _dropped_ms(plan, library: LibraryView) -> int:  # noqa: ANN001
     return sum(c.duration_ms for c in library.clips if c.title in titles)
 
 
-def overlaps(plans):  # noqa: ANN001, ANN201
-    """Pairs (earlier, later) of plans of different slots whose airtimes overlap."""
+def share_a_zone(a: Slot, b: Slot, zones: tuple[str, ...] | None) -> bool:
+    """Do occurrences of these slots air in a zone in common? Without the station's zone ids,
+    a slot without `zones` airs in every zone, including any the other does not name."""
+    known = zones if zones is not None else (*{z for s in (a, b) for z in s.zones or ()}, "\0every other zone")
+    return bool(set(slot_zones(a, known)) & set(slot_zones(b, known)))
+
+
+def overlaps(plans, zones: tuple[str, ...] | None = None):  # noqa: ANN001, ANN201
+    """Pairs (earlier, later) of plans of different slots whose airtimes overlap in a zone
+    they share (`zones`: the station's zone ids)."""
     ordered = sorted(plans, key=lambda p: p.occurrence.utc)
     active = []
     for plan in ordered:
         active = [a for a in active if a.end > plan.occurrence.utc]
         for a in active:
-            if a.occurrence.slot.id != plan.occurrence.slot.id:
+            if a.occurrence.slot.id != plan.occurrence.slot.id and share_a_zone(a.occurrence.slot,
+                                                                                plan.occurrence.slot, zones):
                 yield a, plan
         active.append(plan)

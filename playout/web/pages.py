@@ -78,6 +78,32 @@ def _send_report(write: Callable[[Path], object], name: str, mimetype: str) -> A
     return send_file(handle, mimetype=mimetype, as_attachment=True, download_name=name)
 
 
+def _zones() -> dict[str, str]:
+    """The station's zones, id -> name, in the configuration's order."""
+    return {z.id: z.name for z in _app().config.zones}
+
+
+def _zone_arg() -> str | None:
+    """The page's zone filter: a zone the station has (or its log names), else none, said once."""
+    value = request.args.get("zone", "").strip()
+    if not value:
+        return None
+    known = list(_zones())
+    if not export.zone_known(_app().db, value, known):
+        flash(t("zones.not_found", g.lang, zones=value, known=", ".join(known)), "error")
+        return None
+    return value
+
+
+def _zone_choice(chosen: str | None) -> list[tuple[str, str]]:
+    """The zones a page offers to filter by, where the station has more than one (and a zone
+    only the log names, once it is chosen)."""
+    zones = list(_zones().items())
+    if chosen and chosen not in dict(zones):
+        zones.append((chosen, chosen))
+    return zones if len(zones) > 1 else []
+
+
 # -- Now --------------------------------------------------------------------------------
 
 
@@ -201,9 +227,33 @@ def week() -> Any:
         grid.setdefault(occ.local.hour, {}).setdefault(occ.local_date, []).append(plan)
     return render_template(
         "week.html", page="week", days=days, hours=sorted(grid), grid=grid, notes=shown.notes, problems=problems,
+        zones=_week_zones(shown.plans),
         week=_iso_week(first), prev=_iso_week(first - timedelta(days=7)), next=_iso_week(first + timedelta(days=7)),
         this=_iso_week(today), today=today, tz=app.config.station.timezone, broken=bool(shown.errors),
     )  # fmt: skip
+
+
+def _week_zones(plans: list) -> dict[str, str]:
+    """Where a slot or an item airs in only some of the station's zones, their names, by
+    occurrence key (the slot) and by "occurrence key item key" (an item): nothing where it
+    airs everywhere, so a station with one zone sees no change."""
+    names = _zones()
+    everywhere = set(names)
+
+    def some(zones: tuple[str, ...] | None) -> str | None:
+        if zones is None or everywhere <= set(zones):
+            return None
+        return ", ".join(names.get(z, z) for z in zones)
+
+    found: dict[str, str] = {}
+    for plan in plans:
+        occ = plan.occurrence
+        if (text := some(occ.slot.zones)) is not None:
+            found[occ.key] = text
+        for n, item in enumerate(occ.slot.items, 1):
+            if (text := some(item.zones)) is not None:
+                found[f"{occ.key} {occ.slot.id}#{n}"] = text
+    return found
 
 
 # -- Library ----------------------------------------------------------------------------
@@ -330,9 +380,10 @@ def _log_query() -> tuple[Period, export.Filters, dict[str, str]]:
         programme=programme or None,
         kind=kind if kind in {k.value for k in Kind} else None,
         outcome=outcome if outcome in {o.value for o in Outcome} else None,
+        zone=_zone_arg(),
     )
     args = {"from": period.start.isoformat(), "to": period.end.isoformat(), "programme": filters.programme or "",
-            "kind": filters.kind or "", "outcome": filters.outcome or ""}  # fmt: skip
+            "kind": filters.kind or "", "outcome": filters.outcome or "", "zone": filters.zone or ""}  # fmt: skip
     return period, filters, args
 
 
@@ -349,6 +400,7 @@ def log() -> Any:
     actions, actions_total = _actions().between(period.utc_start, period.utc_end, limit=200)
     return render_template(
         "log.html", page="log", rows=rows, total=total, page_no=page_no, pages=pages, args=args,
+        zones=_zone_choice(filters.zone),  # a zone column and filter where there is more than one zone
         first=(page_no - 1) * LOG_PAGE + 1, last=(page_no - 1) * LOG_PAGE + len(rows),
         programmes=export.programmes(app.db), kinds=[k.value for k in Kind], outcomes=[o.value for o in Outcome],
         actions=actions, actions_total=actions_total,
@@ -390,7 +442,9 @@ def _tally() -> tuple[int, tally.Tally]:
     except (ValueError, UsageError):
         year = today.year
         period = period_from(year, None, None, app.config.station.timezone, today)
-    return year, tally.compute(app.db, period, app.config.station.name, app.config.partial_share)
+    zone = _zone_arg()
+    return year, tally.compute(app.db, period, app.config.station.name, app.config.partial_share, zone=zone,
+                               zones=_zones())  # fmt: skip
 
 
 @bp.route("/tally")
@@ -400,6 +454,9 @@ def tally_page() -> Any:
     months = [tally.month_label(y, m) for y, m in result.months]
     return render_template(
         "tally.html", page="tally", year=year, result=result, headers=tally.headers(lang),
+        zones=_zone_choice(result.zone), zone=result.zone or "",
+        zone_headers=tally.zone_headers(result, lang) if result.breakdown else [],
+        zone_table=tally.zone_table(result, lang) if result.breakdown else [],
         table=tally.table(result, lang), summary=tally.summary(result, lang), months=months,
         monthly=[(ln.name(lang), [tally.number(ln.monthly.get(m, 0), lang) for m in result.months]) for ln in result.lines],
         chart=panel_chart(tally.chart_series(result, lang), [m[:2] for m in months]),
@@ -415,7 +472,7 @@ def tally_download() -> Any:
     if fmt not in ("xlsx", "pdf", "docx"):
         abort(404)
     year, result = _tally()
-    name = f"{'tong-hop' if lang == 'vi' else 'tally'}-{year}.{fmt}"
+    name = f"{'tong-hop' if lang == 'vi' else 'tally'}-{year}{'-' + result.zone if result.zone else ''}.{fmt}"
     if fmt == "xlsx":
         return _send_report(lambda dest: tally_files.write_xlsx(result, lang, dest), name, XLSX)
     head = Letterhead.from_config(_app().config, _today())
@@ -433,17 +490,35 @@ def air_now() -> Any:
     app, lang = _app(), g.lang
     clips = [c for c in app.clips.list() if not c.retired]
     chosen, level = None, Level.NORMAL
+    names = _zones()
+    # Zones to choose from where the station has more than one (default: every zone ticked).
+    zones = list(names.items()) if len(names) > 1 else []
+    ticked = list(names)
     if request.method == "POST":
+        form_zones = [z for z in request.form.getlist("zones") if z]
+        if zones:
+            ticked = [z for z in names if z in form_zones]
         try:
             level = Level(request.form.get("level", "normal"))
             chosen = app.clips.get(int(request.form.get("clip", "")))
         except (ValueError, PlayoutError):
             flash(t("daemon.no_clip", lang, clip=request.form.get("clip", "")), "error")
-            return render_template("air_now.html", page="air", clips=clips, chosen=None, level=level.value), 400
+            return render_template("air_now.html", page="air", clips=clips, chosen=None, level=level.value,
+                                   levels=[lv.value for lv in Level], zones=zones, ticked=ticked), 400  # fmt: skip
+        unknown = [z for z in form_zones if z not in names]
+        if zones and (unknown or not ticked):
+            flash(t("zones.not_found", lang, zones=", ".join(unknown), known=", ".join(names)) if unknown
+                  else t("web.no_zone", lang), "error")  # fmt: skip
+            return render_template("air_now.html", page="air", clips=clips, chosen=chosen, level=level.value,
+                                   levels=[lv.value for lv in Level], zones=zones, ticked=ticked), 400  # fmt: skip
+        # Every zone is the daemon's default: only a narrowed choice is sent.
+        narrowed = ticked if zones and len(ticked) < len(names) else None
         if request.form.get("confirm") == "1":
+            body: dict[str, Any] = {"clip": str(chosen.id), "level": level.value}
+            if narrowed:
+                body["zones"] = narrowed
             try:
-                done = _control().call("POST", "/air-now", {"clip": str(chosen.id), "level": level.value},
-                                       actor=web_actor())  # fmt: skip
+                done = _control().call("POST", "/air-now", body, actor=web_actor())
             except PlayoutError as exc:
                 flash(exc.render(lang), "error")
             else:
@@ -453,9 +528,11 @@ def air_now() -> Any:
         else:
             question = t("web.confirm_air", lang, clip_id=chosen.id, title=chosen.title,
                          duration=fmt_duration(chosen.duration_ms), level=label(f"level.{level.value}", lang))  # fmt: skip
-            return render_template("air_confirm.html", page="air", clip=chosen, level=level.value, question=question)
+            return render_template("air_confirm.html", page="air", clip=chosen, level=level.value, question=question,
+                                   ticked=ticked if zones else [],
+                                   where=", ".join(names.get(z, z) for z in narrowed) if narrowed else "")  # fmt: skip
     return render_template("air_now.html", page="air", clips=clips, chosen=chosen, level=level.value,
-                           levels=[lv.value for lv in Level])  # fmt: skip
+                           levels=[lv.value for lv in Level], zones=zones, ticked=ticked)  # fmt: skip
 
 
 def install(web: Flask) -> None:

@@ -91,6 +91,13 @@ def test_a_manual_airing_goes_to_the_zones_asked(tmp_path: Path) -> None:
         assert [r["zone"] for r in done] == ["ap-3"]
         with pytest.raises(Exception, match="ap-7"):
             daemon.station.air_now(2, Level.NORMAL, "test", ["ap-7"])
+        # Through the control interface: the journal says where it went.
+        from playout.actions import Actor
+
+        _, answer = daemon._air_now({"clip": "2", "level": Level.NORMAL, "zones": ["xa-a"]},
+                                    Actor("kythuat", "web", "127.0.0.1", "technician"))  # fmt: skip
+        assert answer["detail"].endswith("(normal) to xa-a")
+        wait_for(lambda: len(r := rows(st, "manual@")) == 2 and all(x["outcome"] == "aired" for x in r), 20, "both")
     finally:
         daemon.stop()
 
@@ -194,3 +201,225 @@ def test_icecast_restarted_mid_airing_is_partial_in_that_zone_only(tmp_path: Pat
     assert "Icecast" in ip_row["reason"] and icecast.password not in ip_row["reason"], ip_row["reason"]
     # What went out before the server died: at least the two seconds seen on air, not the whole.
     assert 2000 <= ip_row["played_ms"] < by_zone["xa-a"]["played_ms"] - 1000, (ip_row["played_ms"], by_zone["xa-a"])
+
+
+def _two_zone_rig(tmp_path: Path, text: str, start):  # noqa: ANN001, ANN202
+    """A station core with two zones of simulated players on one virtual clock that the test
+    moves (so an airing waits for the clock, not the clock for the airing)."""
+    from playout.player import SimPlayer
+    from tests.daemon.test_station import Rig
+    from tests.scheduling.helpers import parse
+
+    sched, errors, _ = parse(text)
+    assert errors == []
+    rig = Rig(tmp_path, start, schedule=sched, drives_clock=False)
+    ip = SimPlayer(rig.clock, output="icecast:ap-3", drives_clock=False)
+    rig.station.player = Zones({"xa-a": rig.player, "ap-3": ip})
+    return rig, rig.player, ip
+
+
+def _run_clock(rig, threads, step_ms: int = 500, limit_s: int = 60) -> None:  # noqa: ANN001
+    """Move the virtual clock on in steps until every airing thread has ended."""
+    import threading
+    from datetime import timedelta
+
+    for _ in range(limit_s * 1000 // step_ms):
+        if not any(th.is_alive() for th in threads):
+            return
+        rig.clock.advance(timedelta(milliseconds=step_ms))
+        threading.Event().wait(0.03)  # let the players see the new time (they poll every 5 ms)
+    raise AssertionError("the airings did not end")
+
+
+def test_disjoint_zones_air_together_on_time_and_a_shared_zone_waits(tmp_path: Path) -> None:
+    """Two sessions at 05:30, one to each zone, both start at 05:30 (with one lock for the
+    station the second started when the first ended); a session at 05:30:05 to both zones
+    waits for both and starts in both at once, when the longer one ends."""
+    import threading
+    from datetime import timedelta
+
+    from tests.daemon.test_station import local
+
+    rig, wired, ip = _two_zone_rig(tmp_path, (
+        '[[slot]]\nid = "wired"\ntimes = ["05:30"]\nchime = false\nzones = ["xa-a"]\n'
+        '  [[slot.item]]\n  clip = "CCHC tuần 48"\n'
+        '[[slot]]\nid = "hamlet"\ntimes = ["05:30"]\nchime = false\nzones = ["ap-3"]\n'
+        '  [[slot.item]]\n  clip = "Khẩu hiệu 1"\n'
+        '[[slot]]\nid = "both"\ntimes = ["05:30:05"]\nchime = false\n'
+        '  [[slot.item]]\n  clip = "Khẩu hiệu 3"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
+    occs = {o.slot.id: o for o in rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))}
+    threads = [threading.Thread(target=rig.station.air, args=(occs[s],), daemon=True) for s in ("wired", "hamlet")]
+    for th in threads:
+        th.start()
+    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "both sessions to hold their zones")
+    threads.append(threading.Thread(target=rig.station.air, args=(occs["both"],), daemon=True))
+    threads[-1].start()
+    _run_clock(rig, threads)
+    t0 = local(2026, 11, 30, 5, 30)
+    # A player notices the moved clock within a step, or two when the machine is busy.
+    slack = timedelta(seconds=1)
+    assert [label for _, label in wired.played] == ["CCHC tuần 48", "Khẩu hiệu 3"]
+    assert [label for _, label in ip.played] == ["Khẩu hiệu 1", "Khẩu hiệu 3"]
+    assert wired.played[0][0] - t0 < slack and ip.played[0][0] - t0 < slack  # both on time (not 10 s apart)
+    # The shared session: after CCHC (10 s), in both zones, although ap-3 was free at 05:30:03.5.
+    for player in (wired, ip):
+        assert timedelta(seconds=10) <= player.played[1][0] - t0 < timedelta(seconds=10) + slack
+    by = {(r.slot, r.zone): r for r in rig.rows()}
+    assert by["wired", "xa-a"].lateness_ms < 1000 and by["hamlet", "ap-3"].lateness_ms < 1000
+    assert ("wired", "ap-3") not in by and ("hamlet", "xa-a") not in by
+    assert all(r.outcome == "aired" for r in by.values())
+
+
+def test_an_emergency_to_one_zone_interrupts_only_that_zone_and_waits_for_no_other(tmp_path: Path) -> None:
+    import threading
+    from datetime import timedelta
+
+    from tests.daemon.test_station import local
+
+    rig, wired, ip = _two_zone_rig(tmp_path, (
+        '[[slot]]\nid = "both"\ntimes = ["05:30"]\nchime = false\n'
+        '  [[slot.item]]\n  clip = "CCHC tuần 48"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
+    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))
+    session = threading.Thread(target=rig.station.air, args=(occ,), daemon=True)
+    session.start()
+    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "the session to hold both zones")
+    rig.clock.advance(timedelta(seconds=3))  # two seconds into CCHC
+    wait_for(lambda: wired.now_playing() and ip.now_playing(), 5, "CCHC to play in both zones")
+    manual = rig.station.air_now(2, Level.EMERGENCY, "kỹ thuật viên", ["ap-3"])
+    # It starts without the clock moving on: it waits for nothing in xa-a (which airs CCHC
+    # until 05:30:10; with one airing at a time for the station this never came).
+    wait_for(lambda: rig.airlog.rows(manual.occurrence)[0].outcome == "in_progress", 10, "the emergency to start")
+    _run_clock(rig, [session])
+    wait_for(lambda: rig.airlog.rows(manual.occurrence)[0].outcome == "aired" or rig.clock.advance(timedelta(seconds=1)),
+             10, "the emergency to air")  # fmt: skip
+    t0 = local(2026, 11, 30, 5, 30)
+    by = {(r.slot, r.zone): r for r in rig.rows()}
+    assert by["both", "xa-a"].outcome == "aired"
+    assert by["both", "ap-3"].outcome == "interrupted" and by["both", "ap-3"].actor == "kỹ thuật viên"
+    assert [zone for (slot, zone) in by if slot == "manual"] == ["ap-3"]
+    assert by["manual", "ap-3"].started_at == t0 + timedelta(seconds=2)
+    assert [label for _, label in wired.played] == ["CCHC tuần 48"]
+
+
+def test_the_daemon_airs_two_sessions_at_one_instant_to_two_zones_both_on_time(tmp_path: Path) -> None:
+    """Real time, real outputs (two paced WAV-file outputs): a session to each zone at the
+    same instant. Each starts on time by its own output's figures; with one airing at a time
+    for the station the second would have started when the first ended, seconds late."""
+    zones = (f'module = "null"\n\n[[zone]]\nid = "xa-a"\nmodule = "file"\nfile = "{tmp_path / "xa-a.wav"}"\n\n'
+             f'[[zone]]\nid = "ap-3"\nmodule = "file"\nfile = "{tmp_path / "ap-3.wav"}"\n')  # fmt: skip
+    st = daemon_station(tmp_path, zones)
+    when = at(5)
+    hhmmss = when.strftime("%H:%M:%S")
+    (st.root / "schedules" / "test.toml").write_text(
+        f'[[slot]]\nid = "wired"\ntimes = ["{hhmmss}"]\nchime = false\nzones = ["xa-a"]\n'
+        f'  [[slot.item]]\n  clip = "{SLOGAN}"\n'
+        f'[[slot]]\nid = "hamlet"\ntimes = ["{hhmmss}"]\nchime = false\nzones = ["ap-3"]\n'
+        f'  [[slot.item]]\n  clip = "Nhạc hiệu Đài"\n', encoding="utf-8")  # fmt: skip
+    assert st.cli("schedule", "check").exit_code == 0  # different zones: no overlap
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        done = wait_for(lambda: (r := rows(st)) and len(r) == 2
+                        and all(x["outcome"] not in ("pending", "in_progress") for x in r) and r,
+                        40, "both sessions to end")  # fmt: skip
+    finally:
+        daemon.stop()
+    by = {r["slot"]: r for r in done}
+    assert (by["wired"]["zone"], by["hamlet"]["zone"]) == ("xa-a", "ap-3")
+    for slot_id in ("wired", "hamlet"):
+        assert by[slot_id]["outcome"] == "aired", by[slot_id]
+        assert abs(by[slot_id]["lateness_ms"]) < 50, (slot_id, by[slot_id]["lateness_ms"])
+    # They overlapped on the air: each began before the other ended.
+    assert by["wired"]["started_at"] < by["hamlet"]["ended_at"] and by["hamlet"]["started_at"] < by["wired"]["ended_at"]
+    for zone in ("xa-a", "ap-3"):
+        with wave.open(str(tmp_path / f"{zone}.wav")) as w:
+            assert w.getnframes() > w.getframerate() * 3
+
+
+def test_an_emergency_goes_before_a_session_that_was_waiting_for_its_zones(tmp_path: Path) -> None:
+    """A session for both zones is due while a hamlet notice still airs in ap-3: it holds xa-a
+    and waits for ap-3. An emergency to every zone cuts the notice, takes both zones at once
+    (the waiting session gives xa-a back) and airs; the session airs after it."""
+    import threading
+    from datetime import timedelta
+
+    from tests.daemon.test_station import local
+
+    rig, wired, ip = _two_zone_rig(tmp_path, (
+        '[[slot]]\nid = "hamlet"\ntimes = ["05:30"]\nchime = false\nzones = ["ap-3"]\n'
+        '  [[slot.item]]\n  clip = "CCHC tuần 48"\n'
+        '[[slot]]\nid = "both"\ntimes = ["05:30:02"]\nchime = false\n'
+        '  [[slot.item]]\n  clip = "Khẩu hiệu 3"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
+    occs = {o.slot.id: o for o in rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))}
+    threads = [threading.Thread(target=rig.station.air, args=(occs["hamlet"],), daemon=True)]
+    threads[0].start()
+    wait_for(lambda: rig.station._locks.busy() == ["ap-3"], 5, "the notice to hold ap-3")
+    threads.append(threading.Thread(target=rig.station.air, args=(occs["both"],), daemon=True))
+    threads[1].start()
+    wait_for(lambda: rig.station._locks.waiting() == {"ap-3": 1}, 5, "the session to hold xa-a and wait for ap-3")
+    rig.clock.advance(timedelta(seconds=4))  # 05:30:03, the notice on air
+    wait_for(lambda: ip.now_playing(), 5, "the notice to play")
+    manual = rig.station.air_now(2, Level.EMERGENCY, "kỹ thuật viên")
+    wait_for(lambda: all(r.outcome == "in_progress" for r in rig.airlog.rows(manual.occurrence)), 10,
+             "the emergency to start in both zones without the clock moving on")  # fmt: skip
+    _run_clock(rig, threads)
+    t0 = local(2026, 11, 30, 5, 30)
+    by = {(r.slot, r.zone): r for r in rig.rows()}
+    assert by["hamlet", "ap-3"].outcome == "interrupted"
+    assert by["manual", "xa-a"].started_at == by["manual", "ap-3"].started_at == t0 + timedelta(seconds=3)
+    # The session aired after the emergency (Khẩu hiệu 1, 3.5 s), in both zones, whole.
+    for zone in ("xa-a", "ap-3"):
+        assert by["both", zone].outcome == "aired"
+        assert by["both", zone].started_at >= by["manual", zone].ended_at
+    assert [label for _, label in wired.played] == ["Khẩu hiệu 1", "Khẩu hiệu 3"]
+
+
+def test_a_priority_announcement_to_one_zone_skips_the_rest_there_only(tmp_path: Path) -> None:
+    import threading
+    from datetime import timedelta
+
+    from tests.daemon.test_station import local
+
+    rig, wired, ip = _two_zone_rig(tmp_path, (
+        '[[slot]]\nid = "both"\ntimes = ["05:30"]\nchime = false\n'
+        '  [[slot.item]]\n  clip = "Khẩu hiệu 1"\n  [[slot.item]]\n  clip = "Khẩu hiệu 2"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
+    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))
+    session = threading.Thread(target=rig.station.air, args=(occ,), daemon=True)
+    session.start()
+    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "the session to hold both zones")
+    rig.clock.advance(timedelta(seconds=2))  # one second into Khẩu hiệu 1
+    wait_for(lambda: wired.now_playing() and ip.now_playing(), 5, "the session to play in both zones")
+    manual = rig.station.air_now(7, Level.PRIORITY, "kỹ thuật viên", ["ap-3"])
+    _run_clock(rig, [session])
+    wait_for(lambda: rig.airlog.rows(manual.occurrence)[0].outcome == "aired" or rig.clock.advance(timedelta(seconds=1)),
+             30, "the announcement to air")  # fmt: skip
+    by = {(r.slot, r.position, r.zone): r for r in rig.rows()}
+    assert [by["both", n, "xa-a"].outcome for n in (1, 2)] == ["aired", "aired"]
+    assert [by["both", n, "ap-3"].outcome for n in (1, 2)] == ["aired", "skipped"]
+    assert by["both", 2, "ap-3"].actor == "kỹ thuật viên" and by["both", 2, "xa-a"].actor is None
+    # In ap-3 it followed the current item at once, while xa-a still aired Khẩu hiệu 2.
+    assert by["manual", 1, "ap-3"].started_at == by["both", 1, "ap-3"].ended_at
+    assert by["manual", 1, "ap-3"].started_at < by["both", 2, "xa-a"].ended_at
+    assert [label for _, label in ip.played] == ["Khẩu hiệu 1", "Đồng hành tháng 11"]
+
+
+def test_schedule_check_on_a_station_with_zones(tmp_path: Path) -> None:
+    """From the technician's side: disjoint zones at one time are fine; a shared zone is the
+    overlap error it always was."""
+    zones = ('module = "null"\n\n[[zone]]\nid = "xa-a"\nmodule = "null"\n\n'
+             '[[zone]]\nid = "ap-3"\nmodule = "null"\n')  # fmt: skip
+    st = daemon_station(tmp_path, zones)
+
+    def write(zones_b: str) -> None:
+        (st.root / "schedules" / "z.toml").write_text(
+            '[[slot]]\nid = "wired"\ntimes = ["06:00"]\nchime = false\nzones = ["xa-a"]\n'
+            '  [[slot.item]]\n  clip = "Nhạc hiệu Đài"\n'
+            f'[[slot]]\nid = "hamlet"\ntimes = ["06:00"]\nchime = false\nzones = {zones_b}\n'
+            '  [[slot.item]]\n  clip = "Nhạc hiệu Đài"\n', encoding="utf-8")  # fmt: skip
+
+    write('["ap-3"]')
+    r = st.cli("schedule", "check")
+    assert r.exit_code == 0, r.output
+    write('["ap-3", "xa-a"]')
+    r = st.cli("schedule", "check")
+    assert r.exit_code != 0 and "trùng với" in r.output and "hamlet" in r.output, r.output

@@ -410,3 +410,133 @@ def test_an_item_aired_to_several_zones_counts_once_in_the_tally(tmp_path: Path)
     [line] = result.lines
     assert line.airings == 1 and line.monthly[(2026, 11)] == 1
     assert line.not_aired == {"failed": 1}  # what one zone did not get stays on record
+
+
+def _zoned_station(tmp_path: Path) -> Station:
+    """A station with three zones and a log as the daemon writes it for them: a session aired
+    to two zones (one of its items only to one), a hamlet notice to ap-3 alone, an item ap-9
+    did not get, an emergency by hand to ap-3."""
+    from playout.airlog import AiringLog
+    from playout.db.models import Airing
+
+    root = tmp_path / "zoned"
+    root.mkdir()
+    text = (ROOT / "playout.toml").read_text(encoding="utf-8").split("[output]")[0]
+    text += ('[output]\nmodule = "null"\n\n[[zone]]\nid = "xa-a"\nname = "Loa dây xã"\nmodule = "null"\n\n'
+             '[[zone]]\nid = "ap-3"\nname = "Ấp 3"\nmodule = "null"\n\n[[zone]]\nid = "ap-9"\nname = "Ấp 9"\nmodule = "null"\n')  # fmt: skip
+    (root / "playout.toml").write_text(text, encoding="utf-8")
+    st = Station(root=root, config=root / "playout.toml")
+    db = open_database(f"sqlite:///{st.db_path}")
+
+    def clips() -> tuple[Clip, ...]:
+        return (_clip(1, "Nhạc hiệu Đài", "chime", ms=3000), _clip(10, "Khẩu hiệu 1", "slogan"),
+                _clip(100, "CCHC số 1", "segment", "CCHC", date(2026, 11, 23), 300_000),
+                _clip(300, "Thông báo ấp 3", "announcement"))  # fmt: skip
+
+    with db.session() as s:
+        s.add_all(clips())
+        s.commit()
+
+    def row(occ: str, pos: int, clip: Clip, zone: str, outcome: str = "aired", **extra: object) -> Airing:
+        at = datetime.fromisoformat(occ.split("@")[1]).replace(tzinfo=UTC)
+        return Airing(key=f"{occ}/{pos}@{zone}", occurrence=occ, position=pos, slot=occ.split("@")[0], scheduled_at=at,
+                      clip_id=clip.id, title=clip.title, programme=clip.programme, kind=clip.kind,
+                      duration_ms=clip.duration_ms, played_ms=clip.duration_ms if outcome == "aired" else 0,
+                      outcome=outcome, zone=zone, output="null", **extra)  # fmt: skip
+
+    chime, slogan, cchc, notice = clips()
+    log = AiringLog(db)
+    for day in (23, 30):  # two Monday sessions, to xa-a and ap-3; the slogan only in xa-a
+        occ = f"sang@2026-11-{day}T22:30:00"
+        log.insert([row(occ, 1, chime, "xa-a"), row(occ, 1, chime, "ap-3"), row(occ, 2, cchc, "xa-a"),
+                    row(occ, 2, cchc, "ap-3"), row(occ, 3, slogan, "xa-a")])  # fmt: skip
+    log.insert([row("ap3@2026-11-24T01:00:00", 1, notice, "ap-3"),
+                row("ap3@2026-11-24T01:00:00", 1, notice, "ap-9", "failed", reason="Icecast unreachable")])  # fmt: skip
+    log.insert([row("manual@2026-11-25T03:00:00", 1, notice, "ap-3", manual=True, level="emergency", actor="ktv")])
+    return st
+
+
+def test_the_tally_per_zone_and_filtered_by_zone(tmp_path: Path) -> None:
+    import docx
+    import openpyxl
+
+    st = _zoned_station(tmp_path)
+    r = st.cli("tally", "--from", "2026-11-01", "--to", "2026-12-31")
+    assert r.exit_code == 0, r.output
+    md = r.stdout
+    # Counted once per programme and item, as before: CCHC aired twice (two sessions), however many zones.
+    assert "| CCHC (chuyên mục) | 1 | 2 |" in md
+    assert "## Lượt phát theo vùng loa" in md
+    assert "| Chương trình / loại | Loa dây xã (xa-a) | Ấp 3 (ap-3) |" in md  # ap-9 aired nothing: no column
+    assert "| CCHC (chuyên mục) | 2 | 2 |" in md and "| Khẩu hiệu | 2 | 0 |" in md
+    assert "| Thông báo | 0 | 2 |" in md  # the notice and the emergency, both only in ap-3
+
+    r = st.cli("tally", "--from", "2026-11-01", "--to", "2026-12-31", "--zone", "ap-3")
+    assert r.exit_code == 0, r.output
+    assert "Vùng loa: Ấp 3 (ap-3)" in r.stdout and "theo vùng loa" not in r.stdout
+    assert "| CCHC (chuyên mục) | 1 | 2 |" in r.stdout and "Khẩu hiệu" not in r.stdout
+    r = st.cli("tally", "--year", "2026", "--zone", "ap-9", "--lang", "en")
+    assert r.exit_code == 0 and "| Announcement | 0 | 0 | 0:00:00 | 0 | failed 1 |" in r.stdout, r.stdout
+
+    r = st.cli("tally", "--year", "2026", "--zone", "ap-7")
+    assert r.exit_code != 0 and "Không có vùng loa ap-7 (các vùng: xa-a, ap-3, ap-9)" in r.output
+    assert "Traceback" not in r.output
+
+    # The same table in every file the manager hands in.
+    xlsx, csv_path, docx_path, pdf = (tmp_path / f"t.{x}" for x in ("xlsx", "csv", "docx", "pdf"))
+    for path in (xlsx, csv_path, docx_path, pdf):
+        args = ["tally", "--year", "2026", "--format", path.suffix[1:], "--out", str(path)]
+        assert st.cli(*args).exit_code == 0, path
+    wb = openpyxl.load_workbook(xlsx)
+    zones = [[c.value for c in row] for row in wb["Theo vùng loa"].iter_rows()]
+    assert zones[0] == ["Chương trình / loại", "Loa dây xã (xa-a)", "Ấp 3 (ap-3)"]
+    assert ["CCHC (chuyên mục)", 2, 2] in zones and ["Khẩu hiệu", 2, 0] in zones and ["Thông báo", 0, 2] in zones
+    rows = list(csv.reader(csv_path.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][-2:] == ["Vùng loa Loa dây xã (xa-a)", "Vùng loa Ấp 3 (ap-3)"]
+    assert next(r for r in rows if r[0] == "CCHC (chuyên mục)")[-2:] == ["2", "2"]
+    doc = docx.Document(str(docx_path))
+    texts = [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    assert ["Chương trình / loại", "Loa dây xã (xa-a)", "Ấp 3 (ap-3)"] in texts
+    assert any("Lượt phát theo vùng loa" in p.text for p in doc.paragraphs)
+    require_program("pdftotext")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Lượt phát theo vùng loa" in text and "Ấp 3 (ap-3)" in text
+
+    # The airing log, exported for one zone: only its rows, and the zone in a column.
+    out = tmp_path / "ap3.csv"
+    r = st.cli("log", "export", "--from", "2026-11-01", "--to", "2026-12-31", "--zone", "ap-3", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    col = rows[0].index("Vùng loa")
+    assert len(rows) == 1 + 6 and {r[col] for r in rows[1:]} == {"ap-3"}
+    out = tmp_path / "ap3.xlsx"
+    r = st.cli("log", "export", "--from", "2026-11-01", "--to", "2026-12-31", "--zone", "ap-3", "--format", "xlsx",
+               "--out", str(out))  # fmt: skip
+    assert r.exit_code == 0, r.output
+    ws = openpyxl.load_workbook(out).active
+    header = [c.value for c in ws[3]]
+    assert [r[header.index("Vùng loa")] for r in ws.iter_rows(min_row=4, values_only=True)] == ["ap-3"] * 6
+    r = st.cli("log", "export", "--from", "2026-11-01", "--to", "2026-12-31", "--zone", "ap-7", "--out",
+               str(tmp_path / "x.csv"))  # fmt: skip
+    assert r.exit_code != 0 and "ap-7" in r.output and not (tmp_path / "x.csv").exists()
+    # A zone taken out of playout.toml keeps its history.
+    text = st.config.read_text(encoding="utf-8")
+    st.config.write_text(text.split('[[zone]]\nid = "ap-9"')[0], encoding="utf-8")
+    assert "ap-9" not in st.config.read_text(encoding="utf-8")
+    r = st.cli("tally", "--year", "2026", "--zone", "ap-9", "--lang", "en")
+    assert r.exit_code == 0 and "| Announcement | 0 | 0 | 0:00:00 | 0 | failed 1 |" in r.stdout, r.output
+
+
+def test_a_station_without_zones_has_no_zone_table(year_log: tuple[Station, Path], tmp_path: Path) -> None:
+    import openpyxl
+
+    st, log = year_log
+    r = st.cli("tally", "--year", "2027", "--db", str(log))
+    assert r.exit_code == 0 and "Thực hiện 52 chuyên mục CCHC" in r.stdout
+    assert "vùng" not in r.stdout.lower()
+    xlsx = tmp_path / "t.xlsx"
+    assert st.cli("tally", "--year", "2027", "--db", str(log), "--format", "xlsx", "--out", str(xlsx)).exit_code == 0
+    assert openpyxl.load_workbook(xlsx).sheetnames == ["Tổng hợp", "Theo tháng"]
+    # Rows written before zones (no zone) are the station's one zone, "main".
+    r = st.cli("tally", "--year", "2027", "--db", str(log), "--zone", "main")
+    assert r.exit_code == 0 and "Thực hiện 52 chuyên mục CCHC" in r.stdout

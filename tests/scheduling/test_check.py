@@ -129,3 +129,43 @@ times = ["07:00"]
     assert errors == []
     assert sorted(msg_ids(warnings)) == [(4, "schedule.window_ended"), (8, "schedule.pool_of_one"),
                                          (10, "schedule.no_episode_next")]  # fmt: skip
+
+
+def test_overlaps_are_per_zone() -> None:
+    """Two slots at the same time in different zones both air, each on time: no overlap.
+    In a zone they share (named, or every zone by default), the same error as ever."""
+    def slots(zones_a: str, zones_b: str, item_zones: str = "") -> str:
+        return f"""
+[[slot]]
+id = "a"
+times = ["06:00"]
+{zones_a}
+  [[slot.item]]
+  clip = "CCHC tuần 48"
+[[slot]]
+id = "b"
+times = ["06:00"]
+chime = false
+{zones_b}
+  [[slot.item]]
+  clip = "Khẩu hiệu 1"
+{item_zones}
+"""
+
+    def overlap_ids(text: str, station: tuple[str, ...] | None) -> list[str]:
+        schedule, errors, _ = parse('[station]\nchime = "Nhạc hiệu Đài"\n' + text)
+        assert errors == []
+        found, _ = check(schedule, example_library(), TODAY, TZ, station)
+        return [e.msg_id for e in found]
+
+    station = ("xa-a", "ap-3", "ap-9")
+    assert overlap_ids(slots('zones = ["xa-a"]', 'zones = ["ap-3", "ap-9"]'), station) == []
+    assert overlap_ids(slots('zones = ["xa-a", "ap-3"]', 'zones = ["ap-3"]'), station) == ["schedule.overlap"]
+    assert overlap_ids(slots("", 'zones = ["ap-9"]'), station) == ["schedule.overlap"]  # "a" airs everywhere
+    # An item narrowed to another zone: slot "b" (no chime) only airs in ap-9.
+    assert overlap_ids(slots('zones = ["xa-a"]', "", '  zones = ["ap-9"]'), station) == []
+    # Without the station's zone ids: named zones are compared, a slot without zones is everywhere.
+    assert overlap_ids(slots('zones = ["xa-a"]', 'zones = ["ap-3"]'), None) == []
+    assert overlap_ids(slots("", 'zones = ["ap-3"]'), None) == ["schedule.overlap"]
+    # A station with one zone, as before: everything overlaps.
+    assert overlap_ids(slots("", ""), ("main",)) == ["schedule.overlap"]
