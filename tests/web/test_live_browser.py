@@ -64,7 +64,8 @@ def _find(needle: np.ndarray, hay: np.ndarray) -> tuple[int, float]:
     n = len(needle)
     size = 1 << int(np.ceil(np.log2(len(hay) + n)))
     corr = np.fft.irfft(np.fft.rfft(hay, size) * np.conj(np.fft.rfft(needle, size)), size)[: len(hay) - n + 1]
-    energy = np.convolve(hay**2, np.ones(n), "valid")
+    sums = np.concatenate([[0.0], np.cumsum(hay**2)])
+    energy = np.maximum(sums[n:] - sums[:-n], 0.0)
     score = corr / (np.sqrt(energy * np.sum(needle**2)) + 1e-9)
     k = int(np.argmax(score))
     return k, float(score[k])
@@ -139,21 +140,33 @@ def test_the_microphone_airs_through_the_page_within_a_second_and_is_kept(daemon
     with wave.open(str(tmp_path / f"{talk.id}.wav")) as w:
         said = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64)
 
-    # The clip is what aired: a whole instance of it found in the output, two seconds in.
+    # The clip is what aired: each half second of it is found in the output.
     first = feed.started_frame
-    k, score = _find(clip, aired[first + 2 * RATE:])
-    k += first + 2 * RATE
-    assert score > 0.9, score
-    # The same stretch in the recording as received: its capture time, from the chunk's mark.
-    r, same = _find(aired[k: k + RATE], said)
-    assert same > 0.99, same
-    pos, t_ms = max((m for m in talk.marks if m[0] <= r), key=lambda m: m[0])
-    captured_ns = (t_ms + (r - pos) * 1000 / RATE) * 1e6
-    played_ns = feed.started_ns + (k - first) * 1e9 / RATE
-    delay = (played_ns - captured_ns) / 1e9
-    print(f"\nlive from the page: mouth (capture time at the worklet) to output: {delay * 1000:.0f} ms "
+    body = aired[first + RATE // 2:]
+    half = RATE // 2
+    found = [_find(clip[i: i + half], body)[1] for i in range(0, len(clip), half)]
+    assert sum(f > 0.9 for f in found) >= 5, found
+    # Mouth to output, all through the live: each half second that aired (after the first,
+    # before the fade) is found in the recording as received; the chunk's mark there gives
+    # its capture time, the engine's report its play time.
+    delays = []
+    for k in range(first + half, first + (talk.rows[0].played_ms - 1000) * RATE // 1000, half):
+        window = aired[k: k + half]
+        if np.sqrt(np.mean(window**2)) < 300:
+            continue  # one of the clip's pauses
+        r, same = _find(window, said)
+        if same < 0.99:
+            continue  # a glitch (a chunk late) inside this half second: counted below
+        pos, t_ms = max((m for m in talk.marks if m[0] <= r), key=lambda m: m[0])
+        captured_ns = (t_ms + (r - pos) * 1000 / RATE) * 1e6
+        played_ns = feed.started_ns + (k - first) * 1e9 / RATE
+        delays.append((played_ns - captured_ns) / 1e9)
+    assert len(delays) >= 8, delays
+    delay = float(np.median(delays))
+    print(f"\nlive from the page, mouth (capture time at the worklet) to output: median {delay * 1000:.0f} ms, "
+          f"min {min(delays) * 1000:.0f}, max {max(delays) * 1000:.0f} over {len(delays)} half seconds "
           f"(chunks lost: {talk.lost} samples; dropped at the pipe: {feed.dropped} bytes)")
-    assert 0 < delay <= TARGET_S
+    assert 0 < min(delays) and delay <= TARGET_S
 
     con = sqlite3.connect(st.db_path, timeout=30)
     try:
