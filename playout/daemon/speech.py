@@ -86,6 +86,7 @@ class LiveSpeech:
         # Where a copy of each recording as received goes before the import trims it (None:
         # nowhere): with the chunks' capture times, what the delay is measured from.
         self.keep_raw: Path | None = None
+        self.quiet_s = QUIET_S
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._watch = threading.Thread(target=self._watchdog, name="live-watch", daemon=True)
@@ -196,12 +197,12 @@ class LiveSpeech:
                 feed.finished = True  # not sent to the output yet: it never will be
 
     def _watchdog(self) -> None:
-        while not self._stop.wait(0.5):
+        while not self._stop.wait(0.2):
             talk = self.talk
             if talk is not None and talk.state in ("waiting", "on_air") and \
-                    time.monotonic() - talk.last_chunk > QUIET_S:  # fmt: skip
-                log.warning("live %s: nothing from the page for %.0f s; it ends", talk.title, QUIET_S)
-                self._finish(talk, f"the page stopped sending ({QUIET_S:.0f} s without sound from it)")
+                    time.monotonic() - talk.last_chunk > self.quiet_s:  # fmt: skip
+                log.warning("live %s: nothing from the page for %.0f s; it ends", talk.title, self.quiet_s)
+                self._finish(talk, f"the page stopped sending ({self.quiet_s:g} s without sound from it)")
                 self.journal.record(talk.actor, "live-stop", talk.title, "ended: the page stopped sending")
 
     def _ended(self, talk: Talk) -> None:
