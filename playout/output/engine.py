@@ -126,10 +126,10 @@ class Engine:
     def command(self, cmd: dict) -> None:
         """play {id, path, at_ns|null, items: [frames | {frames, live: fifo}…]}; skip {id};
         interrupt {id, reason}; stop_after {id, reason}; finish {id, index?}; quit. An item
-        given as {frames, live, keep_ms?, max_ms?} is a relay: `frames` long at the output
+        given as {frames, live, keep_ms?, max_ms?, adapt?} is a relay: `frames` long at the output
         (at most), its sound read as it comes from the named pipe `live` (a `RelayFeed`, or a
         `PushFeed` the page's microphone writes), not from the file, with keep_ms of jitter
-        room. `finish` ends a session's live item (or item `index`) where it is now, with
+        room (`adapt`: a delay grown by a late chunk shrinks back, see `LiveSource`). `finish` ends a session's live item (or item `index`) where it is now, with
         the half-second fade: outcome aired (the speaker pressed stop)."""
         op = cmd.get("op")
         if op == "quit":
@@ -142,7 +142,7 @@ class Engine:
                 for i, f in enumerate(cmd["items"]):
                     if isinstance(f, dict) and f.get("live"):
                         keep = {k: int(f[k]) * RATE // 1000 for k in ("keep_ms", "max_ms") if f.get(k)}
-                        live[i] = LiveSource(str(f["live"]), int(f["frames"]), **{
+                        live[i] = LiveSource(str(f["live"]), int(f["frames"]), adapt=bool(f.get("adapt")), **{
                             {"keep_ms": "keep", "max_ms": "max_ahead"}[k]: v for k, v in keep.items()})
             except OSError as exc:
                 for src in live.values():

@@ -397,7 +397,7 @@ class StreamPlayer:
         items = [{"frames": f, "live": str(feeds[n].fifo)} if n in feeds else f for n, f in enumerate(frames)]
         for n, feed in feeds.items():
             if isinstance(feed, PushFeed):
-                items[n].update(keep_ms=feed.KEEP_MS, max_ms=feed.MAX_MS)  # type: ignore[union-attr]
+                items[n].update(keep_ms=feed.KEEP_MS, max_ms=feed.MAX_MS, adapt=True)  # type: ignore[union-attr]
                 feed.session = (self, sid, n)
         if not self._send(op="play", id=sid, path=str(path), at_ns=at_ns, items=items):
             for i in indexes:

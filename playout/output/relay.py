@@ -39,17 +39,25 @@ FADE_OUT = RATE // 2  # a relay ends with a half-second fade
 RETRY_S = 3.0  # a source that went away is tried again this often
 UP_S = 3.0  # a source read this long without failing counts as back
 READ_MAX = 1 << 16
+ADAPT_S = 2  # a microphone's feed: how long its lowest level is watched before a trim
+TRIM_MIN = RATE // 20  # and how much more than needed (50 ms) it must have had throughout
 
 
 class LiveSource:
     """The engine's end of a relay: non-blocking reads from the feed's named pipe."""
 
-    def __init__(self, path: str, frames: int, keep: int = KEEP, max_ahead: int = MAX_AHEAD) -> None:
+    def __init__(self, path: str, frames: int, keep: int = KEEP, max_ahead: int = MAX_AHEAD, adapt: bool = False) -> None:
         self.path = path
         self.frames = frames  # the item's length at the output
         # Jitter room: a relay keeps half a second; a microphone on the page less, for a
         # shorter delay (its chunks come every 100 ms), and skips to its edge sooner.
         self.keep, self.max_ahead = keep, max(max_ahead, keep)
+        # A microphone's delay must not stay longer after one late chunk: when for ADAPT_S
+        # the feed never ran lower than half its jitter room plus TRIM_MIN, the excess goes.
+        self.adapt = adapt
+        self._low: int | None = None
+        self._seen = 0
+        self.trimmed = 0  # frames of the source cut to bring the delay back
         self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         self.buf = bytearray()
         self.started = False
@@ -85,6 +93,8 @@ class LiveSource:
         the end faded; the record kept."""
         if not self.started:
             self.started, self.base = True, stream_frame
+        if self.adapt:
+            self._adapt(n)
         have = min(n, len(self.buf) // FRAME_BYTES)
         chunk = bytes(self.buf[: have * FRAME_BYTES]) + bytes((n - have) * FRAME_BYTES)
         del self.buf[: have * FRAME_BYTES]
@@ -98,6 +108,17 @@ class LiveSource:
             gain = np.clip((self.frames - pos) / FADE_OUT, 0.0, 1.0).repeat(2)
             chunk = (samples * gain).astype("<i2").tobytes()
         return chunk
+
+    def _adapt(self, n: int) -> None:
+        level = len(self.buf) // FRAME_BYTES
+        self._low = level if self._low is None else min(self._low, level)
+        self._seen += n
+        if self._seen >= ADAPT_S * RATE:
+            excess = self._low - self.keep // 2
+            if excess > TRIM_MIN:
+                del self.buf[: excess * FRAME_BYTES]
+                self.trimmed += excess
+            self._low, self._seen = None, 0
 
     def _account(self, have: int, n: int, quiet: bool) -> None:
         if quiet:

@@ -369,3 +369,36 @@ def test_finish_ends_an_open_ended_live_item_where_it_is_with_the_fade(tmp_path:
     assert abs(int(out[first + ended["frames"] - 1])) < 20 and not out[first + ended["frames"]:].any()
     assert (ended["at_ns"] - started["at_ns"]) * RATE // NS == ended["frames"]
     os.close(writer)
+
+
+def test_a_microphone_feed_that_fell_behind_comes_back_to_its_jitter_room(tmp_path: Path) -> None:
+    """Chunks of 100 ms every 100 ms, 0.2 s kept; three chunks 300 ms late (the 0.2 s in hand
+    airs, then 100 ms of silence) and the delay would stay 100 ms longer for good: within
+    two seconds the excess is cut."""
+    import os
+
+    from playout.output.relay import TRIM_MIN, LiveSource
+
+    fifo = tmp_path / "mic"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    src = LiveSource(str(fifo), 60 * RATE, keep=RATE // 5, max_ahead=RATE * 3 // 5, adapt=True)
+    chunk = np.full((RATE // 10, 2), 1000, dtype="<i2").tobytes()
+    os.write(writer, chunk * 2)
+    src.drain()
+    levels = []
+    for step in range(800):  # 8 s of 10 ms blocks; a chunk arrives every tenth block...
+        if step % 10 == 0 and not 100 <= step < 130:  # ...except for 300 ms after the first second
+            os.write(writer, chunk)
+        if step == 130:
+            for _ in range(3):  # the late ones, at once
+                src.drain()
+                os.write(writer, chunk)
+        src.drain()
+        levels.append(len(src.buf) // FRAME_BYTES)
+        src.take(BLOCK, step * BLOCK)
+    os.close(writer)
+    src.close()
+    before, after = max(levels[:100]), max(levels[-200:])
+    assert max(levels[130:200]) >= before + RATE // 20  # behind after the late chunks (100 ms of silence aired)
+    assert after <= before and src.trimmed >= TRIM_MIN  # and back within ADAPT_S twice
