@@ -20,7 +20,6 @@ import logging
 import secrets
 import tempfile
 import threading
-import time
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from playout.actions import ActionLog, Actor
+from playout.clock import wall_ns
 from playout.db.models import Airing
 from playout.errors import PlayoutError
 from playout.model import Kind, Level, Outcome
@@ -81,6 +81,7 @@ class LiveSpeech:
         self.tz = tz
         self.workdir = Path(workdir or tempfile.gettempdir())
         self.now = now or station.clock.now
+        self.mono = station.clock.monotonic  # how long the page has been silent
         self.talk: Talk | None = None
         self.last: Talk | None = None  # the one before, with its delay figures (tests, status)
         # Where a copy of each recording as received goes before the import trims it (None:
@@ -115,8 +116,8 @@ class LiveSpeech:
             wav.setnchannels(1)
             wav.setsampwidth(2)
             wav.setframerate(RATE)
-            talk = Talk(tid, actor, level, list(targets), title, wav_path, feeds, time.monotonic(), wav=wav,
-                        last_chunk=time.monotonic())  # fmt: skip
+            talk = Talk(tid, actor, level, list(targets), title, wav_path, feeds, self.mono(), wav=wav,
+                        last_chunk=self.mono())  # fmt: skip
             self.talk = talk
         talk.rows = self.station.air_live(feeds, level, actor.describe(), title, MAX_S * 1000,
                                           lambda rows: self._ended(talk))  # fmt: skip
@@ -130,7 +131,7 @@ class LiveSpeech:
         with talk.lock:
             if talk.done.is_set() or talk.state in ("ended", "saved", "failed") or talk.wav is None:
                 return self.state(talk)
-            talk.last_chunk = time.monotonic()
+            talk.last_chunk = self.mono()
             samples = np.frombuffer(pcm, dtype="<i2")
             if pos > talk.received:  # chunks that never came: silence in their place
                 gap = pos - talk.received
@@ -170,7 +171,7 @@ class LiveSpeech:
         since = min((f.started_ns for f in on_air), default=None)  # type: ignore[type-var]
         return {"id": talk.id, "state": talk.state, "title": talk.title, "level": talk.level.value,
                 "zones": [z for z in talk.zones if z is not None], "peak": round(talk.peak, 3),
-                "elapsed_ms": int((time.time_ns() - since) / 1e6) if since and talk.state == "on_air" else 0,
+                "elapsed_ms": int((wall_ns() - since) / 1e6) if since and talk.state == "on_air" else 0,
                 "received_ms": talk.received * 1000 // RATE, "clip_id": talk.clip_id, "problem": talk.problem,
                 "reason": talk.end_reason}  # fmt: skip
 
@@ -200,7 +201,7 @@ class LiveSpeech:
         while not self._stop.wait(0.2):
             talk = self.talk
             if talk is not None and talk.state in ("waiting", "on_air") and \
-                    time.monotonic() - talk.last_chunk > self.quiet_s:  # fmt: skip
+                    self.mono() - talk.last_chunk > self.quiet_s:  # fmt: skip
                 log.warning("live %s: nothing from the page for %.0f s; it ends", talk.title, self.quiet_s)
                 self._finish(talk, f"the page stopped sending ({self.quiet_s:g} s without sound from it)")
                 self.journal.record(talk.actor, "live-stop", talk.title, "ended: the page stopped sending")
