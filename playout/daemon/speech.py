@@ -41,7 +41,7 @@ log = logging.getLogger("playout.live")
 RATE = 48_000  # what the page sends (its AudioContext runs at 48 kHz)
 QUIET_S = 5.0  # the page silent this long (a tab closed, the network gone): the live ends
 MAX_S = 3600  # a live lasts at most this long
-MAX_GAP_S = 2.0  # a jump ahead by more than this is not a lost chunk: it is refused
+MAX_GAP_S = QUIET_S + 1  # a jump ahead by more than this is not lost chunks: it is refused
 MAX_CHUNK = RATE * 2 * 2  # bytes: two seconds of mono 16-bit at most in one request
 
 

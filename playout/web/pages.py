@@ -33,6 +33,7 @@ from playout.web.chart import panel_chart
 bp = Blueprint("pages", __name__)
 
 LOG_PAGE = 50
+LIVE_CHUNK_MAX = 48_000 * 2 * 2  # two seconds of the microphone (what piles up while a request is out)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -494,6 +495,8 @@ def live_chunk() -> Any:
         pos, t_ms = int(request.args.get("pos", "")), float(request.args.get("t", ""))
     except ValueError:
         pos, t_ms = -1, 0.0
+    if (request.content_length or 0) > LIVE_CHUNK_MAX:  # not read: a chunk is never this big
+        return jsonify({"ok": False, "message": t("live.bad_chunk", g.lang, size=request.content_length)}), 413
     return _live_call("/live/chunk", {"id": request.args.get("id", ""), "pos": pos, "t_ms": t_ms,
                                       "pcm": request.get_data(cache=False)})  # fmt: skip
 

@@ -32,5 +32,7 @@ def test_only_a_technician_on_the_page_itself_may_speak(web: Web) -> None:
                   content_type="application/octet-stream")  # fmt: skip
     assert r.status_code == 200
     assert ("POST", "/live/chunk", {"id": "abc", "pos": 4800, "t_ms": 1700000000000.5, "pcm": CHUNK}) in web.control.calls
+    big = tech.post("/live/chunk?id=abc&pos=9600&t=1", data=b"\0" * 200_000, headers=fetch)
+    assert big.status_code == 413 and not any(c[2].get("pos") == 9600 for c in web.control.calls if c[2])
     assert tech.post("/live/stop", json={"id": "abc"}, headers=fetch).status_code == 200
     assert ("POST", "/live/stop", {"id": "abc"}) in web.control.calls

@@ -192,7 +192,10 @@
   const pump = async () => {
     if (sending || !talk || !queue.length) return;
     sending = true;
-    const parts = queue; queue = [];
+    let parts = queue; queue = [];
+    // After a long stall only the freshest two seconds go (the station fills the rest with
+    // silence): a live must not fall further and further behind.
+    while (parts.length > 20) { pos += parts[0].pcm.length; parts = parts.slice(1); }
     const n = parts.reduce((a, p) => a + p.pcm.length, 0);
     const all = new Int16Array(n);
     let k = 0;
