@@ -119,8 +119,9 @@ class LiveSpeech:
             talk = Talk(tid, actor, level, list(targets), title, wav_path, feeds, self.mono(), wav=wav,
                         last_chunk=self.mono())  # fmt: skip
             self.talk = talk
-        talk.rows = self.station.air_live(feeds, level, actor.describe(), title, MAX_S * 1000,
-                                          lambda rows: self._ended(talk))  # fmt: skip
+        rows = self.station.air_live(feeds, level, actor.describe(), title, MAX_S * 1000,
+                                     lambda rows: self._ended(talk, rows))  # fmt: skip
+        talk.rows = talk.rows or rows
         return {"id": tid, "title": title, "zones": [z for z in targets if z is not None], "level": level.value,
                 "detail": f"{title} ({level.value}{', ' + ', '.join(map(str, targets)) if targets[0] else ''})"}
 
@@ -206,8 +207,9 @@ class LiveSpeech:
                 self._finish(talk, f"the page stopped sending ({self.quiet_s:g} s without sound from it)")
                 self.journal.record(talk.actor, "live-stop", talk.title, "ended: the page stopped sending")
 
-    def _ended(self, talk: Talk) -> None:
+    def _ended(self, talk: Talk, rows: list[Airing]) -> None:
         """Off the air in every zone: the recording goes into the library, the rows point at it."""
+        talk.rows = rows
         with talk.lock:
             talk.state = "ended"
             wav, talk.wav = talk.wav, None
