@@ -625,6 +625,26 @@ MESSAGES: dict[str, dict[str, str]] = {
     "daemon.skipped": {"vi": "Đã bỏ qua bài đang phát.", "en": "Skipped the current item."},
     "daemon.reloaded": {"vi": "Đã nạp lại lịch phát.", "en": "The schedule was reloaded."},
     "daemon.nothing_playing": {"vi": "Không có bài nào đang phát.", "en": "Nothing is playing."},
+    "live.busy": {
+        "vi": "Đang có một lượt phát trực tiếp của {actor}; chờ lượt đó kết thúc.",
+        "en": "{actor} is already live; wait until that live ends.",
+    },
+    "live.not_yours": {
+        "vi": "Lượt phát trực tiếp này đã kết thúc hoặc không phải của tài khoản này.",
+        "en": "This live has ended or is not this account's.",
+    },
+    "live.bad_chunk": {
+        "vi": "Âm thanh gửi lên không hợp lệ ({size} byte); lượt phát trực tiếp vẫn tiếp tục.",
+        "en": "The sound sent is not valid ({size} bytes); the live goes on.",
+    },
+    "live.nothing_said": {
+        "vi": "Không nhận được âm thanh nào từ micrô; không có gì để lưu.",
+        "en": "No sound came from the microphone; nothing to keep.",
+    },
+    "live.started": {
+        "vi": "Đang phát trực tiếp ({level}): {title}.",
+        "en": "Live ({level}): {title}.",
+    },
     "simulate.done": {
         "vi": "Đã mô phỏng {days} ngày ({occurrences} lần phát, {rows} dòng nhật ký) vào {db} trong {seconds} giây.",
         "en": "Simulated {days} days ({occurrences} airings, {rows} log rows) into {db} in {seconds} s.",
@@ -1226,6 +1246,33 @@ LABELS: dict[str, dict[str, str]] = {
     "web.air_confirm": {"vi": "Xác nhận phát ngay", "en": "Confirm: air now"},
     "web.cancel": {"vi": "Hủy", "en": "Cancel"},
     "web.air_title": {"vi": "Phát ngay một bài", "en": "Air a clip now"},
+    "web.nav_live": {"vi": "Phát trực tiếp", "en": "Live"},
+    "web.live_title": {"vi": "Phát trực tiếp từ micrô", "en": "Live from the microphone"},
+    "web.live_help": {
+        "vi": "Nói vào micrô của máy này; tiếng được phát ra loa ngay (chậm dưới 1 giây) và được ghi lại vào thư viện "
+              "(loại thông báo), có trong nhật ký và bảng tổng hợp.",
+        "en": "Speak into this computer's microphone: it airs at once (under a second late) and is recorded into the "
+              "library (kind announcement), in the log and the tally.",
+    },
+    "web.live_zones": {"vi": "Vùng loa", "en": "Zones"},
+    "web.live_all_zones": {"vi": "Tất cả các vùng", "en": "All zones"},
+    "web.live_start": {"vi": "Bắt đầu phát trực tiếp", "en": "Go live"},
+    "web.live_stop": {"vi": "Dừng phát", "en": "Stop"},
+    "web.live_idle": {"vi": "Chưa phát.", "en": "Not live."},
+    "web.live_connecting": {"vi": "Đang kết nối micrô…", "en": "Connecting the microphone…"},
+    "web.live_waiting": {"vi": "Đang chờ lượt phát trước kết thúc…", "en": "Waiting for the current airing to end…"},
+    "web.live_on_air": {"vi": "Đang phát trực tiếp", "en": "On air"},
+    "web.live_ending": {"vi": "Đang dừng…", "en": "Stopping…"},
+    "web.live_ended": {"vi": "Đã dừng; đang lưu bản ghi…", "en": "Stopped; saving the recording…"},
+    "web.live_saved": {"vi": "Đã lưu vào thư viện:", "en": "Saved in the library:"},
+    "web.live_failed": {"vi": "Không lưu được bản ghi:", "en": "The recording was not kept:"},
+    "web.live_no_mic": {
+        "vi": "Không mở được micrô ({detail}). Trang phải được mở bằng http://localhost hoặc https.",
+        "en": "Cannot open the microphone ({detail}). The page must be opened as http://localhost or over https.",
+    },
+    "web.live_lost": {"vi": "Mất kết nối với đài ({detail}).", "en": "Lost the connection to the station ({detail})."},
+    "web.live_level": {"vi": "Mức âm", "en": "Level"},
+    "web.live_elapsed": {"vi": "Thời gian", "en": "Elapsed"},
     "web.air_help": {
         "vi": "Lượt phát tay được ghi vào nhật ký như mọi lượt phát khác, đánh dấu là phát tay.",
         "en": "A manual airing is logged like any other, marked manual.",

@@ -76,6 +76,31 @@ def zones_field(value: Any) -> list[str]:
     return list(dict.fromkeys(value))
 
 
+def live_id_field(value: Any) -> str:
+    if not isinstance(value, str) or not 0 < len(value) <= 64:
+        raise Refused(400, "control.bad_field", field="id", value=str(value)[:80], expected="a live's id")
+    return value
+
+
+def live_pos_field(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise Refused(400, "control.bad_field", field="pos", value=str(value)[:80], expected="a sample number")
+    return value
+
+
+def live_time_field(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise Refused(400, "control.bad_field", field="t_ms", value=str(value)[:80], expected="a time in ms")
+    return float(value)
+
+
+def live_pcm_field(value: Any) -> bytes:
+    """The page's sound: bytes, which only the web page in the daemon's process can send."""
+    if not isinstance(value, bytes):
+        raise Refused(400, "control.bad_field", field="pcm", value=type(value).__name__, expected="16-bit PCM")
+    return value
+
+
 def level_field(value: Any) -> Level:
     try:
         return Level(value)

@@ -39,6 +39,7 @@ from playout.scheduling.model import ClipRef, Occurrence, Schedule
 from playout.scheduling.select import plan_range
 from playout.actions import ActionLog, Actor
 from playout.daemon.control import ControlServer, Dispatcher, LocalControl, Route, clip_field, level_field, zones_field
+from playout.daemon.control import live_id_field, live_pcm_field, live_pos_field, live_time_field
 from playout.daemon.station import Station
 from playout.daemon.system import ntp_synchronized, sd_notify
 
@@ -193,7 +194,19 @@ class LiveDaemon:
                                                                                  "zones": zones_field}),
             ("POST", "/skip"): Route(self._skip, operate=True, fields={}),
             ("POST", "/reload"): Route(self._reload_request, operate=True, fields={}),
+            # Live from the web page: start and stop are journalled; the sound itself comes
+            # in-process only (bytes never come over the socket's JSON), from the speaker.
+            ("POST", "/live/start"): Route(self._live_start, operate=True, fields={"level": level_field,
+                                                                                    "zones": zones_field}),
+            ("POST", "/live/stop"): Route(self._live_stop, operate=True, fields={"id": live_id_field}),
+            ("POST", "/live/state"): Route(self._live_state, operate=False, fields={"id": live_id_field}),
+            ("POST", "/live/chunk"): Route(self._live_chunk, operate=False, fields={
+                "id": live_id_field, "pos": live_pos_field, "t_ms": live_time_field, "pcm": live_pcm_field}),
         }  # fmt: skip
+        from playout.daemon.speech import LiveSpeech
+
+        self.speech = LiveSpeech(self.station, app.importer, self.actions, self.tz,
+                                 workdir=getattr(self.player, "workdir", None))  # fmt: skip
         dispatcher = Dispatcher(routes, self.actions)
         d = self.cfg.daemon
         try:
@@ -303,6 +316,7 @@ class LiveDaemon:
         log.info("playout stopping (%s the current airing)",
                  "finishing" if self.cfg.daemon.on_stop == "finish" else "interrupting")  # fmt: skip
         self.station.stopping = True
+        self.speech.close()  # a live from the page ends (and its recording is kept) first
         if self.cfg.daemon.on_stop == "interrupt":
             self.player.interrupt("interrupted: the daemon was stopped")
         self.scheduler.remove_all_jobs()
@@ -608,6 +622,21 @@ class LiveDaemon:
         where = f" to {', '.join(zones)}" if zones else ""
         return 200, {"key": row.key, "clip_id": row.clip_id, "title": row.title, "level": level.value,
                      "detail": f"#{row.clip_id} {row.title} ({level.value}){where}"}  # fmt: skip
+
+    def _live_start(self, body: dict, actor: Actor) -> tuple[int, dict]:
+        return 200, self.speech.start(actor, body.get("level", Level.NORMAL), body.get("zones") or None)
+
+    def _live_chunk(self, body: dict, actor: Actor) -> tuple[int, dict]:
+        if not actor.may_operate():
+            raise PlayoutError("live.not_yours")
+        return 200, self.speech.chunk(body.get("id", ""), actor, body.get("pos", 0), body.get("t_ms", 0.0),
+                                      body.get("pcm", b""))  # fmt: skip
+
+    def _live_state(self, body: dict, actor: Actor) -> tuple[int, dict]:
+        return 200, self.speech.state_of(body.get("id", ""), actor)
+
+    def _live_stop(self, body: dict, actor: Actor) -> tuple[int, dict]:
+        return 200, self.speech.stop(body.get("id", ""), actor)
 
     def _skip(self, _body: dict, actor: Actor) -> tuple[int, dict]:
         playing = self.player.now_playing()

@@ -126,6 +126,7 @@ class Station:
         self._locks = ZoneLocks()
         self._manual_seq = 0
         self._current: list[_LogObserver] = []  # the airing on the outputs now, one per zone
+        self._live_feeds: dict[str, object] = {}  # airing key -> the page microphone's feed for it
         # Set when the daemon stops: nothing new starts, and an occurrence cut off before any
         # of its sound went out is left to air at the next start (as a SIGKILL would leave it).
         self.stopping = False
@@ -328,6 +329,16 @@ class Station:
         for row in rows:
             if row.outcome != Outcome.PENDING.value:
                 continue
+            if row.key in self._live_feeds:  # the page's microphone, live
+                feed = self._live_feeds[row.key]
+                if getattr(feed, "finished", False) or not hasattr(player, "finish_live"):
+                    reason = "stopped before it aired" if getattr(feed, "finished", False) else \
+                        "this output cannot air live sound"  # fmt: skip
+                    self.log.update(row, outcome=Outcome.SKIPPED.value, ended_at=self.clock.now(), reason=reason)
+                    continue
+                cues.append(Cue(Path(os.devnull), row.duration_ms or 0, row.title or "", feed=feed))
+                playing.append(row)
+                continue
             if row.kind == Kind.RELAY.value:
                 source = self._relay_source(row)
                 if source is not None:
@@ -495,3 +506,52 @@ class Station:
             claim.cancel()  # an urgent claim left behind would keep these zones from airing
             raise
         return rows[0]
+
+    def air_live(self, feeds: dict[str | None, object], level: Level, actor: str, title: str,
+                 max_ms: int, done: Callable[[list[Airing]], None]) -> list[Airing]:  # fmt: skip
+        """Air the page's microphone live to these zones (a feed each, see `PushFeed`), at a
+        level as `air_now`'s: an emergency interrupts what airs. A row per zone, marked
+        manual, kind announcement, without a clip until the recording is imported; it lasts
+        until the speaker stops (`finish_live`) or `max_ms`. `done(rows)` runs once it is off
+        the air."""
+        now = self.clock.now()
+        self._manual_seq += 1
+        key = f"live@{now.astimezone(self.tz).strftime('%Y-%m-%dT%H:%M:%S.%f')}-{self._manual_seq}"
+        row = Airing(
+            key=f"{key}/1", occurrence=key, position=1, slot="live", item=None, scheduled_at=now, title=title,
+            kind=Kind.ANNOUNCEMENT.value, duration_ms=max_ms, output=self.player.output,
+            outcome=Outcome.PENDING.value, manual=True, level=level.value, actor=actor,
+        )  # fmt: skip
+        targets = list(feeds)
+        rows = self.log.insert([self._in_zone(row, zone) for zone in targets]) or []
+        for r in rows:
+            self._live_feeds[r.key] = feeds[r.zone if r.zone in feeds else targets[0]]
+        # As air_now: its zones claimed before it cuts in, so what it frees cannot take them first.
+        claim = self._locks.claim(targets, now, urgent=level != Level.NORMAL)
+        try:
+            if level != Level.NORMAL:
+                self.attribute(actor, current=level == Level.EMERGENCY, rest=True, zones=targets)
+            for zone in targets:
+                if level == Level.EMERGENCY:
+                    self.zones[zone].interrupt("interrupted by an emergency live announcement")
+                elif level == Level.PRIORITY:
+                    self.zones[zone].stop_after_current("skipped for a priority live announcement")
+            log.warning("live from the web page %s (%s) by %s%s", key, level.value, actor,
+                        f" to {', '.join(map(str, targets))}" if len(self.zones) > 1 else "")  # fmt: skip
+
+            def run() -> None:
+                try:
+                    with claim.wait() as hold:
+                        self._play(rows, self.clock.now(), None, hold)
+                finally:
+                    for r in rows:
+                        self._live_feeds.pop(r.key, None)
+                    done(rows)
+
+            threading.Thread(target=run, name=f"live-{self._manual_seq}", daemon=True).start()
+        except BaseException:
+            claim.cancel()
+            for r in rows:
+                self._live_feeds.pop(r.key, None)
+            raise
+        return rows

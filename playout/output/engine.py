@@ -125,9 +125,12 @@ class Engine:
 
     def command(self, cmd: dict) -> None:
         """play {id, path, at_ns|null, items: [frames | {frames, live: fifo}…]}; skip {id};
-        interrupt {id, reason}; stop_after {id, reason}; quit. An item given as
-        {frames, live} is a relay: `frames` long at the output, its sound read as it comes
-        from the named pipe `live` (a `RelayFeed`), not from the file."""
+        interrupt {id, reason}; stop_after {id, reason}; finish {id, index?}; quit. An item
+        given as {frames, live, keep_ms?, max_ms?, adapt?} is a relay: `frames` long at the output
+        (at most), its sound read as it comes from the named pipe `live` (a `RelayFeed`, or a
+        `PushFeed` the page's microphone writes), not from the file, with keep_ms of jitter
+        room (`adapt`: a delay grown by a late chunk shrinks back, see `LiveSource`). `finish` ends a session's live item (or item `index`) where it is now, with
+        the half-second fade: outcome aired (the speaker pressed stop)."""
         op = cmd.get("op")
         if op == "quit":
             self.running = False
@@ -138,7 +141,9 @@ class Engine:
             try:
                 for i, f in enumerate(cmd["items"]):
                     if isinstance(f, dict) and f.get("live"):
-                        live[i] = LiveSource(str(f["live"]), int(f["frames"]))
+                        keep = {k: int(f[k]) * RATE // 1000 for k in ("keep_ms", "max_ms") if f.get(k)}
+                        live[i] = LiveSource(str(f["live"]), int(f["frames"]), adapt=bool(f.get("adapt")), **{
+                            {"keep_ms": "keep", "max_ms": "max_ahead"}[k]: v for k, v in keep.items()})
             except OSError as exc:
                 for src in live.values():
                     src.close()
@@ -160,6 +165,12 @@ class Engine:
                 self.emit("done", id=s.id)
                 return
             self.sessions.append(s)
+        elif op == "finish":  # an open-ended live item (a microphone) ends here, faded, aired
+            for s in self.sessions:
+                if s.id == cmd.get("id"):
+                    for i, src in s.live.items():
+                        if (cmd.get("index") is None or cmd.get("index") == i) and s.ends[i] is None:
+                            s.items[i] = src.end_soon()
         elif op in ("skip", "interrupt", "stop_after"):
             for s in self.sessions:
                 if s.id == cmd.get("id") or cmd.get("id") is None:
@@ -292,7 +303,7 @@ class Engine:
                     s.reported_start.add(i)
                 if st is not None and i not in s.reported_start and self.consumed >= st:
                     s.reported_start.add(i)
-                    self.emit("started", id=s.id, index=i, at_ns=self._time_of(st))
+                    self.emit("started", id=s.id, index=i, at_ns=self._time_of(st), frame=st)
                 if en is not None and oc is not None and i not in s.reported_end and self.consumed >= en:
                     s.reported_end.add(i)
                     outcome, reason = oc

@@ -25,7 +25,7 @@ from playout.clock import Clock, wall_ns
 from playout.library.ffmpeg import Tools, run
 from playout.model import Outcome, describe_source
 from playout.output.devices import FRAME_BYTES, RATE, DeviceSpec
-from playout.output.relay import RelayFeed
+from playout.output.relay import PushFeed, RelayFeed
 from playout.player import Cue, NowPlaying, Observer
 
 log = logging.getLogger("playout.output")
@@ -286,6 +286,13 @@ class StreamPlayer:
     def stop_after_current(self, reason: str) -> None:
         self._ask("stop_after", reason)
 
+    def finish_live(self, feed: PushFeed) -> None:
+        """The speaker pressed stop: the microphone's item ends where it is, faded."""
+        feed.finished = True
+        if feed.session is not None:
+            _player, sid, index = feed.session
+            self._send(op="finish", id=sid, index=index)
+
     def now_playing(self) -> NowPlaying | None:
         with self._lock:
             p = self._playing
@@ -323,6 +330,11 @@ class StreamPlayer:
             frames: list[int] = []
             size = 0
             for i, cue in enumerate(cues):
+                if cue.feed is not None:  # the page's microphone: its feed is open, the live session owns it
+                    feeds[len(kept)] = cue.feed  # type: ignore[assignment]
+                    kept.append(i)
+                    frames.append(cue.duration_ms * RATE // 1000)
+                    continue
                 if cue.relay is not None:  # connected now, during the lead time; aired live
                     try:
                         feed = RelayFeed(self.tools.ffmpeg, cue.relay, rendered.with_suffix(f".relay{i}"), self.line_in)
@@ -349,8 +361,9 @@ class StreamPlayer:
                 self._air(rendered, [cues[i] for i in kept], kept, frames, start_at, observer, feeds)
         finally:
             for feed in feeds.values():
-                feed.close()
-                self._feeds.remove(feed)
+                if isinstance(feed, RelayFeed):
+                    feed.close()
+                    self._feeds.remove(feed)
             rendered.unlink(missing_ok=True)
 
     def _air(self, path: Path, cues: list[Cue], indexes: list[int], frames: list[int], start_at: datetime,
@@ -382,10 +395,17 @@ class StreamPlayer:
                 self._tell_monitor(op="expect", id=sid, index=n, path=str(path), offset=offset, frames=f)
                 offset += f
         items = [{"frames": f, "live": str(feeds[n].fifo)} if n in feeds else f for n, f in enumerate(frames)]
+        for n, feed in feeds.items():
+            if isinstance(feed, PushFeed):
+                items[n].update(keep_ms=feed.KEEP_MS, max_ms=feed.MAX_MS, adapt=True)  # type: ignore[union-attr]
+                feed.session = (self, sid, n)
         if not self._send(op="play", id=sid, path=str(path), at_ns=at_ns, items=items):
             for i in indexes:
                 observer.ended(i, Outcome.FAILED, 0, "the output engine is not running", self.clock.now())
             return
+        for n, feed in feeds.items():
+            if isinstance(feed, PushFeed) and feed.finished:  # stopped while it was prepared
+                self._send(op="finish", id=sid, index=n)
         with self._lock:
             request = self._request
         if request is not None:  # asked between the check above and the engine having it
@@ -401,6 +421,8 @@ class StreamPlayer:
                     with self._lock:
                         assert self._playing is not None
                         self._playing.started[n] = at_dt
+                    if isinstance(feeds.get(n), PushFeed):  # where the speech starts at the output
+                        feeds[n].started_ns, feeds[n].started_frame = ev["at_ns"], ev.get("frame")  # type: ignore[union-attr]
                     observer.started(indexes[n], at_dt)
                     if self.spec.module == "icecast" and self.spec.codec == "mp3":  # Icecast titles MP3 mounts
                         self._announce(cues[n].label)
@@ -420,7 +442,7 @@ class StreamPlayer:
                                 self._verifying.pop((sid, n), None)
                     played = ev["frames"] * 1000 // RATE
                     outcome, reason = Outcome(ev["outcome"]), ev.get("reason")
-                    if "relay" in ev:
+                    if "relay" in ev and isinstance(feeds[n], RelayFeed):
                         outcome, played, reason = relay_record(outcome, played, reason, ev["relay"], feeds[n].shown)
                     observer.ended(indexes[n], outcome, played, reason,
                                    _to_dt(ev["at_ns"] + self._skew) + self.offset)  # fmt: skip

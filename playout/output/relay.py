@@ -39,14 +39,25 @@ FADE_OUT = RATE // 2  # a relay ends with a half-second fade
 RETRY_S = 3.0  # a source that went away is tried again this often
 UP_S = 3.0  # a source read this long without failing counts as back
 READ_MAX = 1 << 16
+ADAPT_S = 2  # a microphone's feed: how long its lowest level is watched before a trim
+TRIM_MIN = RATE // 20  # and how much more than needed (50 ms) it must have had throughout
 
 
 class LiveSource:
     """The engine's end of a relay: non-blocking reads from the feed's named pipe."""
 
-    def __init__(self, path: str, frames: int) -> None:
+    def __init__(self, path: str, frames: int, keep: int = KEEP, max_ahead: int = MAX_AHEAD, adapt: bool = False) -> None:
         self.path = path
         self.frames = frames  # the item's length at the output
+        # Jitter room: a relay keeps half a second; a microphone on the page less, for a
+        # shorter delay (its chunks come every 100 ms), and skips to its edge sooner.
+        self.keep, self.max_ahead = keep, max(max_ahead, keep)
+        # A microphone's delay must not stay longer after one late chunk: when for ADAPT_S
+        # the feed never ran lower than half its jitter room plus TRIM_MIN, the excess goes.
+        self.adapt = adapt
+        self._low: int | None = None
+        self._seen = 0
+        self.trimmed = 0  # frames of the source cut to bring the delay back
         self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
         self.buf = bytearray()
         self.started = False
@@ -71,9 +82,9 @@ class LiveSource:
             if not chunk:
                 break  # no writer just now (the feed is between tries)
             self.buf += chunk
-        limit = KEEP if not self.started else MAX_AHEAD
+        limit = self.keep if not self.started else self.max_ahead
         if len(self.buf) > limit * FRAME_BYTES:
-            keep = KEEP * FRAME_BYTES
+            keep = self.keep * FRAME_BYTES
             cut = len(self.buf) - keep
             del self.buf[: cut - cut % FRAME_BYTES]
 
@@ -82,6 +93,8 @@ class LiveSource:
         the end faded; the record kept."""
         if not self.started:
             self.started, self.base = True, stream_frame
+        if self.adapt:
+            self._adapt(n)
         have = min(n, len(self.buf) // FRAME_BYTES)
         chunk = bytes(self.buf[: have * FRAME_BYTES]) + bytes((n - have) * FRAME_BYTES)
         del self.buf[: have * FRAME_BYTES]
@@ -95,6 +108,17 @@ class LiveSource:
             gain = np.clip((self.frames - pos) / FADE_OUT, 0.0, 1.0).repeat(2)
             chunk = (samples * gain).astype("<i2").tobytes()
         return chunk
+
+    def _adapt(self, n: int) -> None:
+        level = len(self.buf) // FRAME_BYTES
+        self._low = level if self._low is None else min(self._low, level)
+        self._seen += n
+        if self._seen >= ADAPT_S * RATE:
+            excess = self._low - self.keep // 2
+            if excess > TRIM_MIN:
+                del self.buf[: excess * FRAME_BYTES]
+                self.trimmed += excess
+            self._low, self._seen = None, 0
 
     def _account(self, have: int, n: int, quiet: bool) -> None:
         if quiet:
@@ -118,6 +142,11 @@ class LiveSource:
         else:
             self.aired += self._pending_aired
         self.bad_from, self._in_dropout = None, False
+
+    def end_soon(self) -> int:
+        """The speaker pressed stop: the item ends FADE_OUT from here, faded (its new length)."""
+        self.frames = max(self.out, min(self.frames, self.out + FADE_OUT))
+        return self.frames
 
     def finish(self) -> None:
         """The item ended (its length, a skip, an interrupt): the record closes here."""
@@ -225,3 +254,66 @@ class RelayFeed:
         os.close(self._hold)
         self.fifo.unlink(missing_ok=True)
 
+
+
+class PushFeed:
+    """A live feed the daemon writes itself (the web page's microphone): the same named pipe
+    a `LiveSource` reads, fed with whatever PCM arrives. Writes never block: while nothing
+    reads yet (a normal-level live waiting for the airing before it) the pipe fills and what
+    does not fit is dropped; the engine starts from the freshest `keep_ms` all the same."""
+
+    KEEP_MS = 200  # jitter room: chunks come every 100 ms
+    MAX_MS = 600  # more than this waiting (a stall caught up): skip to the edge
+
+    def __init__(self, fifo: Path, shown: str) -> None:
+        import fcntl
+
+        self.fifo = fifo
+        self.shown = shown
+        self.lost_since: float | None = None  # as a RelayFeed's: a push feed is never "lost"
+        os.mkfifo(fifo, 0o600)
+        self._hold = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        self._out = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        try:  # room for a second of stereo: a late read by the engine loses nothing
+            fcntl.fcntl(self._out, 1031, 1 << 18)  # F_SETPIPE_SZ
+        except OSError:
+            pass
+        self.dropped = 0  # bytes that found the pipe full
+        self._pending = bytearray()
+        self._written = 0
+        self.session: tuple[object, int, int] | None = None  # (player, session id, item) once sent
+        self.started_ns: int | None = None  # wall time the item's first frame came out
+        self.started_frame: int | None = None  # and its frame in the output stream
+        self.finished = False
+        self._lock = threading.Lock()
+
+    def write(self, pcm: bytes) -> None:
+        """Stereo frames into the pipe; what it cannot take now waits (up to a second, the
+        oldest dropped beyond that, whole frames only, so the stream never loses its frame
+        alignment)."""
+        with self._lock:
+            if self._out < 0:
+                return
+            self._pending += pcm
+            try:
+                n = os.write(self._out, self._pending)
+            except BlockingIOError:
+                n = 0
+            self._written += n
+            del self._pending[:n]
+            excess = len(self._pending) - RATE * FRAME_BYTES
+            if excess > 0:
+                head = -self._written % FRAME_BYTES  # the rest of a frame begun in the pipe
+                cut = excess + -excess % FRAME_BYTES
+                del self._pending[head: head + cut]
+                self.dropped += cut
+
+    def close(self) -> None:
+        with self._lock:
+            for fd in (self._out, self._hold):
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            self._out = self._hold = -1
+        self.fifo.unlink(missing_ok=True)

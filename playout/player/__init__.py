@@ -28,6 +28,7 @@ class Cue:
     label: str = ""
     channels: int = 2
     relay: str | None = None
+    feed: object | None = None  # a live feed already open (a `PushFeed`: the page's microphone)
 
 
 class Observer(Protocol):

@@ -33,6 +33,7 @@ from playout.web.chart import panel_chart
 bp = Blueprint("pages", __name__)
 
 LOG_PAGE = 50
+LIVE_CHUNK_MAX = 48_000 * 2 * 2  # two seconds of the microphone (what piles up while a request is out)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -533,6 +534,62 @@ def air_now() -> Any:
                                    where=", ".join(names.get(z, z) for z in narrowed) if narrowed else "")  # fmt: skip
     return render_template("air_now.html", page="air", clips=clips, chosen=chosen, level=level.value,
                            levels=[lv.value for lv in Level], zones=zones, ticked=ticked)  # fmt: skip
+
+
+# -- Live from the microphone -----------------------------------------------------------
+
+
+@bp.route("/live")
+@technician_only
+def live_page() -> Any:
+    zones = [(z.id, z.name or z.id) for z in _app().config.zones]
+    return render_template("live.html", page="live", zones=zones if len(zones) > 1 else [],
+                           levels=[lv.value for lv in Level])  # fmt: skip
+
+
+def _live_call(path: str, body: dict[str, Any]) -> Any:
+    try:
+        return jsonify({"ok": True, **_control().call("POST", path, body, actor=web_actor())})
+    except PlayoutError as exc:
+        return jsonify({"ok": False, "message": exc.render(g.lang)}), getattr(exc, "status", 400)
+
+
+@bp.route("/live/start", methods=["POST"])
+@technician_only
+def live_start() -> Any:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        body = {}
+    return _live_call("/live/start", {k: v for k, v in body.items() if k in ("level", "zones")})
+
+
+@bp.route("/live/chunk", methods=["POST"])
+@technician_only
+def live_chunk() -> Any:
+    """A chunk of the microphone: raw 16-bit mono PCM at 48 kHz in the body; where it starts
+    in the speaker's stream (pos, samples) and when it was captured (t, ms) in the query."""
+    try:
+        pos, t_ms = int(request.args.get("pos", "")), float(request.args.get("t", ""))
+    except ValueError:
+        pos, t_ms = -1, 0.0
+    if (request.content_length or 0) > LIVE_CHUNK_MAX:  # not read: a chunk is never this big
+        return jsonify({"ok": False, "message": t("live.bad_chunk", g.lang, size=request.content_length)}), 413
+    return _live_call("/live/chunk", {"id": request.args.get("id", ""), "pos": pos, "t_ms": t_ms,
+                                      "pcm": request.get_data(cache=False)})  # fmt: skip
+
+
+@bp.route("/live/stop", methods=["POST"])
+@technician_only
+def live_stop() -> Any:
+    body = request.get_json(silent=True)
+    return _live_call("/live/stop", {"id": body.get("id", "") if isinstance(body, dict) else ""})
+
+
+@bp.route("/live/state", methods=["POST"])
+@technician_only
+def live_state() -> Any:
+    body = request.get_json(silent=True)
+    return _live_call("/live/state", {"id": body.get("id", "") if isinstance(body, dict) else ""})
 
 
 def install(web: Flask) -> None:

@@ -325,3 +325,80 @@ def test_a_feed_that_comes_in_a_burst_is_cut_to_its_freshest_half_second(tmp_pat
         assert len(src.buf) <= MAX_AHEAD * FRAME_BYTES
     os.close(writer)
     src.close()
+
+
+def test_finish_ends_an_open_ended_live_item_where_it_is_with_the_fade(tmp_path: Path) -> None:
+    """A microphone item (an hour at most, 0.2 s of jitter room): the feed writes a block a
+    step; `finish` after 2 s ends it half a second later, faded, outcome aired, its length
+    what really came out; the session is done and the output silent after it."""
+    import os
+
+    from playout.output.relay import FADE_OUT
+
+    rig = Rig(tmp_path)
+    rig.settle()
+    fifo = tmp_path / "mic.fifo"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    empty = tmp_path / "empty.pcm"
+    empty.write_bytes(b"")
+    os.write(writer, np.full((RATE, 2), 3000, dtype="<i2").tobytes())  # a second waiting: 0.2 s is kept
+    rig.engine.commands.put({"op": "play", "id": 7, "path": str(empty), "at_ns": None,
+                             "items": [{"frames": 3600 * RATE, "live": str(fifo), "keep_ms": 200}]})  # fmt: skip
+    rig.step()
+    src = rig.engine.sessions[0].live[0]
+    assert src.keep == RATE // 5
+    for _ in range(200):  # two seconds of speech, a block each step
+        os.write(writer, np.full((BLOCK, 2), 3000, dtype="<i2").tobytes())
+        rig.step()
+    said = src.out
+    rig.engine.commands.put({"op": "finish", "id": 7})
+    for _ in range(200):
+        os.write(writer, np.full((BLOCK, 2), 3000, dtype="<i2").tobytes())
+        rig.step()
+        if any(e["ev"] == "done" for e in rig.events()):
+            break
+    events = [e for e in rig.events() if e.get("id") == 7]
+    [ended] = [e for e in events if e["ev"] == "ended"]
+    [started] = [e for e in events if e["ev"] == "started"]
+    assert ended["outcome"] == "aired" and ended["reason"] is None
+    assert said <= ended["frames"] - FADE_OUT <= said + BLOCK  # ends half a second after the command
+    out = np.frombuffer(bytes(rig.device.frames), dtype="<i2").reshape(-1, 2)[:, 0]
+    first = started["frame"]
+    assert out[first] == 3000 and out[first + ended["frames"] - FADE_OUT - 1] == 3000
+    assert abs(int(out[first + ended["frames"] - 1])) < 20 and not out[first + ended["frames"]:].any()
+    assert (ended["at_ns"] - started["at_ns"]) * RATE // NS == ended["frames"]
+    os.close(writer)
+
+
+def test_a_microphone_feed_that_fell_behind_comes_back_to_its_jitter_room(tmp_path: Path) -> None:
+    """Chunks of 100 ms every 100 ms, 0.2 s kept; three chunks 300 ms late (the 0.2 s in hand
+    airs, then 100 ms of silence) and the delay would stay 100 ms longer for good: within
+    two seconds the excess is cut."""
+    import os
+
+    from playout.output.relay import TRIM_MIN, LiveSource
+
+    fifo = tmp_path / "mic"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    src = LiveSource(str(fifo), 60 * RATE, keep=RATE // 5, max_ahead=RATE * 3 // 5, adapt=True)
+    chunk = np.full((RATE // 10, 2), 1000, dtype="<i2").tobytes()
+    os.write(writer, chunk * 2)
+    src.drain()
+    levels = []
+    for step in range(800):  # 8 s of 10 ms blocks; a chunk arrives every tenth block...
+        if step % 10 == 0 and not 100 <= step < 130:  # ...except for 300 ms after the first second
+            os.write(writer, chunk)
+        if step == 130:
+            for _ in range(3):  # the late ones, at once
+                src.drain()
+                os.write(writer, chunk)
+        src.drain()
+        levels.append(len(src.buf) // FRAME_BYTES)
+        src.take(BLOCK, step * BLOCK)
+    os.close(writer)
+    src.close()
+    before, after = max(levels[:100]), max(levels[-200:])
+    assert max(levels[130:200]) >= before + RATE // 20  # behind after the late chunks (100 ms of silence aired)
+    assert after <= before and src.trimmed >= TRIM_MIN  # and back within ADAPT_S twice

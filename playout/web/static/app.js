@@ -158,3 +158,136 @@
     wrap.scrollLeft = Math.max(0, today.offsetLeft - wrap.querySelector("thead th.hour").offsetWidth);
   }
 })();
+
+// Live from the microphone ("Phát trực tiếp"): the microphone through an AudioWorklet,
+// 100 ms chunks of PCM posted to the station one request at a time (what piles up while a
+// request is out goes in the next), each with its place in the stream and its capture time.
+(function () {
+  const box = document.getElementById("live");
+  if (!box) return;
+  const csrf = document.body.dataset.csrf;
+  const status = document.getElementById("live-status");
+  const where = document.getElementById("live-where");
+  const meter = document.getElementById("live-meter");
+  const elapsed = document.getElementById("live-elapsed");
+  const startBtn = document.getElementById("live-start");
+  const stopBtn = document.getElementById("live-stop");
+  let ctx = null, stream = null, talk = null, pos = 0, queue = [], sending = false, ending = false;
+
+  const show = (state, extra) => {
+    const key = "l" + state.split("_").map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+    status.textContent = (box.dataset[key] || state) + (extra ? " " + extra : "");
+    status.dataset.state = state;
+  };
+  const post = async (url, body, type) => {
+    const resp = await fetch(url, { method: "POST", body, cache: "no-store", headers: {
+      "Content-Type": type || "application/json", "X-CSRF-Token": csrf, "X-Requested-With": "fetch" } });
+    const data = await resp.json().catch(() => ({ ok: false, message: String(resp.status) }));
+    if (!resp.ok || !data.ok) throw new Error(data.message || resp.status);
+    return data;
+  };
+  const clock = (ms) => { const s = Math.floor(ms / 1000); return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); };
+  const update = (st) => {
+    if (!st || !st.state || ending && (st.state === "on_air" || st.state === "waiting")) return;
+    if (st.state === "saved") show("saved", "#" + st.clip_id + " «" + st.title + "»");
+    else if (st.state === "failed") show("failed", st.problem || "");
+    else show(st.state);
+    where.textContent = st.zones && st.zones.length ? "→ " + st.zones.join(", ") : "";
+    if (st.state === "on_air") elapsed.textContent = clock(st.elapsed_ms);
+  };
+  const pump = async () => {
+    if (sending || !talk || !queue.length) return;
+    sending = true;
+    let parts = queue; queue = [];
+    // After a long stall only the freshest two seconds go (the station fills the rest with
+    // silence): a live must not fall further and further behind.
+    while (parts.length > 20) { pos += parts[0].pcm.length; parts = parts.slice(1); }
+    const n = parts.reduce((a, p) => a + p.pcm.length, 0);
+    const all = new Int16Array(n);
+    let k = 0;
+    for (const p of parts) { all.set(p.pcm, k); k += p.pcm.length; }
+    const url = box.dataset.chunk + "?id=" + encodeURIComponent(talk) + "&pos=" + pos + "&t=" + parts[0].t.toFixed(1);
+    pos += n;
+    try { update(await post(url, all.buffer, "application/octet-stream")); }
+    catch (e) { show("lost", "(" + e.message + ")"); }
+    sending = false;
+    pump();
+  };
+  const release = () => {
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    if (ctx) ctx.close();
+    stream = ctx = null;
+  };
+  const waitSaved = async (id) => {
+    for (let i = 0; i < 120; i++) {
+      try {
+        const st = await post(box.dataset.state, JSON.stringify({ id }));
+        update(st);
+        if (st.state === "saved" || st.state === "failed") return;
+      } catch (e) { return; }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+
+  startBtn.addEventListener("click", async () => {
+    startBtn.disabled = true;
+    ending = false;
+    show("connecting");
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: {
+        channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+      ctx = new AudioContext({ sampleRate: 48000, latencyHint: "interactive" });
+      await ctx.audioWorklet.addModule(box.dataset.worklet);
+    } catch (e) {
+      release();
+      show("no_mic", "");
+      status.textContent = box.dataset.lNoMic.replace("{detail}", e.name || e.message);
+      startBtn.disabled = false;
+      return;
+    }
+    const level = (box.querySelector("input[name=live-level]:checked") || {}).value || "normal";
+    const zones = [...box.querySelectorAll("input[name=live-zone]:checked")].map((z) => z.value);
+    try {
+      const st = await post(box.dataset.start, JSON.stringify({ level, zones }));
+      talk = st.id; pos = 0; queue = [];
+      box.dataset.talk = talk;
+      show("waiting");
+    } catch (e) {
+      release();
+      show("failed", e.message);
+      startBtn.disabled = false;
+      return;
+    }
+    const node = new AudioWorkletNode(ctx, "pcm-chunks", { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1,
+                                                           channelCountMode: "explicit" });
+    const mute = ctx.createGain();
+    mute.gain.value = 0; // pulled by the destination, heard nowhere
+    node.port.onmessage = (ev) => {
+      const pcm = new Int16Array(ev.data);
+      // Captured: its last sample just now, its first a chunk's length ago (this clock is
+      // the station's too, on the studio PC: the delay is measured from it).
+      queue.push({ pcm, t: Date.now() - pcm.length / 48 });
+      let peak = 0;
+      for (let i = 0; i < pcm.length; i += 8) peak = Math.max(peak, Math.abs(pcm[i]));
+      meter.value = peak / 32768;
+      pump();
+    };
+    ctx.createMediaStreamSource(stream).connect(node);
+    node.connect(mute).connect(ctx.destination);
+    stopBtn.disabled = false;
+  });
+
+  stopBtn.addEventListener("click", async () => {
+    stopBtn.disabled = true;
+    ending = true;
+    const id = talk;
+    release();
+    show("ending");
+    try { update(await post(box.dataset.stop, JSON.stringify({ id }))); }
+    catch (e) { show("failed", e.message); }
+    talk = null;
+    meter.value = 0;
+    await waitSaved(id);
+    startBtn.disabled = false;
+  });
+})();
