@@ -99,6 +99,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def icecast():  # noqa: ANN201
+    """Debian's icecast2 on a free loopback port with a generated configuration, stopped after."""
+    from tests.icecast import Icecast
+
+    server = Icecast()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def pulse(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """A private PulseAudio server with a null sink: a real-time audio device without a

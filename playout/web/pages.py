@@ -435,14 +435,18 @@ def log_export() -> Any:
 # -- Tally ------------------------------------------------------------------------------
 
 
-def _tally() -> tuple[int, tally.Tally]:
-    app, today = _app(), _today()
+def year_period(app: App, today: date) -> tuple[int, Period]:
+    """The tally's year from the page's `year` argument (this year when it is not one)."""
     try:
         year = int(request.args.get("year", today.year))
-        period = period_from(year, None, None, app.config.station.timezone, today)
+        return year, period_from(year, None, None, app.config.station.timezone, today)
     except (ValueError, UsageError):
-        year = today.year
-        period = period_from(year, None, None, app.config.station.timezone, today)
+        return today.year, period_from(today.year, None, None, app.config.station.timezone, today)
+
+
+def _tally() -> tuple[int, tally.Tally]:
+    app, today = _app(), _today()
+    year, period = year_period(app, today)
     zone = _zone_arg()
     return year, tally.compute(app.db, period, app.config.station.name, app.config.partial_share, zone=zone,
                                zones=_zones())  # fmt: skip

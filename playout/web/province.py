@@ -11,13 +11,11 @@ from typing import Any
 from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
 
 from playout.app import App
-from playout.errors import UsageError
 from playout.i18n import label
 from playout.province import tally as province_tally
 from playout.province import view
 from playout.reports import tally
-from playout.reports.period import period_from
-from playout.web.pages import XLSX, _send_report
+from playout.web.pages import XLSX, _send_report, year_period
 
 bp = Blueprint("province", __name__)
 
@@ -45,13 +43,8 @@ def stations() -> Any:
 
 
 def _tally() -> tuple[int, province_tally.ProvinceTally]:
-    app, today = _app(), _today()
-    try:
-        year = int(request.args.get("year", today.year))
-        period = period_from(year, None, None, app.config.station.timezone, today)
-    except (ValueError, UsageError):
-        year = today.year
-        period = period_from(year, None, None, app.config.station.timezone, today)
+    app = _app()
+    year, period = year_period(app, _today())
     return year, province_tally.compute(app.db.engine, period, app.config.station.name, app.config.partial_share)
 
 

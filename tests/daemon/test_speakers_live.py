@@ -12,8 +12,6 @@ import socket
 import threading
 from pathlib import Path
 
-import pytest
-
 from playout import app as app_mod
 from playout.daemon.live import LiveDaemon
 from tests.daemon.helpers import at, rows, slot, wait_for
@@ -56,13 +54,6 @@ class HttpListener:
             pass
         self.sock.close()
         self._thread.join(timeout=5)
-
-
-@pytest.fixture
-def icecast():  # noqa: ANN201
-    server = Icecast()
-    yield server
-    server.stop()
 
 
 def test_the_daemon_knows_who_listens_and_records_who_heard_an_airing_throughout(tmp_path: Path,

@@ -34,13 +34,6 @@ def _zones(tmp_path: Path, icecast: Icecast) -> str:
             f'[[zone]]\nid = "ap-9"\nname = "Ấp 9"\nicecast = "icecast://source:pw@127.0.0.1:{free_port()}/ap-9"\n')  # fmt: skip
 
 
-@pytest.fixture
-def icecast():  # noqa: ANN201
-    server = Icecast()
-    yield server
-    server.stop()
-
-
 def test_an_occurrence_airs_to_each_zone_with_its_own_record(tmp_path: Path, icecast: Icecast) -> None:
     st = daemon_station(tmp_path, _zones(tmp_path, icecast))
     when = at(4)

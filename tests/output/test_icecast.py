@@ -27,13 +27,6 @@ from tests.output.test_output_live import Observer, tone
 RATE = 48_000
 
 
-@pytest.fixture
-def icecast():  # noqa: ANN201
-    server = Icecast()
-    yield server
-    server.stop()
-
-
 def _player(url: str, tmp_path: Path, codec: str = "mp3") -> StreamPlayer:
     require_program("ffmpeg")
     return StreamPlayer(DeviceSpec("icecast", url, codec=codec, title="Ấp 3"), SystemClock(), locate_tools(), tmp_path)

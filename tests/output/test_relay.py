@@ -10,7 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from playout.clock import SystemClock
 from playout.library.ffmpeg import locate_tools
@@ -25,13 +24,6 @@ from tests.output.test_output_live import Observer, tone
 
 RATE = 48_000
 UPSTREAM_HZ = 660
-
-
-@pytest.fixture
-def icecast():  # noqa: ANN201
-    server = Icecast()
-    yield server
-    server.stop()
 
 
 class Upstream:
