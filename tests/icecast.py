@@ -19,52 +19,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from playout.output.icecast_local import CONFIG, RELAY
 from tests.conftest import free_port, require_program
 
-CONFIG = """<icecast>
-  <location>test</location>
-  <admin>test@localhost</admin>
-  <limits>
-    <clients>2000</clients>
-    <sources>8</sources>
-    <queue-size>{queue}</queue-size>
-    <client-timeout>30</client-timeout>
-    <header-timeout>15</header-timeout>
-    <source-timeout>10</source-timeout>
-    <burst-on-connect>1</burst-on-connect>
-    <burst-size>{burst}</burst-size>
-  </limits>
-  <authentication>
-    <source-password>{password}</source-password>
-    <relay-password>{password}</relay-password>
-    <admin-user>admin</admin-user>
-    <admin-password>{password}</admin-password>
-  </authentication>
-  <hostname>127.0.0.1</hostname>
-  <listen-socket>
-    <port>{port}</port>
-    <bind-address>127.0.0.1</bind-address>
-  </listen-socket>
-  <fileserve>0</fileserve>
-  <paths>
-    <basedir>/usr/share/icecast2</basedir>
-    <logdir>{logdir}</logdir>
-    <webroot>/usr/share/icecast2/web</webroot>
-    <adminroot>/usr/share/icecast2/admin</adminroot>
-  </paths>
-  <logging>
-    <accesslog>access.log</accesslog>
-    <errorlog>error.log</errorlog>
-    <loglevel>3</loglevel>
-  </logging>
-  <security>
-    <chroot>0</chroot>
-    {changeowner}
-  </security>
-  {relay}
-{mounts}</icecast>
-"""
-
+# The configuration is the station's private server's (playout/output/icecast_local.py).
 
 # A mount whose listeners must log in (Icecast's htpasswd listener authentication): Icecast
 # then reports each listener's user name in its admin listing.
@@ -76,16 +34,6 @@ MOUNT_AUTH = """  <mount type="normal">
     </authentication>
   </mount>
 """
-
-
-RELAY = """<relay>
-    <server>127.0.0.1</server>
-    <port>{port}</port>
-    <mount>{mount}</mount>
-    <local-mount>{mount}</local-mount>
-    <on-demand>0</on-demand>
-    <relay-shoutcast-metadata>1</relay-shoutcast-metadata>
-  </relay>"""
 
 
 class Icecast:
@@ -109,9 +57,10 @@ class Icecast:
             path.write_text("".join(f"{u}:{hashlib.md5(p.encode()).hexdigest()}\n" for u, p in users.items()))  # noqa: S324
             os.chmod(path, 0o644)
             mounts += MOUNT_AUTH.format(mount=mount, users=path)
-        relay = RELAY.format(port=relay_of[0].port, mount=relay_of[1]) if relay_of else ""
-        self.config.write_text(CONFIG.format(port=self.port, password=self.password, logdir=self.dir, burst=burst,
-                                             queue=queue, changeowner=changeowner, relay=relay, mounts=mounts))  # fmt: skip
+        relay = RELAY.format(host="127.0.0.1", port=relay_of[0].port, mount=relay_of[1]) if relay_of else ""
+        self.config.write_text(CONFIG.format(
+            location="test", clients=2000, queue=queue, burst=burst, port=self.port, password=self.password,
+            admin_password=self.password, logdir=self.dir, changeowner=changeowner, relay=relay, mounts=mounts))  # fmt: skip
         os.chmod(self.config, 0o644)
         self.proc: subprocess.Popen | None = None
         self.start()

@@ -81,7 +81,7 @@ CONFIG = """<icecast>
     {changeowner}
   </security>
   {relay}
-</icecast>
+{mounts}</icecast>
 """
 
 RELAY = """<relay>
@@ -126,7 +126,7 @@ class LocalIcecast:
         self.config.write_text(CONFIG.format(
             location=escape(location), clients=clients, queue=queue_size, burst=burst_size, port=port,
             password=escape(password), admin_password=self.admin_password, logdir=escape(str(self.dir)),
-            changeowner=changeowner, relay=relay), encoding="utf-8")  # fmt: skip
+            changeowner=changeowner, relay=relay, mounts=""), encoding="utf-8")  # fmt: skip
         os.chmod(self.config, 0o644)
         self.proc: subprocess.Popen | None = None
 
