@@ -92,6 +92,7 @@ class Engine:
         self.written = 0  # frames written to the current device
         self.consumed = 0  # frames that have come out of it
         self.when_ns = 0  # wall time at which `consumed` was measured
+        self.queued = 0  # frames written but not yet played, then
         self.expect_ns: int | None = None  # when frame `written` was predicted to play
         self.sessions: list[Session] = []
         self.running = True
@@ -361,7 +362,7 @@ class Engine:
                 self._drain_commands()
                 self._fail_due(str(exc))
                 time.sleep(RETRY_S)
-        self.written = self.consumed = 0
+        self.written = self.consumed = self.queued = 0
         self.when_ns = self.now_ns()
         self.expect_ns = None
         self.steady = 0
@@ -420,11 +421,16 @@ class Engine:
         self.written += BLOCK
         delay = self._delay()
         now = self.now_ns()
-        self.consumed, self.when_ns = self.written - delay, now
+        # Could the device have run dry since the last block? Only if this one came later than
+        # all that was queued then could last. A jump in the play-out time without that is the
+        # device's timing report correcting itself (PulseAudio interpolates between updates),
+        # not a hole in the sound.
+        starved = (now - self.when_ns) * RATE >= self.queued * 1_000_000_000
+        self.consumed, self.when_ns, self.queued = self.written - delay, now, delay
         predicted = self._time_of(self.written)
         if self.expect_ns is not None:
             jump_ms = (predicted - self.expect_ns) / 1e6 - BLOCK * 1000 / RATE
-            if jump_ms > GAP_MS:  # the device ran dry: what was on air has a hole
+            if jump_ms > GAP_MS and starved:  # the device ran dry: what was on air has a hole
                 for s in self.sessions:
                     for i in range(len(s.items)):
                         st, en = s.starts[i], s.ends[i]

@@ -45,6 +45,8 @@ class FakeDevice:
         self.stall_from: int | None = None  # fake ns at which the device stops taking frames...
         self.stall_ns = 0  # ...for this long (what it plays meanwhile is silence it makes up)
         self.name = "fake"
+        self.misreport_at: int | None = None  # frames written when delay() is off once...
+        self.misreport_frames = 0  # ...by this many frames (too small)
 
     def played(self) -> int:
         if self.origin is None:
@@ -68,6 +70,9 @@ class FakeDevice:
         self.frames += data
 
     def delay(self) -> int:
+        if self.misreport_at is not None and self.written >= self.misreport_at:
+            self.misreport_at = None  # once: a timing update that came late, then corrected
+            return max(0, self.written - self.played() - self.misreport_frames)
         return self.written - self.played()
 
     def close(self) -> None:
@@ -402,3 +407,18 @@ def test_a_microphone_feed_that_fell_behind_comes_back_to_its_jitter_room(tmp_pa
     before, after = max(levels[:100]), max(levels[-200:])
     assert max(levels[130:200]) >= before + RATE // 20  # behind after the late chunks (100 ms of silence aired)
     assert after <= before and src.trimmed >= TRIM_MIN  # and back within ADAPT_S twice
+
+
+def test_a_timing_report_that_jumps_while_the_writer_kept_up_is_not_a_hole(tmp_path: Path) -> None:
+    """PulseAudio interpolates its latency between timing updates: one report 15 ms off,
+    then right again, moves the play-out time by 15 ms and back although every frame went
+    out. The writer was never late, so the device cannot have run dry: the item aired whole."""
+    rig = Rig(tmp_path)
+    rig.settle()
+    path, _ = session_file(tmp_path, [RATE])
+    rig.engine.commands.put({"op": "play", "id": 1, "path": str(path), "at_ns": rig.clock.ns + NS // 5, "items": [RATE]})
+    rig.device.misreport_at = rig.device.written + RATE // 2
+    rig.device.misreport_frames = 720  # 15 ms
+    ended = [e for e in rig.until_done(1) if e["ev"] == "ended"]
+    assert rig.device.misreport_at is None  # the glitch happened
+    assert [(e["outcome"], e["reason"]) for e in ended] == [("aired", None)]
