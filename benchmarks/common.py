@@ -97,3 +97,15 @@ def stop_all(procs: list[subprocess.Popen]) -> None:
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+def percentiles(values: list[float]) -> dict:
+    """p50, p99 and max of a sample (nearest rank), and its size."""
+    values = sorted(values)
+    if not values:
+        return {"p50": None, "p99": None, "max": None, "n": 0}
+
+    def at(q: float) -> float:
+        return round(values[min(len(values) - 1, int(q * len(values)))], 1)
+
+    return {"p50": at(0.50), "p99": at(0.99), "max": round(values[-1], 1), "n": len(values)}

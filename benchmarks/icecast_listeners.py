@@ -59,7 +59,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import PLAYOUT, ROOT, cli, cpu_seconds, free_port, rss_mb, station, wait_until
+from benchmarks.common import PLAYOUT, ROOT, cli, cpu_seconds, free_port, percentiles, rss_mb, station, wait_until
 from playout.output import icecast_local
 
 RATE = 48_000
@@ -223,17 +223,6 @@ def speakers(port: int, n: int, connect_at: float, until: float, keep_first: boo
 
 
 # -- measuring ----------------------------------------------------------------------------------
-
-
-def percentiles(values: list[float]) -> dict:
-    values = sorted(values)
-    if not values:
-        return {"p50": None, "p99": None, "max": None, "n": 0}
-
-    def at(q: float) -> float:
-        return round(values[min(len(values) - 1, int(q * len(values)))], 1)
-
-    return {"p50": at(0.50), "p99": at(0.99), "max": round(values[-1], 1), "n": len(values)}
 
 
 def tree(pid: int) -> list[int]:

@@ -27,20 +27,9 @@ import urllib.request
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from benchmarks.common import PLAYOUT, cli, cpu_seconds, rss_mb, station, wait_until
+from benchmarks.common import PLAYOUT, cli, cpu_seconds, percentiles, rss_mb, station, wait_until
 
 PASSWORD = "mat-khau-do-thu-12345"
-
-
-def percentiles(values: list[float]) -> dict:
-    values = sorted(values)
-    if not values:
-        return {"p50": None, "p99": None, "max": None, "n": 0}
-
-    def at(q: float) -> float:
-        return round(values[min(len(values) - 1, int(q * len(values)))], 1)
-
-    return {"p50": at(0.50), "p99": at(0.99), "max": round(values[-1], 1), "n": len(values)}
 
 
 def login(base: str) -> urllib.request.OpenerDirector:

@@ -16,10 +16,9 @@ import socket
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from playout.output.icecast_local import CONFIG, RELAY
+from playout.output.icecast_local import CONFIG, RELAY, listed_mounts
 from tests.conftest import free_port, require_program
 
 # The configuration is the station's private server's (playout/output/icecast_local.py).
@@ -93,17 +92,7 @@ class Icecast:
 
     def mounts(self) -> set[str]:
         """The mounts with a source connected, from Icecast's own admin listing."""
-        mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        mgr.add_password(None, f"http://127.0.0.1:{self.port}/", "admin", self.password)
-        opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(mgr))
-        try:
-            with opener.open(f"http://127.0.0.1:{self.port}/admin/listmounts", timeout=2) as r:
-                text = r.read().decode("utf-8", "replace")
-        except OSError:
-            return set()
-        import re
-
-        return set(re.findall(r'<source mount="([^"]+)"', text))
+        return listed_mounts(self.port, self.password)
 
     def stop(self) -> None:
         self.kill()

@@ -94,6 +94,20 @@ RELAY = """<relay>
   </relay>"""
 
 
+def listed_mounts(port: int, admin_password: str) -> set[str]:
+    """The mounts with a source connected on a loopback Icecast, from its own admin listing
+    (empty when it does not answer)."""
+    mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+    mgr.add_password(None, f"http://127.0.0.1:{port}/", "admin", admin_password)
+    opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(mgr))
+    try:
+        with opener.open(f"http://127.0.0.1:{port}/admin/listmounts", timeout=2) as r:
+            text = r.read().decode("utf-8", "replace")
+    except OSError:
+        return set()
+    return set(re.findall(r'<source mount="([^"]+)"', text))
+
+
 def reachable(host: str, port: int, timeout: float = 0.5) -> bool:
     try:
         socket.create_connection((host, port), timeout=timeout).close()
@@ -150,16 +164,7 @@ class LocalIcecast:
         return self.proc.pid if self.proc is not None else None
 
     def mounts(self) -> set[str]:
-        """The mounts with a source connected, from Icecast's own admin listing."""
-        mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        mgr.add_password(None, f"http://127.0.0.1:{self.port}/", "admin", self.admin_password)
-        opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(mgr))
-        try:
-            with opener.open(f"http://127.0.0.1:{self.port}/admin/listmounts", timeout=2) as r:
-                text = r.read().decode("utf-8", "replace")
-        except OSError:
-            return set()
-        return set(re.findall(r'<source mount="([^"]+)"', text))
+        return listed_mounts(self.port, self.admin_password)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
