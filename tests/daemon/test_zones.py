@@ -390,8 +390,11 @@ def test_a_priority_announcement_to_one_zone_skips_the_rest_there_only(tmp_path:
     assert [by["both", n, "xa-a"].outcome for n in (1, 2)] == ["aired", "aired"]
     assert [by["both", n, "ap-3"].outcome for n in (1, 2)] == ["aired", "skipped"]
     assert by["both", 2, "ap-3"].actor == "kỹ thuật viên" and by["both", 2, "xa-a"].actor is None
-    # In ap-3 it followed the current item at once, while xa-a still aired Khẩu hiệu 2.
-    assert by["manual", 1, "ap-3"].started_at == by["both", 1, "ap-3"].ended_at
+    # In ap-3 it followed the current item at once (within a clock step, or two when the
+    # machine is busy: the test moves the clock while the threads run), while xa-a still aired
+    # Khẩu hiệu 2.
+    gap = by["manual", 1, "ap-3"].started_at - by["both", 1, "ap-3"].ended_at
+    assert timedelta(0) <= gap < timedelta(seconds=1), gap
     assert by["manual", 1, "ap-3"].started_at < by["both", 2, "xa-a"].ended_at
     assert [label for _, label in ip.played] == ["Khẩu hiệu 1", "Đồng hành tháng 11"]
 
