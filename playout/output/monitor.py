@@ -27,13 +27,14 @@ from playout.clock import wall_ns
 from playout.output.devices import FRAME_BYTES, RATE, AlsaStream, DeviceError, PulseStream
 
 BLOCK = RATE // 100  # 10 ms
+SUB = RATE // 1000  # 1 ms: the resolution at which an item's expected loudness is kept
 RAW_S = 60
 ENVELOPE_S = 3 * 3600
 ONSET_S = 1.0  # how much of an item's start is matched to find its onset
 SEARCH_S = 0.5  # how far either side of the reported instant the onset is looked for
 SOUND_DB = -45.0  # an expected block louder than this should be heard
 SILENT_GAP_DB = 30.0  # heard this much quieter than expected (after matching levels): not heard
-WHOLE_MS = 20  # more silent-where-sound-expected than this: not whole
+WHOLE_MS = 10  # more silent-where-sound-expected than this: not whole (a cut of 30 ms always is)
 
 
 def _db(x: np.ndarray) -> np.ndarray:
@@ -47,23 +48,47 @@ def envelope(samples: np.ndarray) -> np.ndarray:
     return _db((blocks * blocks).mean(axis=1))
 
 
+def sub_power(samples: np.ndarray) -> np.ndarray:
+    """Mean power per millisecond (samples as floats in [-1, 1])."""
+    n = len(samples) // SUB
+    subs = samples[: n * SUB].reshape(n, SUB)
+    return (subs * subs).mean(axis=1)
+
+
 @dataclass
 class Expected:
     id: int
     index: int
     head: np.ndarray  # the first ONSET_S of the item, mono floats
-    env: np.ndarray  # the whole item's envelope
+    power: np.ndarray  # the whole item's mean power per millisecond
     at_ns: int | None = None
     frames: int | None = None
+
+    def envelope(self, skip_ms: int, blocks: int) -> np.ndarray:
+        """The item's envelope (dBFS per 10 ms) from `skip_ms` into it: the blocks that line
+        up with the capture's own 10 ms blocks once the item's start is found in them."""
+        p = self.power[skip_ms: skip_ms + blocks * 10]
+        n = len(p) // 10
+        return _db(p[: n * 10].reshape(n, 10).mean(axis=1))
+
+    def sure_envelope(self, skip_ms: int, blocks: int) -> np.ndarray:
+        """`envelope`, each block as quiet as it is at any start within a millisecond either
+        side: the item's start is found to the sample, its loudness kept to the millisecond,
+        and a block must not count as sound for a sliver of a word at its edge."""
+        shifted = [self.envelope(max(0, skip_ms + d), blocks) for d in (-1, 0, 1)]
+        n = min(map(len, shifted))
+        return np.minimum.reduce([e[:n] for e in shifted])
 
 
 class Capture:
     """The capture thread: samples, their time stamps, and the rolling stores."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, stream: object | None = None) -> None:
         module, _, name = source.partition(":")
         self.source = source
-        self.stream = AlsaStream(name, record=True) if module == "alsa" else PulseStream(name, record=True, name="playout-monitor")
+        if stream is None:
+            stream = AlsaStream(name, record=True) if module == "alsa" else PulseStream(name, record=True, name="playout-monitor")
+        self.stream = stream
         self.raw = np.zeros(RAW_S * RATE, dtype=np.float32)
         self.env = np.full(ENVELOPE_S * 100, -100.0, dtype=np.float32)
         self.read = 0  # samples read so far
@@ -100,73 +125,76 @@ class Capture:
             except DeviceError as exc:
                 self.error = str(exc)
                 return
-            now = wall_ns()
-            x = np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768
-            n = len(x)
-            with self.lock:
-                start = self.read % len(self.raw)
-                first = min(n, len(self.raw) - start)
-                self.raw[start:start + first] = x[:first]
-                self.raw[: n - first] = x[first:]
-                if n == BLOCK:
-                    self.env[(self.read // BLOCK) % len(self.env)] = envelope(x)[0]
-                self.read += n
-                # The last sample read was captured `latency` ago. A stream's first figures
-                # are unsettled (a suspended sink wakes, reads come in a burst) and a capture
-                # can lose samples: a time stamp far from the recent ones starts a new
-                # timeline, and nothing before it is judged.
-                base = now - latency * 1000 - self.read * 1_000_000_000 // RATE
-                if self.bases and abs(base - int(np.median(self.bases[-50:]))) > 20_000_000:
-                    self.bases.clear()
-                    self.settled = False
-                    self.settled_read = self.read
-                self.bases.append(base)
-                if not self.settled and len(self.bases) >= 100:
-                    self.settled = True
-                if len(self.bases) > 1000:
-                    del self.bases[:500]
+            self.feed(np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768, wall_ns(), latency)
 
-    def samples(self, from_ns: int, count: int) -> np.ndarray | None:
-        """`count` samples from wall time from_ns, if still kept."""
-        first = round((from_ns - self.base_ns()) * RATE / 1e9)
+    def feed(self, x: np.ndarray, now_ns: int, latency_us: int) -> None:
+        """Store one read of BLOCK samples, the last of which was captured `latency_us`
+        before `now_ns`."""
+        n = len(x)
+        with self.lock:
+            start = self.read % len(self.raw)
+            first = min(n, len(self.raw) - start)
+            self.raw[start:start + first] = x[:first]
+            self.raw[: n - first] = x[first:]
+            if n == BLOCK:
+                self.env[(self.read // BLOCK) % len(self.env)] = envelope(x)[0]
+            self.read += n
+            # A stream's first figures are unsettled (a suspended sink wakes, reads come in a
+            # burst) and a capture can lose samples: a time stamp far from the recent ones
+            # starts a new timeline, and nothing before it is judged.
+            base = now_ns - latency_us * 1000 - self.read * 1_000_000_000 // RATE
+            if self.bases and abs(base - int(np.median(self.bases[-50:]))) > 20_000_000:
+                self.bases.clear()
+                self.settled = False
+                self.settled_read = self.read
+            self.bases.append(base)
+            if not self.settled and len(self.bases) >= 100:
+                self.settled = True
+            if len(self.bases) > 1000:
+                del self.bases[:500]
+
+    # Wall times become sample numbers through one estimate of the timeline (`base_ns()`),
+    # taken once per analysis: two estimates a few reads apart differ by up to milliseconds.
+
+    def samples(self, first: int, count: int) -> np.ndarray | None:
+        """`count` samples from sample number `first`, if still kept."""
         with self.lock:
             if first < max(self.settled_read, self.read - len(self.raw)) or first + count > self.read:
                 return None
             idx = np.arange(first, first + count) % len(self.raw)
             return self.raw[idx].copy()
 
-    def envelope_from(self, from_ns: int, blocks: int) -> np.ndarray | None:
-        first = round((from_ns - self.base_ns()) * RATE / 1e9)
+    def blocks(self, first: int, count: int) -> np.ndarray | None:
+        """The envelope of `count` 10 ms blocks from block number `first` (block b holds
+        samples b*BLOCK to (b+1)*BLOCK), if still kept."""
         with self.lock:
             oldest = max(self.settled_read, self.read - len(self.env) * BLOCK)
-            if first < oldest or first + blocks * BLOCK > self.read:
+            if first * BLOCK < oldest or (first + count) * BLOCK > self.read:
                 return None
-            # The stored envelope is on the capture's own 10 ms grid; align to the nearest block.
-            b0 = round(first / BLOCK)
-            idx = np.arange(b0, b0 + blocks) % len(self.env)
+            idx = np.arange(first, first + count) % len(self.env)
             return self.env[idx].copy()
 
 
 def load_expected(path: str, offset: int, frames: int, id_: int, index: int) -> Expected:
     """The expected audio of one item, from the session's raw file, as mono."""
     head_n = min(frames, int(ONSET_S * RATE))
-    envs = []
+    powers = []
     with open(path, "rb") as f:
         f.seek(offset * FRAME_BYTES)
         left = frames
         head = None
         while left > 0:
-            n = min(left, RATE * 10)
+            n = min(left, RATE * 10)  # a multiple of SUB: the chunks' milliseconds line up
             chunk = np.frombuffer(f.read(n * FRAME_BYTES), dtype="<i2")
             if chunk.size == 0:
                 break
             mono = chunk.reshape(-1, 2).astype(np.float32).mean(axis=1) / 32768
             if head is None:
                 head = mono[:head_n].copy()
-            envs.append(envelope(mono))
+            powers.append(sub_power(mono))
             left -= len(mono)
     return Expected(id_, index, head if head is not None else np.zeros(0, np.float32),
-                    np.concatenate(envs) if envs else np.zeros(0, np.float32))  # fmt: skip
+                    np.concatenate(powers).astype(np.float32) if powers else np.zeros(0, np.float32))  # fmt: skip
 
 
 def analyse(cap: Capture, exp: Expected) -> dict:
@@ -174,13 +202,19 @@ def analyse(cap: Capture, exp: Expected) -> dict:
     assert exp.at_ns is not None
     result: dict = {"id": exp.id, "index": exp.index, "heard": False, "onset_ns": None, "silent_ms": None,
                     "whole": False}  # fmt: skip
-    if not cap.settled or round((exp.at_ns - int(SEARCH_S * 1e9) - cap.base_ns()) * RATE / 1e9) < cap.settled_read:
+    base = cap.base_ns()
+
+    def sample_at(ns: int) -> int:
+        return round((ns - base) * RATE / 1e9)
+
+    lo = sample_at(exp.at_ns - int(SEARCH_S * 1e9))
+    if not cap.settled or lo < cap.settled_read:
         result["error"] = "the monitor was still starting"
         return result
+    onset = None  # the sample number of the item's first sample in what was heard
     head = exp.head
     if len(head) >= BLOCK and float(np.abs(head).max()) > 1e-3:
-        lo_ns = exp.at_ns - int(SEARCH_S * 1e9)
-        window = cap.samples(lo_ns, len(head) + int(2 * SEARCH_S * RATE))
+        window = cap.samples(lo, len(head) + int(2 * SEARCH_S * RATE))
         if window is not None and float(np.abs(window).max()) > 1e-4:
             n = len(window) + len(head)
             size = 1 << (n - 1).bit_length()
@@ -195,23 +229,35 @@ def analyse(cap: Capture, exp: Expected) -> dict:
             score = corr / np.sqrt(heard * head_energy)
             lag = int(np.argmax(score))
             if score[lag] > 0.5:
+                onset = lo + lag
                 result["heard"] = True
-                result["onset_ns"] = lo_ns + lag * 1_000_000_000 // RATE
+                result["onset_ns"] = base + onset * 1_000_000_000 // RATE
                 result["match"] = round(float(score[lag]), 3)
-    frames = exp.frames if exp.frames is not None else len(exp.env) * BLOCK
-    blocks = min(len(exp.env), frames // BLOCK)
-    start_ns = result["onset_ns"] if result["onset_ns"] is not None else exp.at_ns
-    heard = cap.envelope_from(start_ns, blocks) if blocks else None
-    if heard is not None and blocks:
-        want = exp.env[:blocks]
+    if onset is None:
+        onset = sample_at(exp.at_ns)
+    # Compare loudness block by block over the same samples: the capture's blocks from the
+    # first whole one after the onset, the item's from the same sample (to the millisecond).
+    # Blocks on two grids a few milliseconds apart call sound heard silent wherever the item
+    # itself falls silent sharply (speech with digital silence between words).
+    b0 = -(-onset // BLOCK)
+    skip_ms = round((b0 * BLOCK - onset) / SUB)
+    frames = exp.frames if exp.frames is not None else len(exp.power) * SUB
+    blocks = max(0, (min(frames, len(exp.power) * SUB) // SUB - skip_ms) // 10)
+    heard = cap.blocks(b0, blocks) if blocks else None
+    if heard is not None:
+        want = exp.sure_envelope(skip_ms, blocks)
+        heard = heard[: len(want)]
         loud = want > SOUND_DB
         if loud.any():
             gain = float(np.median(heard[loud] - want[loud]))
             missing = loud & (heard < want + gain - SILENT_GAP_DB)
-            # Blocks at the item's very edges straddle the 10 ms grid: ignore one each side.
-            missing[:1] = missing[-1:] = False
+            # The item's last block may straddle its end: ignore it.
+            missing[-1:] = False
             result["silent_ms"] = int(missing.sum()) * 10
             result["whole"] = result["heard"] and result["silent_ms"] <= WHOLE_MS
+            if missing.any():  # where, in ms from the item's start: a cut or a dead line
+                at = np.flatnonzero(missing)
+                result["silent_at_ms"] = [int(skip_ms + 10 * k) for k in at[:5]]
         else:
             result["silent_ms"] = 0
             result["whole"] = True
