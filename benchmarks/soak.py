@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import signal
 import sqlite3
@@ -58,11 +59,13 @@ def run(minutes: int = 120) -> dict:
         start = SystemClock().now()
         end = start + timedelta(minutes=minutes)
         samples: list[tuple[float, float, float]] = []
+        loads: list[float] = []  # the machine's 1-minute load average (2 cores: 2.0 = both busy)
         t0 = time.monotonic()
         while SystemClock().now() < end and daemon.poll() is None:
             time.sleep(30)
             engine = sum(rss_mb(c)[0] for c in children(daemon.pid))
             samples.append(((time.monotonic() - t0) / 3600, rss_mb(daemon.pid)[0], engine))
+            loads.append(os.getloadavg()[0])
         stop = SystemClock().now()
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=120)
@@ -70,6 +73,10 @@ def run(minutes: int = 120) -> dict:
         problems = con.execute("select outcome, coalesce(reason, ''), verified, coalesce(verify_note, ''), count(*) "
                                "from airings where outcome != 'aired' or verified is not 1 group by 1, 2, 3, 4 "
                                "order by 5 desc limit 20").fetchall()  # fmt: skip
+        # Where the engine's figures and what the monitor heard disagree: aired whole but not
+        # heard whole, or recorded short but heard whole.
+        disagree = con.execute("select sum(outcome = 'aired' and verified = 0), sum(outcome != 'aired' and verified = 1) "
+                               "from airings").fetchone()  # fmt: skip
         rows = con.execute("select occurrence, outcome, verified from airings where scheduled_at >= ? and "
                            "scheduled_at < ?", (start.strftime("%Y-%m-%d %H:%M:%S"),
                                                 (stop - timedelta(seconds=40)).strftime("%Y-%m-%d %H:%M:%S"))).fetchall()  # fmt: skip
@@ -87,6 +94,9 @@ def run(minutes: int = 120) -> dict:
             "sessions_aired_whole": sum(all(o == "aired" for o, _ in v) for v in sessions.values()),
             "sessions_verified": sum(all(bool(x) for _, x in v) for v in sessions.values()),
             "items": len(rows),
+            "aired_but_not_heard_whole": disagree[0] or 0,
+            "short_but_heard_whole": disagree[1] or 0,
+            "load_average": {"mean": round(float(np.mean(loads)), 2), "max": round(float(np.max(loads)), 2)} if loads else None,
             "daemon_rss_mb": {"first": round(float(daemon_rss[0]), 1), "last": round(float(daemon_rss[-1]), 1),
                               "max": round(float(daemon_rss.max()), 1), "slope_mb_per_hour": round(slope or 0, 2)},
             "processes_rss_mb": {"first": round(float(engine_rss[0]), 1), "last": round(float(engine_rss[-1]), 1)},
