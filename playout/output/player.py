@@ -473,6 +473,7 @@ class StreamPlayer:
                 log.warning("cannot set the title of %s: %s", self.output, problem)
             else:
                 self.titles.append(title)
+                del self.titles[:-20]  # the last few, for status and tests: a daemon runs for months
 
         threading.Thread(target=run_it, name="icecast-title", daemon=True).start()
 
