@@ -194,9 +194,12 @@ def air_now_command(
 
 
 @handles_errors
-def skip_command(config: ConfigOption = None) -> None:
+def skip_command(
+    zone: Annotated[list[str] | None, typer.Option("--zone", help="A zone to skip in (repeat for several); default: all zones.")] = None,
+    config: ConfigOption = None,
+) -> None:
     """End the item on air now; the rest of the session follows."""
-    app, r = _ask(config, "POST", "/skip")
+    app, r = _ask(config, "POST", "/skip", {"zones": zone} if zone else None)
     out.print(t("daemon.skipped" if r["skipped"] else "daemon.nothing_playing", app.lang))
 
 

@@ -192,7 +192,7 @@ class LiveDaemon:
             ("GET", "/status"): Route(self._status, operate=False, fields={}),
             ("POST", "/air-now"): Route(self._air_now, operate=True, fields={"clip": clip_field, "level": level_field,
                                                                                  "zones": zones_field}),
-            ("POST", "/skip"): Route(self._skip, operate=True, fields={}),
+            ("POST", "/skip"): Route(self._skip, operate=True, fields={"zones": zones_field}),
             ("POST", "/reload"): Route(self._reload_request, operate=True, fields={}),
             # Live from the web page: start and stop are journalled; the sound itself comes
             # in-process only (bytes never come over the socket's JSON), from the speaker.
@@ -638,11 +638,14 @@ class LiveDaemon:
     def _live_stop(self, body: dict, actor: Actor) -> tuple[int, dict]:
         return 200, self.speech.stop(body.get("id", ""), actor)
 
-    def _skip(self, _body: dict, actor: Actor) -> tuple[int, dict]:
-        playing = self.player.now_playing()
-        self.station.attribute(actor.describe(), current=True, rest=False)
-        skipped = self.player.skip()
-        return 200, {"skipped": skipped, "detail": playing.label if skipped and playing else "nothing playing"}
+    def _skip(self, body: dict, actor: Actor) -> tuple[int, dict]:
+        zones = body.get("zones") or None
+        playing = [p for z, p in self.station.zones.items() if zones is None or z in zones]
+        label = next((n.label for p in playing if (n := p.now_playing()) is not None), None)
+        skipped = self.station.skip(actor.describe(), zones)
+        # The journal says which zones, where narrowed.
+        where = f" in {', '.join(zones)}" if zones else ""
+        return 200, {"skipped": skipped, "detail": (label or "") + where if skipped else "nothing playing" + where}
 
     def _next(self, now: datetime) -> list[dict[str, Any]]:
         """The next five occurrences with what they will play. The web page asks for status

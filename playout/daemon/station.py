@@ -393,6 +393,16 @@ class Station:
             return None
         return what.source if isinstance(what, Relay) else None
 
+    def skip(self, actor: str | None, zones: list[str] | None = None) -> bool:
+        """End the item on air in these zones (None: all), recorded as skipped by `actor`;
+        the rest of each session follows. False if nothing was on air there."""
+        targets = self._targets(zones)
+        if not targets:
+            raise NotFound("zones.not_found", zones=", ".join(zones or []), known=", ".join(map(str, self.zones)))
+        if actor is not None:
+            self.attribute(actor, current=True, rest=False, zones=targets)
+        return any([self.zones[zone].skip() for zone in targets])
+
     def attribute(self, actor: str, *, current: bool, rest: bool, zones: list[str | None] | None = None) -> None:
         """Name who ended what is on air, on those rows of the airing log: a skip ends the
         current item, a priority announcement the rest of the airing, an emergency both."""

@@ -103,14 +103,26 @@ class SimPlayer:
         self._end_current: tuple[Outcome, str] | None = None
         self._stop_rest: str | None = None
         self.played: list[tuple[datetime, str]] = []
+        # For a test that moves the clock: the time this player last looked at while waiting
+        # for it (None: not waiting), so the test can wait until it has seen a step.
+        self.waiting_saw: datetime | None = None
 
     def _wait(self, until: datetime) -> None:
         if self.drives_clock:
             self.clock.sleep_until(until)
             return
-        while self.clock.now() < until and self._end_current is None:
-            self._wake.wait(0.005)
-            self._wake.clear()
+        try:
+            while (now := self.clock.now()) < until and self._end_current is None:
+                self.waiting_saw = now
+                self._wake.wait(0.005)
+                self._wake.clear()
+        finally:
+            self.waiting_saw = None
+
+    def saw(self, instant: datetime) -> bool:
+        """True unless it is waiting for the clock and has not looked since `instant`."""
+        seen = self.waiting_saw
+        return seen is None or seen >= instant
 
     def play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
         self._wait(start_at)

@@ -212,15 +212,20 @@ def _two_zone_rig(tmp_path: Path, text: str, start):  # noqa: ANN001, ANN202
 
 
 def _run_clock(rig, threads, step_ms: int = 500, limit_s: int = 60) -> None:  # noqa: ANN001
-    """Move the virtual clock on in steps until every airing thread has ended."""
+    """Move the virtual clock on in steps until every airing thread has ended. After each
+    step, the players waiting for the clock are given time to see it (on a busy machine a
+    polling thread can be a tenth of a second late, which is seconds of virtual time)."""
     import threading
     from datetime import timedelta
 
+    players = list(rig.station.zones.values())
     for _ in range(limit_s * 1000 // step_ms):
         if not any(th.is_alive() for th in threads):
             return
         rig.clock.advance(timedelta(milliseconds=step_ms))
-        threading.Event().wait(0.03)  # let the players see the new time (they poll every 5 ms)
+        now = rig.clock.now()
+        wait_for(lambda: all(p.saw(now) for p in players), 5, "the players to see the clock move")
+        threading.Event().wait(0.03)  # and what they started, time to run
     raise AssertionError("the airings did not end")
 
 
@@ -397,6 +402,34 @@ def test_a_priority_announcement_to_one_zone_skips_the_rest_there_only(tmp_path:
     assert timedelta(0) <= gap < timedelta(seconds=1), gap
     assert by["manual", 1, "ap-3"].started_at < by["both", 2, "xa-a"].ended_at
     assert [label for _, label in ip.played] == ["Khẩu hiệu 1", "Đồng hành tháng 11"]
+
+
+def test_a_skip_in_one_zone_ends_the_item_there_only(tmp_path: Path) -> None:
+    import threading
+    from datetime import timedelta
+
+    from tests.daemon.test_station import local
+
+    rig, wired, ip = _two_zone_rig(tmp_path, (
+        '[[slot]]\nid = "both"\ntimes = ["05:30"]\nchime = false\n'
+        '  [[slot.item]]\n  clip = "CCHC tuần 48"\n  [[slot.item]]\n  clip = "Khẩu hiệu 1"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
+    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))
+    session = threading.Thread(target=rig.station.air, args=(occ,), daemon=True)
+    session.start()
+    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "the session to hold both zones")
+    rig.clock.advance(timedelta(seconds=3))  # two seconds into CCHC
+    wait_for(lambda: wired.now_playing() and ip.now_playing(), 5, "CCHC to play in both zones")
+    with pytest.raises(Exception, match="ap-7"):
+        rig.station.skip("kỹ thuật viên", ["ap-7"])
+    assert rig.station.skip("kỹ thuật viên", ["ap-3"]) is True
+    _run_clock(rig, [session])
+    by = {(r.position, r.zone): r for r in rig.rows()}
+    assert (by[1, "ap-3"].outcome, by[1, "ap-3"].actor) == ("interrupted", "kỹ thuật viên")
+    assert (by[1, "xa-a"].outcome, by[1, "xa-a"].actor) == ("aired", None)
+    # The rest of the session followed in both zones: in ap-3 at once, in xa-a after CCHC.
+    assert by[2, "ap-3"].outcome == by[2, "xa-a"].outcome == "aired"
+    assert by[2, "ap-3"].started_at < by[1, "xa-a"].ended_at
+    assert rig.station.skip("kỹ thuật viên") is False  # nothing on air anywhere now
 
 
 def test_schedule_check_on_a_station_with_zones(tmp_path: Path) -> None:
