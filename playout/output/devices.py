@@ -396,7 +396,9 @@ class IcecastDevice(PacedDevice):
                 "-content_type", content_type, "-ice_name", title or "playout",
                 "-ice_description", title or "playout", "-ice_public", "0", "-flush_packets", "1",
                 self.target.url()]  # fmt: skip
-        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # Its own session, as the engine's (see output/player.py): only the engine ends it.
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     start_new_session=True)  # fmt: skip
         assert self.proc.stdin is not None and self.proc.stderr is not None
         self.fd = self.proc.stdin.fileno()
         os.set_blocking(self.fd, False)

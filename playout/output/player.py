@@ -69,8 +69,12 @@ def resolve_monitor(spec: DeviceSpec, monitor: str) -> str:
 
 def _spawn(args: list[str], reader, name: str, env: dict[str, str] | None = None) -> subprocess.Popen:  # noqa: ANN001
     """A helper process spoken to in JSON lines, and the thread that reads what it says."""
+    # In a session of its own: a Ctrl-C in the terminal or a stop sent to the daemon's whole
+    # process group must reach the daemon only, which ends its helpers itself once the airing
+    # it is finishing has ended (they also end when the daemon dies: their input closes).
     proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
-                            bufsize=1, env=env or {**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+                            bufsize=1, env=env or {**os.environ, "PYTHONUNBUFFERED": "1"},
+                            start_new_session=True)  # fmt: skip
     threading.Thread(target=reader, args=(proc,), name=name, daemon=True).start()
     return proc
 

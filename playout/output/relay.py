@@ -225,7 +225,8 @@ class RelayFeed:
                 break
             out = os.open(self.fifo, os.O_WRONLY)
             try:
-                self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+                self.proc = subprocess.Popen(args, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                             start_new_session=True)  # only playout ends it (see output/player.py)  # fmt: skip
             finally:
                 os.close(out)
             self.state = "on"

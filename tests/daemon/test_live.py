@@ -251,3 +251,27 @@ def test_an_emergency_during_the_pre_roll_of_another_airing_does_not_wait_for_it
     started = datetime.fromisoformat(emergency["started_at"])
     asked = datetime.fromisoformat(emergency["scheduled_at"])
     assert (started - asked).total_seconds() < 5  # not after the whole CCHC segment
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_stop_sent_to_the_whole_process_group_finishes_the_airing(tmp_path: Path, sig: int) -> None:
+    """Ctrl-C in the terminal (SIGINT to the foreground group) or a stop to the whole group:
+    the output engine is not killed under the daemon; the airing on air ends whole, and the
+    daemon stops after it without starting an engine again."""
+    st = daemon_station(tmp_path)
+    when = at(10)  # the daemon is ready well before, on a busy machine too
+    (st.root / "schedules" / "test.toml").write_text(
+        slot("stop", when, ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"], chime=False), encoding="utf-8")
+    exe = Path(sys.executable).with_name("playout")
+    env = {**os.environ, "PLAYOUT_CONFIG": str(st.config)}
+    proc = subprocess.Popen([str(exe), "run"], env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        wait_for(lambda: any(r["outcome"] == "in_progress" for r in rows(st, "stop@")), 30, "the airing to start")
+        os.killpg(proc.pid, sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert [(r["outcome"], r["played_ms"] >= r["duration_ms"] - 10) for r in rows(st, "stop@")] == [("aired", True)], err
+    assert "finishing the current airing" in err and "starting it again" not in err, err
