@@ -342,7 +342,8 @@ class Station:
             if row.kind == Kind.RELAY.value:
                 source = self._relay_source(row)
                 if source is not None:
-                    cues.append(Cue(Path(os.devnull), row.duration_ms or 0, row.title or "", relay=source))
+                    cues.append(Cue(Path(os.devnull), row.duration_ms or 0, row.title or "", relay=source,
+                                    fallback=self._relay_fallback()))  # fmt: skip
                     playing.append(row)
                 else:
                     self.log.update(row, outcome=Outcome.FAILED.value, ended_at=self.clock.now(),
@@ -382,6 +383,18 @@ class Station:
                 log.warning("airing %s: the output failed; the fallback clip airs in its place", failed[0].key)
                 player.play([Cue(usable[1].path, written.duration_ms or 0, written.title or "", usable[1].channels)],
                                  self.clock.now(), _LogObserver(self, [written], None))  # fmt: skip
+
+    def _relay_fallback(self) -> Cue | None:
+        """The station's fallback clip as a relay's filler for its dropouts (None: none is
+        set, or it cannot air: a dropout is then silence, as it was)."""
+        if self.fallback is None:
+            return None
+        usable = self._usable_fallback(self.library())
+        if isinstance(usable, str):
+            log.warning("the fallback clip cannot fill a relay's dropouts: %s", usable)
+            return None
+        clip, stored = usable
+        return Cue(stored.path, clip.duration_ms, clip.title, stored.channels)
 
     def _relay_source(self, row: Airing) -> str | None:
         """A relay row's source, from the schedule item it was planned from (the log keeps
