@@ -406,6 +406,11 @@ class Station:
             return None
         return what.source if isinstance(what, Relay) else None
 
+    def on_air(self) -> list[Airing]:
+        """The rows on air now, one per zone (what the Now page says airs: a relay, a live)."""
+        return [row for observer in list(self._current) for row in list(observer.rows)
+                if row.outcome == Outcome.IN_PROGRESS.value]  # fmt: skip
+
     def attribute(self, actor: str, *, current: bool, rest: bool, zones: list[str | None] | None = None) -> None:
         """Name who ended what is on air, on those rows of the airing log: a skip ends the
         current item, a priority announcement the rest of the airing, an emergency both."""

@@ -315,6 +315,14 @@ class StreamPlayer:
                 return f"{feed.shown} ({datetime.fromtimestamp(feed.lost_since, UTC).isoformat(timespec='seconds')})"
         return None
 
+    @property
+    def relays(self) -> list[dict]:
+        """Each relay's source being aired (or connected ahead) and its state: connecting,
+        on, or lost since when (UTC, ISO) (the Now page shows what airs with it)."""
+        return [{"source": feed.shown, "state": feed.state, "lost_since": None if feed.lost_since is None else
+                 datetime.fromtimestamp(feed.lost_since, UTC).isoformat(timespec="seconds")}
+                for feed in list(self._feeds)]  # fmt: skip
+
     def play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
         with self._lock:
             self._busy, self._request = True, None

@@ -22,7 +22,7 @@ from playout.errors import NotFound, PlayoutError, UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.library.importer import ImportRequest, Status
 from playout.library.steps import nfc
-from playout.model import CLIP_KINDS, Kind, Level, Outcome
+from playout.model import CLIP_KINDS, Kind, Level, Outcome, describe_source
 from playout.reports import export, tally, tally_files
 from playout.reports.document import Letterhead
 from playout.reports.period import Period, period_from
@@ -231,6 +231,7 @@ def week() -> Any:
         zones=_week_zones(shown.plans),
         week=_iso_week(first), prev=_iso_week(first - timedelta(days=7)), next=_iso_week(first + timedelta(days=7)),
         this=_iso_week(today), today=today, tz=app.config.station.timezone, broken=bool(shown.errors),
+        source=describe_source,
     )  # fmt: skip
 
 
