@@ -297,14 +297,22 @@ def _upload_request() -> ImportRequest:
             raise ValueError(kind)
     except ValueError:
         raise UsageError("cli.bad_kind", value=form.get("kind", ""), choices=", ".join(k.value for k in CLIP_KINDS)) from None
-    episode = None
-    if form.get("episode_date", "").strip():
-        try:
-            episode = date.fromisoformat(form["episode_date"].strip())
-        except ValueError:
-            raise UsageError("cli.bad_date", option=label("col.episode_date", g.lang), value=form["episode_date"]) from None
-    return ImportRequest(kind=kind, programme=form.get("programme", "").strip() or None, episode_date=episode,
-                         title=form.get("title", "").strip() or None)  # fmt: skip
+    dates: dict[str, date | None] = {}
+    for field, shown in (("episode_date", "col.episode_date"), ("valid_from", "col.valid_from"),
+                         ("valid_until", "col.valid_until")):  # fmt: skip
+        dates[field] = None
+        if form.get(field, "").strip():
+            try:
+                dates[field] = date.fromisoformat(form[field].strip())
+            except ValueError:
+                raise UsageError("cli.bad_date", option=label(shown, g.lang), value=form[field]) from None
+    # A notice valid for three days (the live page's recordings): the same window as `import
+    # --valid-from/--valid-until`, with the same check.
+    if dates["valid_from"] and dates["valid_until"] and dates["valid_from"] > dates["valid_until"]:
+        raise UsageError("cli.bad_window", valid_from=dates["valid_from"], valid_until=dates["valid_until"])
+    return ImportRequest(kind=kind, programme=form.get("programme", "").strip() or None, title=form.get("title", "").strip()
+                         or None, episode_date=dates["episode_date"], valid_from=dates["valid_from"],
+                         valid_until=dates["valid_until"])  # fmt: skip
 
 
 @bp.route("/library/upload", methods=["POST"])
@@ -549,7 +557,7 @@ def air_now() -> Any:
 def live_page() -> Any:
     zones = [(z.id, z.name or z.id) for z in _app().config.zones]
     return render_template("live.html", page="live", zones=zones if len(zones) > 1 else [],
-                           levels=[lv.value for lv in Level])  # fmt: skip
+                           levels=[lv.value for lv in Level], today=_today())  # fmt: skip
 
 
 def _live_call(path: str, body: dict[str, Any]) -> Any:
