@@ -7,6 +7,7 @@ the airing row and the output file (the clip found in what aired)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import wave
@@ -16,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import ROOT
 from tests.daemon.helpers import wait_for
 from tests.web.conftest import PASSWORDS
 from tests.web.test_browser import CHROMIUM, DESK, TIMEOUT, _playwright
@@ -74,6 +76,12 @@ def test_an_announcement_recorded_on_the_page_is_listened_to_imported_for_three_
             page.click("#rec-import")
             expect(page.locator("#rec-status")).to_have_attribute("data-state", "imported")
             expect(page.locator("#rec-clip")).to_have_text("#1 «Thông báo tiêm phòng»")
+            shots = Path(os.environ.get("PLAYOUT_ARTIFACTS") or ROOT / "tests" / "artifacts")
+            shots.mkdir(parents=True, exist_ok=True)
+            card = page.locator("#record")
+            card.screenshot(path=str(shots / "record-desk.png"))
+            if os.environ.get("PLAYOUT_DOCS_SCREENSHOTS"):
+                card.screenshot(path=str(Path(os.environ["PLAYOUT_DOCS_SCREENSHOTS"]) / "web-record.png"))
             # Air it now, as a priority announcement: the clip it became, not a second import.
             page.check("input[name=live-level][value=priority]")
             page.click("#rec-air")

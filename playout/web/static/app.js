@@ -333,7 +333,7 @@
     recorder = new MediaRecorder(stream, { mimeType: "audio/webm;codecs=opus", audioBitsPerSecond: 128000 });
     recorder.ondataavailable = (ev) => {
       if (ev.data.size) parts.push(ev.data);
-      elapsed.textContent = ((Date.now() - began) / 1000).toFixed(1);
+      elapsed.textContent = ((Date.now() - began) / 1000).toFixed(1) + " s";
     };
     recorder.onstop = () => {
       stream.getTracks().forEach((t) => t.stop());
