@@ -31,7 +31,7 @@ from playout.db.health import check_at_start, sqlite_path
 from playout.daemon.lock import DaemonLock
 from playout.errors import PlayoutError
 from playout.i18n import t
-from playout.model import Level
+from playout.model import Kind, Level
 from playout.player import Player
 from playout.scheduling.expand import expand
 from playout.scheduling.files import load_folder
@@ -676,6 +676,26 @@ class LiveDaemon:
                 sp["since"] = local(sp["since"])
         return zones
 
+    def _on_air(self) -> list[dict[str, Any]]:
+        """What airs now that is not a clip: a relay with its source's state (connected, or
+        dropped since when), a live with who speaks; by zone."""
+        found: list[dict[str, Any]] = []
+        for row in self.station.on_air():
+            if row.kind == Kind.RELAY.value:
+                player = self.station.zones.get(row.zone) or self.player
+                feeds = getattr(player, "relays", [])
+                feed = feeds[0] if feeds else {}
+                lost = feed.get("lost_since")
+                found.append({"kind": "relay", "title": row.title, "zone": row.zone, "source": feed.get("source"),
+                              "state": "lost" if lost else ("connected" if feed.get("state") == "on" else "connecting"),
+                              "lost_since": datetime.fromisoformat(lost).astimezone(self.tz).isoformat() if lost else None})  # fmt: skip
+            elif row.slot == "live":
+                talk = getattr(self.speech, "talk", None)
+                who = talk.actor.name if talk is not None else (row.actor or "").split(" (")[0]
+                found.append({"kind": "live", "title": row.title, "zone": row.zone, "speaker": who,
+                              "level": row.level})  # fmt: skip
+        return found
+
     def _status(self, _body: dict, _actor: Actor) -> tuple[int, dict]:
         now = self.clock.now()
         playing = self.player.now_playing()
@@ -696,6 +716,7 @@ class LiveDaemon:
             "problems": self.problems(),
             "now_playing": None if playing is None else {
                 "title": playing.label, "position_ms": playing.position_ms, "duration_ms": playing.duration_ms},
+            "on_air": self._on_air(),
             "next": self._next(now),
             "last": [{"scheduled": r.scheduled_at.astimezone(self.tz).isoformat(),
                       "started": r.started_at.astimezone(self.tz).isoformat() if r.started_at else None,

@@ -342,7 +342,8 @@ class Station:
             if row.kind == Kind.RELAY.value:
                 source = self._relay_source(row)
                 if source is not None:
-                    cues.append(Cue(Path(os.devnull), row.duration_ms or 0, row.title or "", relay=source))
+                    cues.append(Cue(Path(os.devnull), row.duration_ms or 0, row.title or "", relay=source,
+                                    fallback=self._relay_fallback()))  # fmt: skip
                     playing.append(row)
                 else:
                     self.log.update(row, outcome=Outcome.FAILED.value, ended_at=self.clock.now(),
@@ -383,6 +384,18 @@ class Station:
                 player.play([Cue(usable[1].path, written.duration_ms or 0, written.title or "", usable[1].channels)],
                                  self.clock.now(), _LogObserver(self, [written], None))  # fmt: skip
 
+    def _relay_fallback(self) -> Cue | None:
+        """The station's fallback clip as a relay's filler for its dropouts (None: none is
+        set, or it cannot air: a dropout is then silence, as it was)."""
+        if self.fallback is None:
+            return None
+        usable = self._usable_fallback(self.library())
+        if isinstance(usable, str):
+            log.warning("the fallback clip cannot fill a relay's dropouts: %s", usable)
+            return None
+        clip, stored = usable
+        return Cue(stored.path, clip.duration_ms, clip.title, stored.channels)
+
     def _relay_source(self, row: Airing) -> str | None:
         """A relay row's source, from the schedule item it was planned from (the log keeps
         the source only as shown, without a password)."""
@@ -402,6 +415,11 @@ class Station:
         if actor is not None:
             self.attribute(actor, current=True, rest=False, zones=targets)
         return any([self.zones[zone].skip() for zone in targets])
+
+    def on_air(self) -> list[Airing]:
+        """The rows on air now, one per zone (what the Now page says airs: a relay, a live)."""
+        return [row for observer in list(self._current) for row in list(observer.rows)
+                if row.outcome == Outcome.IN_PROGRESS.value]  # fmt: skip
 
     def attribute(self, actor: str, *, current: bool, rest: bool, zones: list[str | None] | None = None) -> None:
         """Name who ended what is on air, on those rows of the airing log: a skip ends the

@@ -130,7 +130,8 @@ class Engine:
         given as {frames, live, keep_ms?, max_ms?, adapt?} is a relay: `frames` long at the output
         (at most), its sound read as it comes from the named pipe `live` (a `RelayFeed`, or a
         `PushFeed` the page's microphone writes), not from the file, with keep_ms of jitter
-        room (`adapt`: a delay grown by a late chunk shrinks back, see `LiveSource`). `finish` ends a session's live item (or item `index`) where it is now, with
+        room (`adapt`: a delay grown by a late chunk shrinks back, see `LiveSource`; `fallback`: a
+        raw file of the clip that fills a relay's dropouts). `finish` ends a session's live item (or item `index`) where it is now, with
         the half-second fade: outcome aired (the speaker pressed stop)."""
         op = cmd.get("op")
         if op == "quit":
@@ -143,7 +144,8 @@ class Engine:
                 for i, f in enumerate(cmd["items"]):
                     if isinstance(f, dict) and f.get("live"):
                         keep = {k: int(f[k]) * RATE // 1000 for k in ("keep_ms", "max_ms") if f.get(k)}
-                        live[i] = LiveSource(str(f["live"]), int(f["frames"]), adapt=bool(f.get("adapt")), **{
+                        live[i] = LiveSource(str(f["live"]), int(f["frames"]), adapt=bool(f.get("adapt")),
+                                             fallback=f.get("fallback"), **{
                             {"keep_ms": "keep", "max_ms": "max_ahead"}[k]: v for k, v in keep.items()})
             except OSError as exc:
                 for src in live.values():
@@ -314,7 +316,8 @@ class Engine:
                     extra = {}
                     if i in s.live:  # a relay: how much of the source aired, and its dropouts, at the output
                         src = s.live[i]
-                        extra["relay"] = {"aired": src.aired, "start_ns": self._time_of(src.base), "dropouts": [
+                        extra["relay"] = {"aired": src.aired, "fallback": src.fallback_aired,
+                                          "start_ns": self._time_of(src.base), "dropouts": [
                             [self._time_of(src.base + a), self._time_of(src.base + (b if b is not None else src.out))]
                             for a, b in src.dropouts]}  # fmt: skip
                     self.emit("ended", id=s.id, index=i, outcome=outcome, reason=reason, frames=played,

@@ -80,23 +80,27 @@ def _spawn(args: list[str], reader, name: str, env: dict[str, str] | None = None
 
 
 def relay_record(outcome: Outcome, played_ms: int, reason: str | None, relay: dict,
-                 shown: str) -> tuple[Outcome, int, str | None]:  # fmt: skip
+                 shown: str, fallback: str | None = None) -> tuple[Outcome, int, str | None]:  # fmt: skip
     """A relay's record from what the engine saw of its feed: played is the source's time on
-    air (not the silence aired for want of it) and each dropout is said from where in the
-    relay it began, for how long. Whole only where the source never dropped out; a source
-    never heard at all is a failure (silence aired for the relay's length)."""
+    air (not the silence or the fallback clip aired for want of it) and each dropout is said
+    from where in the relay it began, for how long, and how long the fallback clip filled
+    them. Whole only where the source never dropped out; a source never heard at all is a
+    failure (silence, or the fallback clip, aired for the relay's length)."""
     aired_ms = relay["aired"] * 1000 // RATE
     drops = relay["dropouts"]
     length_s = played_ms / 1000
+    filled_s = relay.get("fallback", 0) / RATE
+    filled = f"the fallback clip {fallback} aired {filled_s:.0f} s" if fallback and filled_s else ""
     if aired_ms == 0 and outcome == Outcome.AIRED:
-        return Outcome.FAILED, 0, f"the source {shown} never came: {length_s:.0f} s of silence aired"
+        return Outcome.FAILED, 0, f"the source {shown} never came: " + (
+            f"{filled} in its place" if filled else f"{length_s:.0f} s of silence aired")
     if not drops:
         return outcome, aired_ms, reason
     start = relay["start_ns"]
     parts = [f"at {(a - start) // 1_000_000_000 // 60}:{(a - start) // 1_000_000_000 % 60:02d} for {(b - a) / 1e9:.0f} s"
              for a, b in drops]  # fmt: skip
     text = (f"the source {shown} dropped out {len(drops)} time{'s' if len(drops) > 1 else ''} ({', '.join(parts)});"
-            f" {aired_ms / 1000:.0f} of {length_s:.0f} s relayed")  # fmt: skip
+            f" {aired_ms / 1000:.0f} of {length_s:.0f} s relayed" + (f"; {filled} in the gaps" if filled else ""))  # fmt: skip
     return (Outcome.PARTIAL if outcome == Outcome.AIRED else outcome), aired_ms, (
         text if reason is None else f"{reason}; {text}")
 
@@ -317,6 +321,14 @@ class StreamPlayer:
                 return f"{feed.shown} ({datetime.fromtimestamp(feed.lost_since, UTC).isoformat(timespec='seconds')})"
         return None
 
+    @property
+    def relays(self) -> list[dict]:
+        """Each relay's source being aired (or connected ahead) and its state: connecting,
+        on, or lost since when (UTC, ISO) (the Now page shows what airs with it)."""
+        return [{"source": feed.shown, "state": feed.state, "lost_since": None if feed.lost_since is None else
+                 datetime.fromtimestamp(feed.lost_since, UTC).isoformat(timespec="seconds")}
+                for feed in list(self._feeds)]  # fmt: skip
+
     def play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
         with self._lock:
             self._busy, self._request = True, None
@@ -331,6 +343,7 @@ class StreamPlayer:
         os.close(fd)
         rendered = Path(name)
         feeds: dict[int, RelayFeed] = {}
+        fallbacks: dict[int, tuple[Path, str]] = {}  # a relay's fallback clip, decoded, and its title
         try:
             kept: list[int] = []
             frames: list[int] = []
@@ -350,6 +363,14 @@ class StreamPlayer:
                         continue
                     feeds[len(kept)] = feed
                     self._feeds.append(feed)
+                    if cue.fallback is not None:  # decoded now: a dropout must not wait for ffmpeg
+                        fb = rendered.with_suffix(f".relay{i}.fallback")
+                        if (problem := decode(self.tools, cue.fallback, fb)) is None:
+                            fallbacks[len(kept)] = (fb, cue.fallback.label)
+                        else:
+                            fb.unlink(missing_ok=True)
+                            log.warning("relay %s: the fallback clip cannot be decoded (%s); dropouts air silence",
+                                        feed.shown, problem)  # fmt: skip
                     kept.append(i)
                     frames.append(cue.duration_ms * RATE // 1000)
                     continue
@@ -364,8 +385,10 @@ class StreamPlayer:
                 frames.append((new_size - size) // FRAME_BYTES)
                 size = new_size
             if kept:
-                self._air(rendered, [cues[i] for i in kept], kept, frames, start_at, observer, feeds)
+                self._air(rendered, [cues[i] for i in kept], kept, frames, start_at, observer, feeds, fallbacks)
         finally:
+            for fb, _title in fallbacks.values():
+                fb.unlink(missing_ok=True)
             for feed in feeds.values():
                 if isinstance(feed, RelayFeed):
                     feed.close()
@@ -373,8 +396,9 @@ class StreamPlayer:
             rendered.unlink(missing_ok=True)
 
     def _air(self, path: Path, cues: list[Cue], indexes: list[int], frames: list[int], start_at: datetime,
-             observer: Observer, feeds: dict[int, RelayFeed] | None = None) -> None:  # fmt: skip
-        feeds = feeds or {}
+             observer: Observer, feeds: dict[int, RelayFeed] | None = None,
+             fallbacks: dict[int, tuple[Path, str]] | None = None) -> None:  # fmt: skip
+        feeds, fallbacks = feeds or {}, fallbacks or {}
         with self._lock:
             request = self._request
         if request and request[0] == "interrupt":  # interrupted while it was prepared: nothing sounded
@@ -401,6 +425,8 @@ class StreamPlayer:
                 self._tell_monitor(op="expect", id=sid, index=n, path=str(path), offset=offset, frames=f)
                 offset += f
         items = [{"frames": f, "live": str(feeds[n].fifo)} if n in feeds else f for n, f in enumerate(frames)]
+        for n, (fb, _title) in fallbacks.items():
+            items[n]["fallback"] = str(fb)  # type: ignore[index]
         for n, feed in feeds.items():
             if isinstance(feed, PushFeed):
                 items[n].update(keep_ms=feed.KEEP_MS, max_ms=feed.MAX_MS, adapt=True)  # type: ignore[union-attr]
@@ -449,7 +475,8 @@ class StreamPlayer:
                     played = ev["frames"] * 1000 // RATE
                     outcome, reason = Outcome(ev["outcome"]), ev.get("reason")
                     if "relay" in ev and isinstance(feeds[n], RelayFeed):
-                        outcome, played, reason = relay_record(outcome, played, reason, ev["relay"], feeds[n].shown)
+                        outcome, played, reason = relay_record(outcome, played, reason, ev["relay"], feeds[n].shown,
+                                                               fallbacks.get(n, (None, None))[1])  # fmt: skip
                     observer.ended(indexes[n], outcome, played, reason,
                                    _to_dt(ev["at_ns"] + self._skew) + self.offset)  # fmt: skip
                 elif kind == "lost":

@@ -11,13 +11,16 @@ Two halves, one on each side of the output engine's pipe:
   edge, not at Icecast's burst), and gives the engine what it has for each block: what is
   missing airs as silence. It also keeps the record: frames of the source that aired, and
   each dropout (the source silent or gone for DROPOUT_S or more), from and to, in stream
-  frames the engine turns into times at the output.
+  frames the engine turns into times at the output. Given the station's fallback clip
+  (decoded to raw frames), a dropout airs it, looped, instead of silence, until the source
+  is back.
 """
 
 from __future__ import annotations
 
 import errno
 import logging
+import mmap
 import os
 import subprocess
 import threading
@@ -46,7 +49,8 @@ TRIM_MIN = RATE // 20  # and how much more than needed (50 ms) it must have had 
 class LiveSource:
     """The engine's end of a relay: non-blocking reads from the feed's named pipe."""
 
-    def __init__(self, path: str, frames: int, keep: int = KEEP, max_ahead: int = MAX_AHEAD, adapt: bool = False) -> None:
+    def __init__(self, path: str, frames: int, keep: int = KEEP, max_ahead: int = MAX_AHEAD, adapt: bool = False,
+                 fallback: str | None = None) -> None:  # fmt: skip
         self.path = path
         self.frames = frames  # the item's length at the output
         # Jitter room: a relay keeps half a second; a microphone on the page less, for a
@@ -69,6 +73,21 @@ class LiveSource:
         self.done = False
         self._pending_aired = 0  # source frames of the current bad stretch, not yet known to be a dropout
         self.base = 0  # the stream frame of the item's first frame
+        # Dead air is what a listener must never hear for long: once the source has been
+        # gone DROPOUT_S (a shorter lull is the source's own pause), the fallback clip airs,
+        # from its start at each dropout and looped for as long as it lasts, and the source
+        # cuts back in the moment it is heard again.
+        self.fallback = self._load(fallback)
+        self._fb_pos = 0
+        self.fallback_aired = 0  # frames of the fallback clip aired in dropouts
+
+    @staticmethod
+    def _load(path: str | None) -> bytes | mmap.mmap | None:
+        if not path:
+            return None
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size - os.fstat(f.fileno()).st_size % FRAME_BYTES
+            return mmap.mmap(f.fileno(), size, access=mmap.ACCESS_READ) if size else None
 
     def drain(self) -> None:
         """Read what the feed has written; before the start keep only the freshest KEEP."""
@@ -100,7 +119,11 @@ class LiveSource:
         del self.buf[: have * FRAME_BYTES]
         samples = np.frombuffer(chunk, dtype="<i2")
         quiet = have < n or n == 0 or float(np.sqrt(np.mean(samples.astype(np.float32) ** 2))) < SILENCE
+        was_in = self._in_dropout
         self._account(have, n, quiet)
+        if self._in_dropout and self.fallback is not None:
+            chunk = self._fill(n, restart=not was_in)
+            samples = np.frombuffer(chunk, dtype="<i2")
         start = self.out
         self.out += n
         if self.out > self.frames - FADE_OUT:  # the last half second fades to nothing
@@ -108,6 +131,20 @@ class LiveSource:
             gain = np.clip((self.frames - pos) / FADE_OUT, 0.0, 1.0).repeat(2)
             chunk = (samples * gain).astype("<i2").tobytes()
         return chunk
+
+    def _fill(self, n: int, restart: bool) -> bytes:
+        """n frames of the fallback clip, from its start at a new dropout, looped."""
+        assert self.fallback is not None
+        if restart:
+            self._fb_pos = 0
+        size = len(self.fallback) // FRAME_BYTES
+        out = bytearray()
+        while len(out) < n * FRAME_BYTES:
+            take = min(n - len(out) // FRAME_BYTES, size - self._fb_pos)
+            out += self.fallback[self._fb_pos * FRAME_BYTES:(self._fb_pos + take) * FRAME_BYTES]
+            self._fb_pos = (self._fb_pos + take) % size
+        self.fallback_aired += n
+        return bytes(out)
 
     def _adapt(self, n: int) -> None:
         level = len(self.buf) // FRAME_BYTES
@@ -158,6 +195,9 @@ class LiveSource:
             os.close(self.fd)
         except OSError:
             pass
+        if isinstance(self.fallback, mmap.mmap):
+            self.fallback.close()
+        self.fallback = None
 
 
 # A stream's Content-Type, as ffmpeg's demuxer: told the format, ffmpeg starts at once; left

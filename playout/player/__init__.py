@@ -29,6 +29,7 @@ class Cue:
     channels: int = 2
     relay: str | None = None
     feed: object | None = None  # a live feed already open (a `PushFeed`: the page's microphone)
+    fallback: Cue | None = None  # a relay's: the clip aired, looped, while its source has dropped out
 
 
 class Observer(Protocol):

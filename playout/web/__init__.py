@@ -112,8 +112,10 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
         if g.get("set_lang"):
             resp.set_cookie("lang", g.set_lang, max_age=365 * 86400, samesite="Lax", httponly=True,
                             secure=cfg.secure_cookies)  # fmt: skip
+        # media-src blob: lets the live page play back a recording it just made (a blob URL
+        # only the page's own script, itself 'self' only, can create).
         resp.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
-                                "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")  # fmt: skip
+                                "media-src 'self' blob:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")  # fmt: skip
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
@@ -169,8 +171,9 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
 
         province_pages.install(web)
     else:
-        from playout.web import bulletins
+        from playout.web import bulletins, recorded
 
         pages.install(web)
         bulletins.install(web)
+        recorded.install(web)
     return web

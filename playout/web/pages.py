@@ -22,7 +22,7 @@ from playout.errors import NotFound, PlayoutError, UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.library.importer import ImportRequest, Status
 from playout.library.steps import nfc
-from playout.model import CLIP_KINDS, Kind, Level, Outcome
+from playout.model import CLIP_KINDS, Kind, Level, Outcome, describe_source
 from playout.reports import export, tally, tally_files
 from playout.reports.document import Letterhead
 from playout.reports.period import Period, period_from
@@ -231,6 +231,7 @@ def week() -> Any:
         zones=_week_zones(shown.plans),
         week=_iso_week(first), prev=_iso_week(first - timedelta(days=7)), next=_iso_week(first + timedelta(days=7)),
         this=_iso_week(today), today=today, tz=app.config.station.timezone, broken=bool(shown.errors),
+        source=describe_source,
     )  # fmt: skip
 
 
@@ -296,14 +297,22 @@ def _upload_request() -> ImportRequest:
             raise ValueError(kind)
     except ValueError:
         raise UsageError("cli.bad_kind", value=form.get("kind", ""), choices=", ".join(k.value for k in CLIP_KINDS)) from None
-    episode = None
-    if form.get("episode_date", "").strip():
-        try:
-            episode = date.fromisoformat(form["episode_date"].strip())
-        except ValueError:
-            raise UsageError("cli.bad_date", option=label("col.episode_date", g.lang), value=form["episode_date"]) from None
-    return ImportRequest(kind=kind, programme=form.get("programme", "").strip() or None, episode_date=episode,
-                         title=form.get("title", "").strip() or None)  # fmt: skip
+    dates: dict[str, date | None] = {}
+    for field, shown in (("episode_date", "col.episode_date"), ("valid_from", "col.valid_from"),
+                         ("valid_until", "col.valid_until")):  # fmt: skip
+        dates[field] = None
+        if form.get(field, "").strip():
+            try:
+                dates[field] = date.fromisoformat(form[field].strip())
+            except ValueError:
+                raise UsageError("cli.bad_date", option=label(shown, g.lang), value=form[field]) from None
+    # A notice valid for three days (the live page's recordings): the same window as `import
+    # --valid-from/--valid-until`, with the same check.
+    if dates["valid_from"] and dates["valid_until"] and dates["valid_from"] > dates["valid_until"]:
+        raise UsageError("cli.bad_window", valid_from=dates["valid_from"], valid_until=dates["valid_until"])
+    return ImportRequest(kind=kind, programme=form.get("programme", "").strip() or None, title=form.get("title", "").strip()
+                         or None, episode_date=dates["episode_date"], valid_from=dates["valid_from"],
+                         valid_until=dates["valid_until"])  # fmt: skip
 
 
 @bp.route("/library/upload", methods=["POST"])
@@ -548,7 +557,7 @@ def air_now() -> Any:
 def live_page() -> Any:
     zones = [(z.id, z.name or z.id) for z in _app().config.zones]
     return render_template("live.html", page="live", zones=zones if len(zones) > 1 else [],
-                           levels=[lv.value for lv in Level])  # fmt: skip
+                           levels=[lv.value for lv in Level], today=_today())  # fmt: skip
 
 
 def _live_call(path: str, body: dict[str, Any]) -> Any:

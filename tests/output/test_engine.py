@@ -310,6 +310,61 @@ def test_a_relay_airs_for_its_length_at_the_live_edge_and_records_its_dropouts(t
     assert out[relay + int(6.5 * RATE)] == 5000 and out[relay + int(7.25 * RATE)] == 0  # back; the lull is silence
 
 
+def test_a_relay_dropout_airs_the_fallback_clip_looped_until_the_source_is_back(tmp_path: Path) -> None:
+    """The same feed stopping for 4 s, with a 0.2 s fallback clip (each 10 ms its own level):
+    the half second in hand airs, then silence until the stop has lasted 3 s (a source's own
+    pause is not a dropout), then the clip from its first frame, looped, until the source is
+    heard again; the record counts the source's frames and, apart, the clip's."""
+    import os
+
+    from playout.output.relay import DROPOUT_S, KEEP
+
+    rig = Rig(tmp_path)
+    rig.settle()
+    path, _ = session_file(tmp_path, [4800])
+    fifo = tmp_path / "relay.fifo"
+    os.mkfifo(fifo)
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    clip_frames = RATE // 5
+    levels = 100 + np.arange(clip_frames) // BLOCK  # 100, 101, ... 119
+    fallback = tmp_path / "fallback.pcm"
+    fallback.write_bytes(np.repeat(levels, 2).astype("<i2").tobytes())
+    relay_frames = 9 * RATE
+    at = rig.clock.ns + NS // 2
+    rig.engine.commands.put({"op": "play", "id": 1, "path": str(path), "at_ns": at,
+                             "items": [4800, {"frames": relay_frames, "live": str(fifo), "fallback": str(fallback)}]})  # fmt: skip
+    rig.step()
+    src = rig.engine.sessions[0].live[1]
+    k = 0
+    for _ in range(2000):
+        if src.started:
+            k += 1
+        if not 2.0 <= k * BLOCK / RATE < 6.0:
+            os.write(writer, np.full((BLOCK, 2), 5000 if src.started else 7000, dtype="<i2").tobytes())
+        rig.step()
+        if any(e["ev"] == "done" for e in rig.events()):
+            break
+    os.close(writer)
+    ended = {e["index"]: e for e in rig.events() if e.get("id") == 1 and e["ev"] == "ended"}
+    out = np.frombuffer(bytes(rig.device.frames), dtype="<i2").reshape(-1, 2)[:, 0]
+    relay = rig.frame_of(at) + 4800
+    gone = relay + 2 * RATE + KEEP  # the half second in hand has aired
+    gone = relay + np.nonzero(out[relay:] == 0)[0][0]  # the half second in hand has aired
+    assert abs(gone - relay - 2 * RATE - KEEP) <= BLOCK and out[gone - 1] == 5000
+    fill = gone + np.nonzero(out[gone:])[0][0]
+    assert abs(fill - gone - DROPOUT_S * RATE) <= BLOCK and out[fill] == 100  # the clip from its start
+    back = fill + np.nonzero(out[fill:] == 5000)[0][0]  # the feed writes again: the source cuts back in at once
+    assert abs(back - relay - 6 * RATE) <= BLOCK
+    filled = out[fill:back]
+    assert np.array_equal(filled, np.resize(levels, len(filled)))  # the clip, looped
+    assert len(filled) > 2 * clip_frames and (out[back: back + RATE] == 5000).all()
+    record = ended[1]["relay"]
+    assert record["fallback"] == len(filled)
+    assert abs(record["aired"] - (9 * RATE - (back - gone))) <= BLOCK
+    [(a, b)] = record["dropouts"]
+    assert abs((b - a) / NS - (back - gone) / RATE) <= 0.011
+
+
 def test_a_feed_that_comes_in_a_burst_is_cut_to_its_freshest_half_second(tmp_path: Path) -> None:
     import os
 

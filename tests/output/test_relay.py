@@ -111,16 +111,28 @@ def test_a_relay_airs_after_the_chime_for_its_length_and_ends_faded(icecast: Ice
     assert not np.abs(x[(first + 301) * RATE // 50:]).max() > 0.01
 
 
-def test_the_upstream_gone_mid_relay_is_a_dropout_on_record_and_the_relay_resumes(icecast: Icecast,
-                                                                                 tmp_path: Path) -> None:  # fmt: skip
+FALLBACK_HZ = 330
+
+
+def _fallback_clip(tmp_path: Path) -> Cue:
+    """The station's fallback clip: 1.5 s of a steady 330 Hz tone (shorter than the gap, so
+    the gap shows it looped)."""
+    path = tmp_path / "fallback.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency={FALLBACK_HZ}:sample_rate={RATE}:d=1.5",
+                    "-ac", "2", str(path)], check=True)  # fmt: skip
+    return Cue(path, 1500, "Nhạc chờ", 2)
+
+
+def test_the_upstream_gone_mid_relay_is_a_dropout_on_record_the_fallback_fills_it_and_the_relay_resumes(
+        icecast: Icecast, tmp_path: Path) -> None:  # fmt: skip
     upstream = Upstream(icecast)
     player, capture = _player(tmp_path)
     try:
         obs = Observer()
         import threading
 
-        t = threading.Thread(target=player.play, args=([Cue(Path(), 14_000, "Tiếp âm", relay=icecast.listen_url("tinh"))],
-                                                       SystemClock().now() + timedelta(seconds=1.5), obs))  # fmt: skip
+        relay = Cue(Path(), 14_000, "Tiếp âm", relay=icecast.listen_url("tinh"), fallback=_fallback_clip(tmp_path))
+        t = threading.Thread(target=player.play, args=([relay], SystemClock().now() + timedelta(seconds=1.5), obs))
         t.start()
         wait_for(lambda: 0 in obs.starts, 10, "the relay to start")
         wait_for(lambda: (SystemClock().now() - obs.starts[0]).total_seconds() > 3, 10, "three seconds of relay")
@@ -136,11 +148,26 @@ def test_the_upstream_gone_mid_relay_is_a_dropout_on_record_and_the_relay_resume
         upstream.stop()
     outcome, played_ms, reason, _ = obs.ends[0]
     assert outcome == Outcome.PARTIAL and "dropped out 1 time " in (reason or ""), (outcome, reason)
+    assert "the fallback clip Nhạc chờ aired" in (reason or ""), reason
     x = _recording(capture)
     runs = [r for r in _runs(_tone_blocks(x, UPSTREAM_HZ)) if r[1] - r[0] > 10]
     assert len(runs) == 2, runs  # before the dropout, and after the relay resumed
-    silent_s = (runs[1][0] - runs[0][1]) / 50
-    assert silent_s >= 3
+    gap_s = (runs[1][0] - runs[0][1]) / 50
+    assert gap_s >= 3
+    # In the gap, at the output: up to the 3 s that make it a dropout silence (the source's
+    # own pause would be as long), then the fallback clip, looped, until the source cuts back in.
+    filled = [r for r in _runs(_tone_blocks(x, FALLBACK_HZ)) if r[1] - r[0] > 5]
+    assert filled and all(runs[0][1] <= a and b <= runs[1][0] + 1 for a, b in filled), (runs, filled)
+    first_fill = filled[0][0]
+    # (the source may trickle in for a moment after it went: what the server and ffmpeg still held)
+    last_heard = max(b for a, b in _runs(_tone_blocks(x, UPSTREAM_HZ)) if b <= first_fill)
+    assert 2.9 <= (first_fill - last_heard) / 50 <= 3.3, (runs, filled, last_heard)
+    assert abs(filled[-1][1] - runs[1][0]) <= 2, (runs, filled)  # the source cuts back in where the fallback stops
+    heard_fill_s = sum(b - a for a, b in filled) / 50
+    assert heard_fill_s >= (runs[1][0] - last_heard) / 50 - 3.3 - 0.1, (heard_fill_s, last_heard, runs)
+    assert not np.abs(x[last_heard * RATE // 50 + RATE // 10: first_fill * RATE // 50 - RATE // 10]).max() > 0.01
+    fill_s = float((reason or "").split("the fallback clip Nhạc chờ aired ")[1].split(" s")[0])
+    assert abs(fill_s - heard_fill_s) <= 1, (fill_s, heard_fill_s)
     # What the log says aired of the source is what the recording has of it, within a block or so.
     heard_ms = sum(b - a for a, b in runs) * 20
     assert abs(played_ms - heard_ms) <= 600, (played_ms, heard_ms)
@@ -176,3 +203,47 @@ def test_a_scheduled_relay_slot_airs_and_is_logged_like_any_airing(icecast: Icec
     x = _recording(capture)
     first, last = _runs(_tone_blocks(x, UPSTREAM_HZ))[-1]  # (the chime has a moment at 660 Hz of its own)
     assert 2.4 <= (last - first) / 50 <= 3.02 and not np.abs(x[(last + 2) * RATE // 50:]).max() > 0.01
+
+
+def test_a_scheduled_relay_whose_source_never_comes_airs_the_station_fallback_clip(tmp_path: Path) -> None:
+    """The daemon's side: `[daemon] fallback_clip` fills a relay's dropout. The source is a port
+    where nothing answers; after 3 s of silence the slogan (the fallback) is heard at the output,
+    from its first sound, and the row says the source never came and the fallback aired."""
+    from playout import app as app_mod
+    from playout.daemon.live import LiveDaemon
+    from tests.conftest import free_port
+    from tests.daemon.helpers import EX, at, daemon_station, final
+
+    capture = tmp_path / "out.wav"
+    st = daemon_station(tmp_path, f'module = "file"\nfile = "{capture}"')
+    text = st.config.read_text(encoding="utf-8")
+    st.config.write_text(text.replace("[daemon]\n", '[daemon]\nfallback_clip = "2"\n', 1), encoding="utf-8")
+    when = at(4)
+    (st.root / "schedules" / "tiep-am.toml").write_text(
+        f'[[slot]]\nid = "tiep-am"\ntimes = ["{when:%H:%M:%S}"]\nchime = false\n'
+        f'  [[slot.item]]\n  relay = "http://127.0.0.1:{free_port()}/tinh"\n  minutes = 0.12\n  title = "Thời sự Đài tỉnh"\n',
+        encoding="utf-8")  # fmt: skip
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        [relay] = wait_for(final(st, "tiep-am@", 1), 40, "the relay to finish")
+    finally:
+        daemon.stop()
+    assert relay["outcome"] == "failed" and "never came" in relay["reason"], relay
+    assert "the fallback clip Khẩu hiệu" in relay["reason"], relay["reason"]
+    x = _recording(capture)
+    loud = np.nonzero(np.abs(x) > 0.01)[0]
+    assert len(loud), "nothing was heard"
+    # The slogan as imported, decoded: the recording's sound is it, from its start.
+    slogan = np.frombuffer(subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(EX / "khau-hieu-01-cai-cach-hanh-chinh.mp3"), "-ac", "1", "-ar", str(RATE),
+         "-f", "s16le", "-"], capture_output=True, check=True).stdout, dtype="<i2").astype(np.float32)  # fmt: skip
+    heard = x[loud[0]: loud[0] + RATE]
+    ref = slogan[np.nonzero(np.abs(slogan) > 0.01 * 32768)[0][0]:][: 2 * RATE]
+    corr = np.correlate(ref, heard, mode="valid")
+    k = int(np.argmax(corr))
+    score = corr[k] / (np.linalg.norm(ref[k: k + len(heard)]) * np.linalg.norm(heard))
+    assert score > 0.9 and k < RATE // 10, (score, k)  # the slogan, within its first 0.1 s
+    # ...after the 3 s of silence that make a dropout, and to the relay's end (7.2 s, faded).
+    assert loud[0] >= 2.9 * RATE
+    assert 3.9 <= (loud[-1] - loud[0]) / RATE <= 4.3, (loud[-1] - loud[0]) / RATE

@@ -38,6 +38,22 @@ def test_shipped_example_parses_without_problems() -> None:
     assert chieu.items[1].when is not None and chieu.items[1].when.monthly == frozenset({(1, 5)})
 
 
+def test_the_relay_slot_the_schedules_readme_shows_parses_beside_the_example() -> None:
+    """schedules/README.md tells how to add a relay slot to the example: it must parse as it
+    is written there, next to the shipped files, and be a relay of the documented source."""
+    from playout.scheduling.model import Relay
+
+    text = (ROOT / "schedules" / "README.md").read_text(encoding="utf-8")
+    block = text.split("A relay slot, to add as a file of its own")[1].split("```toml\n")[1].split("```")[0]
+    files = [(p.name, p.read_bytes()) for p in sorted((ROOT / "schedules").glob("*.toml"))]
+    result = parse_files([*files, ("tiep-am.toml", block.encode())])
+    assert result.errors == [] and result.warnings == []
+    [slot] = [s for s in result.schedule.slots if s.id == "tiep-am-tinh"]
+    [item] = slot.items
+    assert isinstance(item.what, Relay) and item.what.source == "http://127.0.0.1:8000/tinh"
+    assert item.what.title == "Thời sự Đài tỉnh"
+
+
 def test_full_vocabulary() -> None:
     schedule, errors, _ = parse("""
 [station]

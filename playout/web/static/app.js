@@ -291,3 +291,110 @@
     startBtn.disabled = false;
   });
 })();
+
+// Record an announcement on the live page, listen to it, then import it (the library's own
+// upload: the normal import, with its title and validity window) or air it now (imported
+// first, then the station's air-now at the level and to the zones chosen above).
+(function () {
+  const box = document.getElementById("record");
+  if (!box) return;
+  const csrf = document.body.dataset.csrf;
+  const status = document.getElementById("rec-status");
+  const link = document.getElementById("rec-clip");
+  const player = document.getElementById("rec-play");
+  const startBtn = document.getElementById("rec-start");
+  const stopBtn = document.getElementById("rec-stop");
+  const importBtn = document.getElementById("rec-import");
+  const airBtn = document.getElementById("rec-air");
+  const elapsed = document.getElementById("rec-elapsed");
+  let recorder = null, stream = null, blob = null, clip = null, began = 0;
+
+  const show = (state, extra) => {
+    const key = "l" + state[0].toUpperCase() + state.slice(1);
+    status.textContent = (box.dataset[key] || state).replace("{seconds}", extra || "") +
+      (extra && !(box.dataset[key] || "").includes("{seconds}") ? " " + extra : "");
+    status.dataset.state = state;
+  };
+  const ready = (on) => { importBtn.disabled = airBtn.disabled = !on; };
+
+  startBtn.addEventListener("click", async () => {
+    startBtn.disabled = true;
+    ready(false);
+    clip = null; link.textContent = ""; link.removeAttribute("href");
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: {
+        channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+    } catch (e) {
+      show("failed", e.name || e.message);
+      startBtn.disabled = false;
+      return;
+    }
+    const parts = [];
+    recorder = new MediaRecorder(stream, { mimeType: "audio/webm;codecs=opus", audioBitsPerSecond: 128000 });
+    recorder.ondataavailable = (ev) => {
+      if (ev.data.size) parts.push(ev.data);
+      elapsed.textContent = ((Date.now() - began) / 1000).toFixed(1) + " s";
+    };
+    recorder.onstop = () => {
+      stream.getTracks().forEach((t) => t.stop());
+      blob = new Blob(parts, { type: recorder.mimeType || "audio/webm" });
+      box.dataset.bytes = blob.size;
+      player.src = URL.createObjectURL(blob);
+      show("ready", ((Date.now() - began) / 1000).toFixed(1));
+      ready(true);
+      startBtn.disabled = false;
+    };
+    began = Date.now();
+    recorder.start(250);
+    show("recording");
+    stopBtn.disabled = false;
+  });
+
+  stopBtn.addEventListener("click", () => {
+    stopBtn.disabled = true;
+    if (recorder && recorder.state !== "inactive") recorder.stop();
+  });
+
+  const importIt = async () => {
+    if (clip) return clip;
+    const form = new FormData();
+    form.append("file", blob, "thong-bao.webm");
+    form.append("kind", "announcement");
+    form.append("title", document.getElementById("rec-name").value);
+    form.append("valid_from", document.getElementById("rec-from").value);
+    form.append("valid_until", document.getElementById("rec-until").value);
+    show("importing");
+    const resp = await fetch(box.dataset.upload, { method: "POST", body: form, cache: "no-store",
+      headers: { "X-CSRF-Token": csrf, "X-Requested-With": "fetch" } });
+    const data = await resp.json().catch(() => ({ ok: false, message: String(resp.status) }));
+    if (!resp.ok || !data.ok || !data.clip_id) throw new Error(data.message || resp.status);
+    clip = data.clip_id;
+    link.textContent = "#" + clip + " «" + document.getElementById("rec-name").value + "»";
+    link.href = box.dataset.library + "?q=" + encodeURIComponent(document.getElementById("rec-name").value);
+    return clip;
+  };
+
+  importBtn.addEventListener("click", async () => {
+    ready(false);
+    try { await importIt(); show("imported"); }
+    catch (e) { show("failed", e.message); }
+    airBtn.disabled = false;
+    importBtn.disabled = !!clip;
+  });
+
+  airBtn.addEventListener("click", async () => {
+    ready(false);
+    const level = (document.querySelector("input[name=live-level]:checked") || {}).value || "normal";
+    const zones = [...document.querySelectorAll("input[name=live-zone]:checked")].map((z) => z.value);
+    try {
+      const id = await importIt();
+      const resp = await fetch(box.dataset.air, { method: "POST", cache: "no-store", body: JSON.stringify({ clip: id, level, zones }),
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "X-Requested-With": "fetch" } });
+      const data = await resp.json().catch(() => ({ ok: false, message: String(resp.status) }));
+      if (!resp.ok || !data.ok) throw new Error(data.message || resp.status);
+      show("aired");
+    } catch (e) { show("failed", e.message); }
+    airBtn.disabled = false;
+    importBtn.disabled = !!clip;
+  });
+})();
