@@ -34,6 +34,7 @@ ONSET_S = 1.0  # how much of an item's start is matched to find its onset
 SEARCH_S = 0.5  # how far either side of the reported instant the onset is looked for
 SOUND_DB = -45.0  # an expected block louder than this should be heard
 SILENT_GAP_DB = 30.0  # heard this much quieter than expected (after matching levels): not heard
+OUTLIERS = 10  # reads in a row off the timeline (100 ms) that start a new one
 WHOLE_MS = 10  # more silent-where-sound-expected than this: not whole (a cut of 30 ms always is)
 
 
@@ -99,6 +100,8 @@ class Capture:
         # first reads come in a burst): nothing is judged until they are steady.
         self.settled = False
         self.settled_read = 0  # samples before this one have no trustworthy time stamp
+        self.apart: list[int] = []  # time stamps of the latest reads far from the timeline
+        self.apart_read = 0
 
     def base_ns(self) -> int:
         # A read can only come late (the reader woke late), never early, so lateness only
@@ -140,14 +143,22 @@ class Capture:
                 self.env[(self.read // BLOCK) % len(self.env)] = envelope(x)[0]
             self.read += n
             # A stream's first figures are unsettled (a suspended sink wakes, reads come in a
-            # burst) and a capture can lose samples: a time stamp far from the recent ones
-            # starts a new timeline, and nothing before it is judged.
+            # burst) and a capture can lose samples: time stamps far from the recent ones,
+            # read after read, start a new timeline, and nothing before it is judged. One
+            # such read alone is a latency figure out of date (on a busy machine): ignored.
             base = now_ns - latency_us * 1000 - self.read * 1_000_000_000 // RATE
             if self.bases and abs(base - int(np.median(self.bases[-50:]))) > 20_000_000:
-                self.bases.clear()
+                if not self.apart:
+                    self.apart_read = self.read - n
+                self.apart.append(base)
+                if len(self.apart) < OUTLIERS:
+                    return
+                self.bases = self.apart
                 self.settled = False
-                self.settled_read = self.read
-            self.bases.append(base)
+                self.settled_read = self.apart_read
+            else:
+                self.bases.append(base)
+            self.apart = []
             if not self.settled and len(self.bases) >= 100:
                 self.settled = True
             if len(self.bases) > 1000:
