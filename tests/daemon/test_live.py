@@ -72,7 +72,7 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
 def test_scheduled_clips_air_and_the_capture_is_the_chime_then_the_clip(tmp_path: Path) -> None:
     capture = tmp_path / "capture.wav"
     st = daemon_station(tmp_path, f'module = "file"\nfile = "{capture}"')
-    when = at(3)
+    when = at(6)  # the daemon is ready before, on a busy machine too
     (st.root / "schedules" / "test.toml").write_text(
         slot("thu", when, ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"]), encoding="utf-8")
     daemon = LiveDaemon(app_mod.build(st.config))
@@ -99,14 +99,9 @@ def test_scheduled_clips_air_and_the_capture_is_the_chime_then_the_clip(tmp_path
 
 def test_airs_on_a_pulseaudio_null_sink_on_time(tmp_path: Path, pulse: str) -> None:
     """Chime + slogan on a PulseAudio null sink: logged as aired on time, and the sound is in
-    the sink's monitor.
-
-    Known issue (README): on libVLC's PulseAudio output some airings come out with a glitch,
-    a short cut or a stray half second near the end, so the recorded length is checked within
-    a band here; the exact content is checked sample for sample on the file output.
-    """
+    the sink's monitor (the exact content is checked sample for sample on the file output)."""
     st = daemon_station(tmp_path, 'module = "pulse"\ndevice = "playout_test"')
-    when = at(5)  # the output has settled on the sink by then
+    when = at(8)  # the daemon is ready and the output settled on the sink by then, on a busy machine too
     (st.root / "schedules" / "test.toml").write_text(
         slot("pa", when, ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"]), encoding="utf-8")
     record = tmp_path / "monitor.wav"
