@@ -229,6 +229,26 @@ def _run_clock(rig, threads, step_ms: int = 500, limit_s: int = 60) -> None:  # 
     raise AssertionError("the airings did not end")
 
 
+def _on_air_in_both(tmp_path: Path, items: list[str], seconds_in: int):  # noqa: ANN202
+    """A session of these clips to both zones at 05:30, started and `seconds_in` seconds on
+    the air (the virtual clock at 05:29:59 + 1 + seconds_in). Returns the rig, both players
+    and the airing thread."""
+    import threading
+    from datetime import timedelta
+
+    from tests.daemon.test_station import local
+
+    rig, wired, ip = _two_zone_rig(tmp_path, '[[slot]]\nid = "both"\ntimes = ["05:30"]\nchime = false\n' + "".join(
+        f'  [[slot.item]]\n  clip = "{title}"\n' for title in items), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
+    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))
+    session = threading.Thread(target=rig.station.air, args=(occ,), daemon=True)
+    session.start()
+    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "the session to hold both zones")
+    rig.clock.advance(timedelta(seconds=1 + seconds_in))
+    wait_for(lambda: wired.now_playing() and ip.now_playing(), 5, "the session to play in both zones")
+    return rig, wired, ip, session
+
+
 def test_disjoint_zones_air_together_on_time_and_a_shared_zone_waits(tmp_path: Path) -> None:
     """Two sessions at 05:30, one to each zone, both start at 05:30 (with one lock for the
     station the second started when the first ended); a session at 05:30:05 to both zones
@@ -269,20 +289,11 @@ def test_disjoint_zones_air_together_on_time_and_a_shared_zone_waits(tmp_path: P
 
 
 def test_an_emergency_to_one_zone_interrupts_only_that_zone_and_waits_for_no_other(tmp_path: Path) -> None:
-    import threading
     from datetime import timedelta
 
     from tests.daemon.test_station import local
 
-    rig, wired, ip = _two_zone_rig(tmp_path, (
-        '[[slot]]\nid = "both"\ntimes = ["05:30"]\nchime = false\n'
-        '  [[slot.item]]\n  clip = "CCHC tuần 48"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
-    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))
-    session = threading.Thread(target=rig.station.air, args=(occ,), daemon=True)
-    session.start()
-    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "the session to hold both zones")
-    rig.clock.advance(timedelta(seconds=3))  # two seconds into CCHC
-    wait_for(lambda: wired.now_playing() and ip.now_playing(), 5, "CCHC to play in both zones")
+    rig, wired, ip, session = _on_air_in_both(tmp_path, ["CCHC tuần 48"], 2)
     manual = rig.station.air_now(2, Level.EMERGENCY, "kỹ thuật viên", ["ap-3"])
     # It starts without the clock moving on: it waits for nothing in xa-a (which airs CCHC
     # until 05:30:10; with one airing at a time for the station this never came).
@@ -373,20 +384,9 @@ def test_an_emergency_goes_before_a_session_that_was_waiting_for_its_zones(tmp_p
 
 
 def test_a_priority_announcement_to_one_zone_skips_the_rest_there_only(tmp_path: Path) -> None:
-    import threading
     from datetime import timedelta
 
-    from tests.daemon.test_station import local
-
-    rig, wired, ip = _two_zone_rig(tmp_path, (
-        '[[slot]]\nid = "both"\ntimes = ["05:30"]\nchime = false\n'
-        '  [[slot.item]]\n  clip = "Khẩu hiệu 1"\n  [[slot.item]]\n  clip = "Khẩu hiệu 2"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
-    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))
-    session = threading.Thread(target=rig.station.air, args=(occ,), daemon=True)
-    session.start()
-    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "the session to hold both zones")
-    rig.clock.advance(timedelta(seconds=2))  # one second into Khẩu hiệu 1
-    wait_for(lambda: wired.now_playing() and ip.now_playing(), 5, "the session to play in both zones")
+    rig, wired, ip, session = _on_air_in_both(tmp_path, ["Khẩu hiệu 1", "Khẩu hiệu 2"], 1)
     manual = rig.station.air_now(7, Level.PRIORITY, "kỹ thuật viên", ["ap-3"])
     _run_clock(rig, [session])
     wait_for(lambda: rig.airlog.rows(manual.occurrence)[0].outcome == "aired" or rig.clock.advance(timedelta(seconds=1)),
@@ -405,20 +405,7 @@ def test_a_priority_announcement_to_one_zone_skips_the_rest_there_only(tmp_path:
 
 
 def test_a_skip_in_one_zone_ends_the_item_there_only(tmp_path: Path) -> None:
-    import threading
-    from datetime import timedelta
-
-    from tests.daemon.test_station import local
-
-    rig, wired, ip = _two_zone_rig(tmp_path, (
-        '[[slot]]\nid = "both"\ntimes = ["05:30"]\nchime = false\n'
-        '  [[slot.item]]\n  clip = "CCHC tuần 48"\n  [[slot.item]]\n  clip = "Khẩu hiệu 1"\n'), local(2026, 11, 30, 5, 29, 59))  # fmt: skip
-    [occ] = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))
-    session = threading.Thread(target=rig.station.air, args=(occ,), daemon=True)
-    session.start()
-    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "the session to hold both zones")
-    rig.clock.advance(timedelta(seconds=3))  # two seconds into CCHC
-    wait_for(lambda: wired.now_playing() and ip.now_playing(), 5, "CCHC to play in both zones")
+    rig, wired, ip, session = _on_air_in_both(tmp_path, ["CCHC tuần 48", "Khẩu hiệu 1"], 2)
     with pytest.raises(Exception, match="ap-7"):
         rig.station.skip("kỹ thuật viên", ["ap-7"])
     assert rig.station.skip("kỹ thuật viên", ["ap-3"]) is True
