@@ -59,7 +59,8 @@ class Icecast:
         relay = RELAY.format(host="127.0.0.1", port=relay_of[0].port, mount=relay_of[1]) if relay_of else ""
         self.config.write_text(CONFIG.format(
             location="test", clients=2000, queue=queue, burst=burst, port=self.port, password=self.password,
-            admin_password=self.password, logdir=self.dir, changeowner=changeowner, relay=relay, mounts=mounts))  # fmt: skip
+            admin_user="admin", admin_password=self.password, logdir=self.dir, changeowner=changeowner, relay=relay,
+            mounts=mounts))  # fmt: skip
         os.chmod(self.config, 0o644)
         self.proc: subprocess.Popen | None = None
         self.start()

@@ -56,7 +56,7 @@ CONFIG = """<icecast>
   <authentication>
     <source-password>{password}</source-password>
     <relay-password>{admin_password}</relay-password>
-    <admin-user>admin</admin-user>
+    <admin-user>{admin_user}</admin-user>
     <admin-password>{admin_password}</admin-password>
   </authentication>
   <hostname>127.0.0.1</hostname>
@@ -94,11 +94,11 @@ RELAY = """<relay>
   </relay>"""
 
 
-def listed_mounts(port: int, admin_password: str) -> set[str]:
+def listed_mounts(port: int, admin_password: str, admin_user: str = "admin") -> set[str]:
     """The mounts with a source connected on a loopback Icecast, from its own admin listing
     (empty when it does not answer)."""
     mgr = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    mgr.add_password(None, f"http://127.0.0.1:{port}/", "admin", admin_password)
+    mgr.add_password(None, f"http://127.0.0.1:{port}/", admin_user, admin_password)
     opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(mgr))
     try:
         with opener.open(f"http://127.0.0.1:{port}/admin/listmounts", timeout=2) as r:
@@ -122,14 +122,17 @@ class LocalIcecast:
     of that mount on another local server."""
 
     def __init__(self, port: int, password: str, *, burst_size: int = BURST_SIZE, queue_size: int = QUEUE_SIZE,
-                 clients: int = CLIENTS, relay_of: tuple[int, str] | None = None, location: str = "playout") -> None:  # fmt: skip
+                 clients: int = CLIENTS, relay_of: tuple[int, str] | None = None, location: str = "playout",
+                 admin: tuple[str, str] | None = None) -> None:  # fmt: skip
         exe = shutil.which("icecast2")
         if exe is None:
             raise RuntimeError("icecast2 is not installed (apt-get install icecast2)")
         self.exe = exe
         self.port = port
         self.password = password
-        self.admin_password = secrets.token_hex(12)
+        # The admin account: the one the zone's configuration asks who listens with, or one
+        # nobody else knows.
+        self.admin_user, self.admin_password = admin or ("admin", secrets.token_hex(12))
         self.dir = Path(tempfile.mkdtemp(prefix="playout-icecast-"))
         # Icecast will not run as root; it changes to an unprivileged user, which must be able
         # to write its logs.
@@ -139,7 +142,8 @@ class LocalIcecast:
         self.config = self.dir / "icecast.xml"
         self.config.write_text(CONFIG.format(
             location=escape(location), clients=clients, queue=queue_size, burst=burst_size, port=port,
-            password=escape(password), admin_password=self.admin_password, logdir=escape(str(self.dir)),
+            password=escape(password), admin_user=escape(self.admin_user), admin_password=escape(self.admin_password),
+            logdir=escape(str(self.dir)),
             changeowner=changeowner, relay=relay, mounts=""), encoding="utf-8")  # fmt: skip
         os.chmod(self.config, 0o644)
         self.proc: subprocess.Popen | None = None
@@ -164,7 +168,7 @@ class LocalIcecast:
         return self.proc.pid if self.proc is not None else None
 
     def mounts(self) -> set[str]:
-        return listed_mounts(self.port, self.admin_password)
+        return listed_mounts(self.port, self.admin_password, self.admin_user)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -193,7 +197,7 @@ def for_config(path: Path) -> list[LocalIcecast]:
             if t.host not in ("127.0.0.1", "localhost") or (t.host, t.port) in seen or reachable(t.host, t.port):
                 continue
             seen.add((t.host, t.port))
-            server = LocalIcecast(t.port, t.password, location=zone.name)
+            server = LocalIcecast(t.port, t.password, location=zone.name, admin=(zone.admin_user, zone.admin_password))
             started.append(server)
             server.start()
     except BaseException:

@@ -55,6 +55,13 @@ def test_the_example_airs_to_both_zones_on_a_private_icecast(tmp_path) -> None: 
         done = wait_for(final(st, "pa@", 2), 40, "the chime to air in both zones")
         _, status = daemon._status({}, None)  # type: ignore[arg-type]
         assert not [p for p in status["problems"] if p["id"] == "problem.output_failed"], status["problems"]
+        # The private server's admin account is the zone's: the daemon can tell who listens.
+        assert daemon.speakers is not None
+        polls = daemon.speakers.polls
+        daemon.speakers.wake()
+        wait_for(lambda: daemon.speakers.polls > polls, 10, "the speakers to be polled")
+        _, status = daemon._status({}, None)  # type: ignore[arg-type]
+        assert not [p for p in status["problems"] if p["id"] == "problem.speakers_unknown"], status["problems"]
     finally:
         if daemon is not None:
             daemon.stop()
