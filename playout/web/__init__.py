@@ -169,8 +169,9 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
 
         province_pages.install(web)
     else:
-        from playout.web import bulletins
+        from playout.web import bulletins, schedule_editor
 
         pages.install(web)
         bulletins.install(web)
+        schedule_editor.install(web)
     return web
