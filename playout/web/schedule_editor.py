@@ -387,10 +387,10 @@ def index() -> Any:
     for place in folder.slots():
         f = form_from_values(place.values)
         slots.append({"file": place.file, "f": f, "items": len(f["items"])})
-    station = folder.station()
+    settings = folder.station()
     return render_template("schedule_index.html", page="schedule", slots=slots, problems=problems,
-                           station=station, station_file=folder.station_file(),
-                           blackout=sorted(_text(d) for d in _as_list(station.get("blackout", []))),
+                           settings=settings, station_file=folder.station_file(),
+                           blackout=sorted(_text(d) for d in _as_list(settings.get("blackout", []))),
                            day_keys=DAY_KEYS, station_chime=STATION_CHIME)  # fmt: skip
 
 
@@ -400,7 +400,7 @@ def new() -> Any:
     folder = _folder()
     if request.method == "GET":
         f = {"id": "", "name": "", "times": "", "every_weeks": "", "anchor": "", "chime": "", "priority": "",
-             "hard_end": "", "max_minutes": "", "zones": [], "days": [], "monthly": [], "except": "",
+             "hard_end": "", "max_minutes": "", "zones": [], "days": list(DAY_KEYS), "monthly": [], "except": "",
              "valid_from": "", "valid_until": "", "items": [_blank_item()]}  # fmt: skip
         return _render_form(f, mode="new", file="", orig_id="", digests=folder.digests())
     return _save(folder, None)
@@ -623,7 +623,10 @@ def month() -> Any:
     occurrences = expand(result.schedule, first, last, app.config.station.timezone)
     by_day: dict[date, list] = {}
     for occ in occurrences:
-        by_day.setdefault(occ.local_date, []).append(occ)
+        # The items that play only on some dates, named where they do: the premiere on
+        # Monday, the first Saturday's programme.
+        extra = [_describe(i.what) for i in occ.slot.items if i.when is not None and i.when.occurs_on(occ.local_date)]
+        by_day.setdefault(occ.local_date, []).append((occ, extra))
     start = first - timedelta(days=first.weekday())
     weeks = []
     day = start
@@ -636,6 +639,20 @@ def month() -> Any:
                            blackout=result.schedule.blackout, today=today, broken=bool(result.errors),
                            prev=prev_month.strftime("%Y-%m"), next=next_month.strftime("%Y-%m"),
                            this=today.strftime("%Y-%m"), iso_week=_iso_week)  # fmt: skip
+
+
+def _describe(what: Any) -> str:
+    from playout.scheduling.model import LatestEpisode, NamedClip, Relay, Rotation
+
+    if isinstance(what, LatestEpisode):
+        return what.programme
+    if isinstance(what, NamedClip):
+        return str(what.ref.title or what.ref)
+    if isinstance(what, Rotation):
+        return what.describe()
+    if isinstance(what, Relay):
+        return what.title or what.programme or what.source
+    return ""
 
 
 def _iso_week(day: date) -> str:
