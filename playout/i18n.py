@@ -1250,6 +1250,7 @@ LABELS: dict[str, dict[str, str]] = {
     "editor.relay_title": {"vi": "Tên trong nhật ký", "en": "Title in the log"},
     "editor.item_when": {"vi": "Chỉ phát vào một số ngày", "en": "Only on some dates"},
     "editor.remove": {"vi": "Bỏ mục này", "en": "Remove this item"},
+    "editor.move_up": {"vi": "Chuyển lên trước", "en": "Move up"},
     "editor.add_item": {"vi": "Thêm một mục", "en": "Add an item"},
     "editor.save": {"vi": "Kiểm tra và lưu", "en": "Check and save"},
     "editor.edit": {"vi": "Sửa", "en": "Edit"},

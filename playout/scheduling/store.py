@@ -36,6 +36,7 @@ SLOT_ORDER = ("id", "name", "days", "monthly", "every_weeks", "anchor", "times",
 ITEM_ORDER = ("clip", "latest", "if_no_new", "rotation", "relay", "minutes", "title", "programme", "days", "monthly",
               "except", "valid_from", "valid_until", "zones")  # fmt: skip
 STATION_ORDER = ("chime", "blackout")
+DEFAULTS = {"if_no_new": "repeat", "priority": 10, "every_weeks": 1}
 
 _lock = threading.Lock()  # one writer at a time in this process: check-then-write is one step
 
@@ -219,6 +220,8 @@ def set_keys(table: Any, values: dict[str, Any], owned: tuple[str, ...], meaning
         if key in values:
             if key in table and _same(table[key], values[key], meanings.get(key)):
                 continue
+            if key not in table and key in DEFAULTS and values[key] == DEFAULTS[key]:
+                continue  # an absent key already means its default
             _put(table, key, _toml_value(values[key]))
         elif key in table:
             del table[key]
@@ -261,19 +264,30 @@ def apply_slot(doc: Any, index: int | None, values: dict[str, Any], meanings: di
     if items is None:
         items = tomlkit.aot()
         table.append("item", items)
-    kept = {v["_index"] for v in items_wanted if v.get("_index") is not None}
-    for i in sorted(range(len(items)), reverse=True):
-        if i not in kept:
-            del items[i]
-    # The kept items, in their old order, now sit at 0..len(kept)-1.
-    position = {old: new for new, old in enumerate(sorted(kept))}
+    kept = [v["_index"] for v in items_wanted if v.get("_index") is not None]
+    old_tables = list(items)
+    wanted_tables = []
     for wanted in items_wanted:
         if wanted.get("_index") is not None:
-            set_keys(items[position[wanted["_index"]]], wanted, ITEM_ORDER, meanings)
+            table_ = old_tables[wanted["_index"]]
         else:
-            item = tomlkit.table()
-            set_keys(item, wanted, ITEM_ORDER, meanings)
-            items.append(item)
+            table_ = tomlkit.table()
+        set_keys(table_, wanted, ITEM_ORDER, meanings)
+        wanted_tables.append(table_)
+    if kept == sorted(kept):
+        # Kept in their order, new ones after them: remove the others, append the new ones,
+        # and every kept item stays where it was written.
+        for i in sorted(range(len(old_tables)), reverse=True):
+            if i not in kept:
+                del items[i]
+        for wanted, table_ in zip(items_wanted, wanted_tables, strict=True):
+            if wanted.get("_index") is None:
+                items.append(table_)
+    else:  # moved: the items are written again in their new order
+        while len(items):
+            del items[0]
+        for table_ in wanted_tables:
+            items.append(table_)
     return index
 
 

@@ -180,6 +180,7 @@ def form_from_request() -> dict[str, Any]:
         if not item["type"] and not index:
             continue  # an empty row for a new item, left empty
         item["index"] = int(index) if index.isdigit() else None
+        item["row"] = i
         item["zones"] = form.getlist(p + "zones")
         item.update(_form_recurrence(p))
         items.append(item)
@@ -473,6 +474,11 @@ def _save(folder: store.Folder, orig_id: str | None) -> Any:
                             digests=digests, errors=errors, general=general, warnings=warnings, status=status)  # fmt: skip
 
     if request.form.get("action") == "add_item":
+        return again()
+    if (move := re.fullmatch(r"up-(\d+)", request.form.get("action", ""))) is not None:
+        rows = [item.get("row") for item in f["items"]]
+        if int(move.group(1)) in rows and (n := rows.index(int(move.group(1)))) > 0:
+            f["items"][n - 1], f["items"][n] = f["items"][n], f["items"][n - 1]
         return again()
     action = {"edit": "schedule-edit", "copy": "schedule-copy"}.get(mode, "schedule-add")
     if file is None:

@@ -34,7 +34,10 @@ def folder(web: Web):  # noqa: ANN201
 
 def form_of(client, path: str) -> dict[str, str | list[str]]:  # noqa: ANN001
     """The form's fields as the page fills them (hidden ones, text, selected options, ticked boxes)."""
-    html = client.get(path).get_data(as_text=True)
+    return fields_of(client.get(path).get_data(as_text=True))
+
+
+def fields_of(html: str) -> dict[str, str | list[str]]:
     fields: dict[str, str | list[str]] = {}
     for m in re.finditer(r"<input ([^>]*)>", html):
         attrs = dict(re.findall(r'(\w[\w-]*)="([^"]*)"', m.group(1)))
@@ -231,3 +234,28 @@ def test_station_blackout_and_the_month_view(editor: Web) -> None:
                      r.get_data(as_text=True))  # fmt: skip
     kept = tomllib.loads((folder(editor) / "station.toml").read_text(encoding="utf-8"))["station"]["blackout"]
     assert [str(d) for d in kept] == ["2026-12-12"]
+
+
+def test_items_are_moved_and_removed_and_the_file_follows(editor: Web) -> None:
+    shutil.copy(ROOT / "schedules" / "phien-chieu.toml", folder(editor) / "phien-chieu.toml")
+    shutil.copy(ROOT / "schedules" / "station.toml", folder(editor) / "station.toml")
+    c = editor.login("kythuat")
+    fields = form_of(c, "/schedule/slot/phien-chieu")
+    assert [fields[f"item-{i}-type"] for i in range(4)] == ["latest", "latest", "rotation", ""]
+    # The rotation first: the page comes back with the items in their new order, nothing written.
+    r = post(c, "/schedule/slot/phien-chieu", fields, action="up-2")
+    assert r.status_code == 200
+    r = post(c, "/schedule/slot/phien-chieu", fields_of(r.get_data(as_text=True)), action="up-1")
+    moved = fields_of(r.get_data(as_text=True))
+    assert [moved[f"item-{i}-type"] for i in range(3)] == ["rotation", "latest", "latest"]
+    assert tomllib.loads((folder(editor) / "phien-chieu.toml").read_text(encoding="utf-8"))["slot"][0]["item"][0] == {
+        "latest": "CCHC", "days": ["thu"], "if_no_new": "repeat"}  # fmt: skip
+    r = post(c, "/schedule/slot/phien-chieu", moved, **{"item-2-remove": "1"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    items = tomllib.loads((folder(editor) / "phien-chieu.toml").read_text(encoding="utf-8"))["slot"][0]["item"]
+    assert items == [{"rotation": {"kind": "slogan", "count": 2}}, {"latest": "CCHC", "days": ["thu"], "if_no_new": "repeat"}]
+    # A default the form shows (repeat when no new episode) is not written where the file had none.
+    fields = form_of(c, "/schedule/slot/phien-chieu")
+    assert post(c, "/schedule/slot/phien-chieu", fields, **{"item-2-type": "latest", "item-2-latest": "CCHC"}).status_code == 302
+    items = tomllib.loads((folder(editor) / "phien-chieu.toml").read_text(encoding="utf-8"))["slot"][0]["item"]
+    assert items[2] == {"latest": "CCHC"}
