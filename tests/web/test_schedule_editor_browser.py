@@ -142,9 +142,10 @@ def test_a_technician_makes_the_example_week_in_the_browser(live: Live, tmp_path
     ])  # fmt: skip
     expect(page.locator("#slots tbody tr")).to_have_count(2)
     live.shot(page, "editor")
-    if live.docs is not None:
+    if live.docs is not None:  # the README's picture: the evening session's form, whole
+        page.goto(live.base + "/schedule/slot/phien-chieu")
         live.docs.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(live.docs / "web-editor.png"), full_page=False)
+        page.screenshot(path=str(live.docs / "web-editor.png"), full_page=True)
 
     # The command line reads the same files: the same week as the shipped example's.
     st = live.station
