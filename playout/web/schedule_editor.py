@@ -293,12 +293,14 @@ def _key(p: Problem) -> tuple:
 
 
 def _new_problems(folder: store.Folder, changes: dict[str, bytes | None]) -> tuple[list[Problem], list[Problem]]:
-    """Errors the change brings (ones the folder already had elsewhere do not block it), and
-    every warning of the would-be set."""
+    """The errors that stop the change: every error in a file it writes, and any it brings
+    elsewhere (an error another file already had does not block an unrelated save); and every
+    warning of the would-be set."""
     before, _ = _problems(folder.display_files({}))
     known = {_key(p) for p in before}
+    written = {str(folder.path / name) for name in changes}
     after, warnings = _problems(folder.display_files(changes))
-    return [p for p in after if _key(p) not in known], warnings
+    return [p for p in after if p.source.file in written or _key(p) not in known], warnings
 
 
 # Problems `check` places on a slot's or an item's first line, by the field they are about.

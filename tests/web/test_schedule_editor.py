@@ -259,3 +259,38 @@ def test_items_are_moved_and_removed_and_the_file_follows(editor: Web) -> None:
     assert post(c, "/schedule/slot/phien-chieu", fields, **{"item-2-type": "latest", "item-2-latest": "CCHC"}).status_code == 302
     items = tomllib.loads((folder(editor) / "phien-chieu.toml").read_text(encoding="utf-8"))["slot"][0]["item"]
     assert items[2] == {"latest": "CCHC"}
+
+
+def test_zones_are_ticked_from_the_configuration_and_an_unknown_one_is_refused(station) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime
+
+    from playout import config as config_mod
+    from playout.app import App
+    from playout.clock import VirtualClock
+    from playout.users import UserRepository
+    from tests.web.conftest import PASSWORDS, FakeControl
+    from tests.web.test_zones_web import ZONES
+
+    station.config.write_text(station.config.read_text(encoding="utf-8").split("[output]")[0] + ZONES, encoding="utf-8")
+    app = App(config=config_mod.load(station.config), clock=VirtualClock(datetime(2026, 11, 30, 1, 0, tzinfo=UTC)))
+    UserRepository(app.db, app.clock).add("kythuat", "technician", PASSWORDS["kythuat"])
+    assert station.cli("import", str(EX / "nhac-hieu.ogg"), "--kind", "chime").exit_code == 0
+    web = Web(station, app, FakeControl())
+    c = web.login("kythuat")
+    page = c.get("/schedule/new").get_data(as_text=True)
+    assert 'name="zones" value="xa-a"' in page and "Ấp 3" in page and 'name="item-0-zones" value="ap-3"' in page
+    fields = form_of(c, "/schedule/new")
+    r = post(c, "/schedule/new", fields, name="Thông báo ấp 3", id="ap-3-sang", times="06:30", zones=["ap-3"],
+             **{"item-0-type": "clip", "item-0-clip": "Nhạc hiệu Đài"})  # fmt: skip
+    assert r.status_code == 302, r.get_data(as_text=True)
+    slot = tomllib.loads((folder(web) / "ap-3-sang.toml").read_text(encoding="utf-8"))["slot"][0]
+    assert slot["zones"] == ["ap-3"] and slot["item"] == [{"clip": "Nhạc hiệu Đài"}]
+    # A zone written by hand that the configuration does not have is shown, and refused on save.
+    path = folder(web) / "ap-3-sang.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('zones = ["ap-3"]', 'zones = ["ap-9"]'), encoding="utf-8")
+    fields = form_of(c, "/schedule/slot/ap-3-sang")
+    assert fields["zones"] == ["ap-9"]
+    r = post(c, "/schedule/slot/ap-3-sang", fields, name="Thông báo")
+    assert r.status_code == 422
+    assert re.search(r'<fieldset class="zones invalid">.*?</fieldset>\s*<p class="field-error" role="alert">⚠ [^<]*ap-9',
+                     r.get_data(as_text=True), re.S)  # fmt: skip
