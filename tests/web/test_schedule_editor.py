@@ -294,3 +294,42 @@ def test_zones_are_ticked_from_the_configuration_and_an_unknown_one_is_refused(s
     assert r.status_code == 422
     assert re.search(r'<fieldset class="zones invalid">.*?</fieldset>\s*<p class="field-error" role="alert">⚠ [^<]*ap-9',
                      r.get_data(as_text=True), re.S)  # fmt: skip
+
+
+def test_every_field_of_the_format_is_written_as_the_readme_spells_it(editor: Web) -> None:
+    c = editor.login("kythuat")
+    fields = form_of(c, "/schedule/new")
+    data = {**fields, "name": "Họp dân", "id": "hop-dan", "times": "19:00, 20:00", "days": ["mon", "thu"],
+            "monthly_rows": "2", "monthly_n_0": "last", "monthly_d_0": "fri", "every_weeks": "2",
+            "anchor": "2026-11-30", "valid_from": "2026-12-01", "valid_until": "2027-06-30",
+            "except": "2027-01-01, 2027-02-06", "chime": "Nhạc hiệu Đài", "priority": "50", "max_minutes": "30",
+            "n_items": "2", "item-0-type": "clip", "item-0-clip": "Nhạc hiệu Đài", "item-0-valid_from": "2026-12-01",
+            "item-0-except": "2026-12-24", "item-0-monthly_rows": "1", "item-0-monthly_n_0": "first",
+            "item-0-monthly_d_0": "mon", "item-1-type": "relay", "item-1-relay": "line-in", "item-1-minutes": "5",
+            "item-1-title": "Tiếp âm VOV1", "item-1-programme": "Thời sự"}  # fmt: skip
+    # "Add an item" brings the form back with one more item, nothing written.
+    r = post(c, "/schedule/new", {**data, "n_items": "1"}, action="add_item")
+    assert r.status_code == 200 and 'name="item-1-type"' in r.get_data(as_text=True)
+    assert not (folder(editor) / "hop-dan.toml").exists()
+    r = post(c, "/schedule/new", data, action="save")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    from datetime import date
+
+    slot = tomllib.loads((folder(editor) / "hop-dan.toml").read_text(encoding="utf-8"))["slot"][0]
+    assert slot == {
+        "id": "hop-dan", "name": "Họp dân", "days": ["mon", "thu"], "monthly": "last fri", "every_weeks": 2,
+        "anchor": date(2026, 11, 30), "times": ["19:00", "20:00"], "valid_from": date(2026, 12, 1),
+        "valid_until": date(2027, 6, 30), "except": [date(2027, 1, 1), date(2027, 2, 6)], "chime": "Nhạc hiệu Đài",
+        "max_minutes": 30, "priority": 50,
+        "item": [{"clip": "Nhạc hiệu Đài", "monthly": "first mon", "except": [date(2026, 12, 24)],
+                  "valid_from": date(2026, 12, 1)},
+                 {"relay": "line-in", "minutes": 5, "title": "Tiếp âm VOV1", "programme": "Thời sự"}],
+    }  # fmt: skip
+    # The form shows it back as it was made, in English too.
+    again = form_of(c, "/schedule/slot/hop-dan?lang=en")
+    assert again["monthly_n_0"] == "last" and again["monthly_d_0"] == "fri" and again["days"] == ["mon", "thu"]
+    assert again["item-1-type"] == "relay" and again["item-1-minutes"] == "5" and again["except"] == "2027-01-01, 2027-02-06"
+    assert "Check and save" in c.get("/schedule/slot/hop-dan").get_data(as_text=True)
+    for path in ("/schedule/", "/schedule/station", "/schedule/month?month=2026-12", "/schedule/slot/hop-dan/copy",
+                 "/schedule/slot/hop-dan/delete"):  # fmt: skip
+        assert c.get(path).status_code == 200, path
