@@ -199,6 +199,11 @@ def _number(text: str) -> Any:
             return text
 
 
+def _clip(text: str) -> Any:
+    """A clip as the file names it: a number written by hand stays a number."""
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
 def _dates(text: str) -> list:
     return [store.day_values(x) for x in re.split(r"[,;\s]+", text) if x]
 
@@ -233,7 +238,7 @@ def values_from_form(f: dict[str, Any]) -> dict[str, Any]:
         v["anchor"] = store.day_values(f["anchor"])
     v["times"] = [x for x in re.split(r"[,;\s]+", f["times"]) if x]
     if f["chime"]:
-        v["chime"] = True if f["chime"] == STATION_CHIME else f["chime"]
+        v["chime"] = True if f["chime"] == STATION_CHIME else _clip(f["chime"])
     if f["hard_end"]:
         v["hard_end"] = f["hard_end"]
     if f["max_minutes"]:
@@ -247,7 +252,7 @@ def values_from_form(f: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"_index": item["index"]}
         kind = item["type"]
         if kind == "clip":
-            out["clip"] = item["clip"]
+            out["clip"] = _clip(item["clip"])
         elif kind == "latest":
             out["latest"] = item["latest"]
             if item["if_no_new"]:
@@ -579,7 +584,7 @@ def station() -> Any:
         dates = sorted(set(dates), key=str)
         values: dict[str, Any] = {"blackout": dates}
         if f["chime"]:
-            values["chime"] = f["chime"]
+            values["chime"] = _clip(f["chime"])
         if digests.get(file, store.ABSENT) != store.digest(folder.files.get(file)):
             _actions().record(web_actor(), "schedule-station", file, "refused: the file changed on disk since the page was loaded")
             general, status = [t("editor.conflict", g.lang, file=file)], 409

@@ -333,3 +333,14 @@ def test_every_field_of_the_format_is_written_as_the_readme_spells_it(editor: We
     for path in ("/schedule/", "/schedule/station", "/schedule/month?month=2026-12", "/schedule/slot/hop-dan/copy",
                  "/schedule/slot/hop-dan/delete"):  # fmt: skip
         assert c.get(path).status_code == 200, path
+
+
+def test_a_clip_written_by_number_by_hand_stays_a_number(editor: Web) -> None:
+    (folder(editor) / "so.toml").write_text('[[slot]]\nid = "so"\ntimes = ["12:00"]\nchime = 1\n\n'
+                                             '[[slot.item]]\nclip = 1   # the chime by its number\n', encoding="utf-8")
+    c = editor.login("kythuat")
+    fields = form_of(c, "/schedule/slot/so")
+    assert fields["chime"] == "1" and fields["item-0-clip"] == "1"
+    assert post(c, "/schedule/slot/so", fields, name="Trưa").status_code == 302
+    text = (folder(editor) / "so.toml").read_text(encoding="utf-8")
+    assert "chime = 1\n" in text and "clip = 1   # the chime by its number" in text and 'name = "Trưa"' in text
