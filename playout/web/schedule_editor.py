@@ -317,7 +317,15 @@ ITEM_FIELD = {"schedule.unknown_clip": "clip", "schedule.ambiguous_clip": "clip"
               "schedule.no_episode_next": "latest"}  # fmt: skip
 
 
-def _fields_of(problems: list[Problem], path: str, text: str, block: tuple[int, int]) -> tuple[dict[str, list[str]], list[str]]:
+SLOT_FIELDS = {"id", "name", "times", "days", "monthly", "every_weeks", "anchor", "valid_from", "valid_until", "except",
+               "chime", "priority", "hard_end", "max_minutes", "zones"}  # fmt: skip
+ITEM_FIELDS = {"clip", "latest", "if_no_new", "rotation", "relay", "minutes", "title", "programme", "days", "monthly",
+               "except", "valid_from", "valid_until", "zones"}  # fmt: skip
+STATION_FIELDS = {"chime", "blackout"}
+
+
+def _fields_of(problems: list[Problem], path: str, text: str, block: tuple[int, int],
+               slot: bool = True) -> tuple[dict[str, list[str]], list[str]]:  # fmt: skip
     """Each problem inside the slot's (or the station's) lines, by the form field it is about;
     the others as lines for the top of the form."""
     lines = text.split("\n")
@@ -338,6 +346,17 @@ def _fields_of(problems: list[Problem], path: str, text: str, block: tuple[int, 
             key = "max_minutes"
         if key == "program":
             key = "rotation"
+        if not slot:  # the [station] table
+            if key in STATION_FIELDS:
+                fields.setdefault(key, []).append(message)
+            else:
+                general.append(preview_mod.problem_line(p, "error", g.lang))
+            continue
+        if key and key not in (ITEM_FIELDS if item >= 0 else SLOT_FIELDS):
+            # A key the form has no field for (one written by hand, unknown to the format):
+            # the sentence names the file, the line and the key.
+            general.append(preview_mod.problem_line(p, "error", g.lang))
+            continue
         name = (f"item-{item}-{key}" if key else f"item-{item}") if item >= 0 else (key or "slot")
         fields.setdefault(name, []).append(message)
     return fields, general
@@ -596,7 +615,7 @@ def station() -> Any:
             new_errors, _ = _new_problems(folder, {file: data})
             if new_errors:
                 text = data.decode("utf-8")
-                errors, general = _fields_of(new_errors, str(folder.path / file), text, _station_block(text))
+                errors, general = _fields_of(new_errors, str(folder.path / file), text, _station_block(text), slot=False)
                 _actions().record(web_actor(), "schedule-station", file, f"refused: {len(new_errors)} error(s)")
                 flash(t("editor.refused", g.lang, errors=len(new_errors)), "error")
                 status = 422

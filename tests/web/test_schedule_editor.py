@@ -344,3 +344,13 @@ def test_a_clip_written_by_number_by_hand_stays_a_number(editor: Web) -> None:
     assert post(c, "/schedule/slot/so", fields, name="Trưa").status_code == 302
     text = (folder(editor) / "so.toml").read_text(encoding="utf-8")
     assert "chime = 1\n" in text and "clip = 1   # the chime by its number" in text and 'name = "Trưa"' in text
+
+
+def test_an_error_the_form_has_no_field_for_is_named_at_the_top(editor: Web) -> None:
+    (folder(editor) / "so.toml").write_text('[[slot]]\nid = "so"\ntimes = ["12:00"]\nmau = "do"\n\n'
+                                             '[[slot.item]]\nclip = 1\n', encoding="utf-8")  # fmt: skip
+    c = editor.login("kythuat")
+    r = post(c, "/schedule/slot/so", form_of(c, "/schedule/slot/so"), name="Trưa")
+    assert r.status_code == 422
+    general = re.search(r'<div class="card problems" id="general-errors">(.*?)</div>', r.get_data(as_text=True), re.S)
+    assert general and "so.toml:4" in general.group(1) and "mau" in general.group(1)
