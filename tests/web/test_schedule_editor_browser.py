@@ -166,6 +166,10 @@ def test_a_technician_makes_the_example_week_in_the_browser(live: Live, tmp_path
     assert check.exit_code == 0, check.output
 
     # The month beside the week: the first Saturday's evening session, the blackout day.
+    page.goto(live.base + f"/week?week={week}")
+    page.click(".pagehead >> text=Lịch tháng")
+    thursday = saturday - timedelta(days=2)  # the month of the week's Thursday, as ISO weeks count
+    expect(page.locator("h1")).to_have_text(f"Lịch tháng {thursday:%m/%Y}")
     page.goto(live.base + f"/schedule/month?month={saturday:%Y-%m}")
     cell = page.locator(f"td[data-date='{saturday.isoformat()}']")
     expect(cell).to_contain_text("05:30 Phiên sáng")
