@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, current_app, flash, g, redirect, render_temp
 from playout import preview as preview_mod
 from playout.actions import ActionLog
 from playout.app import App
-from playout.i18n import label, t
+from playout.i18n import t
 from playout.model import CLIP_KINDS
 from playout.scheduling import parse as P
 from playout.scheduling import store
