@@ -36,7 +36,7 @@ SLOT_ORDER = ("id", "name", "days", "monthly", "every_weeks", "anchor", "times",
 ITEM_ORDER = ("clip", "latest", "if_no_new", "rotation", "relay", "minutes", "title", "programme", "days", "monthly",
               "except", "valid_from", "valid_until", "zones")  # fmt: skip
 STATION_ORDER = ("chime", "blackout")
-DEFAULTS = {"if_no_new": "repeat", "priority": 10, "every_weeks": 1}
+DEFAULTS = {"if_no_new": "repeat", "priority": 10, "every_weeks": 1, "days": "daily"}
 
 _lock = threading.Lock()  # one writer at a time in this process: check-then-write is one step
 
@@ -213,14 +213,17 @@ def _toml_value(value: Any) -> Any:
     return value
 
 
-def set_keys(table: Any, values: dict[str, Any], owned: tuple[str, ...], meanings: dict[str, Any]) -> None:
+def set_keys(table: Any, values: dict[str, Any], owned: tuple[str, ...], meanings: dict[str, Any],
+             fresh: bool = False) -> None:  # fmt: skip
     """Make the owned keys of `table` say `values`: a key whose meaning is unchanged is left as
-    written (with its comment); one that is gone from `values` is removed; keys not owned stay."""
+    written (with its comment); one that is gone from `values` is removed; keys not owned stay.
+    In a table that was already written (not `fresh`), a default is not added where the key
+    is absent: absent already means it."""
     for key in owned:
         if key in values:
             if key in table and _same(table[key], values[key], meanings.get(key)):
                 continue
-            if key not in table and key in DEFAULTS and values[key] == DEFAULTS[key]:
+            if not fresh and key not in table and key in DEFAULTS and values[key] == DEFAULTS[key]:
                 continue  # an absent key already means its default
             _put(table, key, _toml_value(values[key]))
         elif key in table:
@@ -251,14 +254,12 @@ def apply_slot(doc: Any, index: int | None, values: dict[str, Any], meanings: di
     if slots is None:
         slots = tomlkit.aot()
         doc.append("slot", slots)
+    fresh = index is None
     if index is None:
-        table = tomlkit.table()
-        slots.append(table)
+        slots.append(tomlkit.table())
         index = len(slots) - 1
-        table = slots[index]
-    else:
-        table = slots[index]
-    set_keys(table, values, SLOT_ORDER, meanings)
+    table = slots[index]
+    set_keys(table, values, SLOT_ORDER, meanings, fresh)
     items_wanted = values.get("item", [])
     items = table.get("item")
     if items is None:
@@ -268,11 +269,8 @@ def apply_slot(doc: Any, index: int | None, values: dict[str, Any], meanings: di
     old_tables = list(items)
     wanted_tables = []
     for wanted in items_wanted:
-        if wanted.get("_index") is not None:
-            table_ = old_tables[wanted["_index"]]
-        else:
-            table_ = tomlkit.table()
-        set_keys(table_, wanted, ITEM_ORDER, meanings)
+        table_ = old_tables[wanted["_index"]] if wanted.get("_index") is not None else tomlkit.table()
+        set_keys(table_, wanted, ITEM_ORDER, meanings, fresh=wanted.get("_index") is None)
         wanted_tables.append(table_)
     if kept == sorted(kept):
         # Kept in their order, new ones after them: remove the others, append the new ones,

@@ -25,7 +25,7 @@ from playout.scheduling import parse as P
 from playout.scheduling import store
 from playout.scheduling.check import check
 from playout.scheduling.expand import expand
-from playout.scheduling.model import Problem
+from playout.scheduling.model import LatestEpisode, NamedClip, Problem, Relay, Rotation
 from playout.scheduling.parse import parse_files
 from playout.web.auth import technician_only, web_actor
 
@@ -128,6 +128,8 @@ def form_from_values(v: dict[str, Any]) -> dict[str, Any]:
         "max_minutes": _text(v.get("max_minutes")), "zones": list(v.get("zones") or []),
         **_recurrence_form(v),
     }  # fmt: skip
+    if "days" not in v and "monthly" not in v:
+        f["days"] = list(DAY_KEYS)  # a slot without days airs daily
     items = []
     for index, raw in enumerate(v.get("item") or []):
         if not isinstance(raw, dict):
@@ -674,8 +676,6 @@ def month() -> Any:
 
 
 def _describe(what: Any) -> str:
-    from playout.scheduling.model import LatestEpisode, NamedClip, Relay, Rotation
-
     if isinstance(what, LatestEpisode):
         return what.programme
     if isinstance(what, NamedClip):

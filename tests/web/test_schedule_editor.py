@@ -254,11 +254,11 @@ def test_items_are_moved_and_removed_and_the_file_follows(editor: Web) -> None:
     assert r.status_code == 302, r.get_data(as_text=True)
     items = tomllib.loads((folder(editor) / "phien-chieu.toml").read_text(encoding="utf-8"))["slot"][0]["item"]
     assert items == [{"rotation": {"kind": "slogan", "count": 2}}, {"latest": "CCHC", "days": ["thu"], "if_no_new": "repeat"}]
-    # A default the form shows (repeat when no new episode) is not written where the file had none.
+    # A new item is written whole, with the choice the form showed.
     fields = form_of(c, "/schedule/slot/phien-chieu")
     assert post(c, "/schedule/slot/phien-chieu", fields, **{"item-2-type": "latest", "item-2-latest": "CCHC"}).status_code == 302
     items = tomllib.loads((folder(editor) / "phien-chieu.toml").read_text(encoding="utf-8"))["slot"][0]["item"]
-    assert items[2] == {"latest": "CCHC"}
+    assert items[2] == {"latest": "CCHC", "if_no_new": "repeat"}
 
 
 def test_zones_are_ticked_from_the_configuration_and_an_unknown_one_is_refused(station) -> None:  # noqa: ANN001
@@ -337,13 +337,18 @@ def test_every_field_of_the_format_is_written_as_the_readme_spells_it(editor: We
 
 def test_a_clip_written_by_number_by_hand_stays_a_number(editor: Web) -> None:
     (folder(editor) / "so.toml").write_text('[[slot]]\nid = "so"\ntimes = ["12:00"]\nchime = 1\n\n'
-                                             '[[slot.item]]\nclip = 1   # the chime by its number\n', encoding="utf-8")
+                                             '[[slot.item]]\nclip = 1   # the chime by its number\n\n'
+                                             '[[slot.item]]\nlatest = "CCHC"\n', encoding="utf-8")  # fmt: skip
     c = editor.login("kythuat")
     fields = form_of(c, "/schedule/slot/so")
     assert fields["chime"] == "1" and fields["item-0-clip"] == "1"
     assert post(c, "/schedule/slot/so", fields, name="Trưa").status_code == 302
     text = (folder(editor) / "so.toml").read_text(encoding="utf-8")
     assert "chime = 1\n" in text and "clip = 1   # the chime by its number" in text and 'name = "Trưa"' in text
+    # Without days it aired daily, and the latest episode was aired again when nothing new came:
+    # both still, without a key added for what the form showed.
+    assert "days" not in text and "if_no_new" not in text
+    assert fields["days"] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
 def test_an_error_the_form_has_no_field_for_is_named_at_the_top(editor: Web) -> None:
