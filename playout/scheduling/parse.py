@@ -340,6 +340,7 @@ class _FileParser:
         if "name" in raw and not isinstance(name, str):
             self.error(at("name"), "schedule.bad_text", key="name", value=repr(name))
         times: list[time] = []
+        n_before_times = len(self.errors)
         if "times" not in raw:
             self.error(lo, "schedule.missing_key", key="times")
         for value in _list(raw.get("times", [])):
@@ -359,7 +360,8 @@ class _FileParser:
             if max_ms is not None:
                 self.error(at("hard_end"), "schedule.hard_end_and_max")
             elif len(times) != 1:
-                self.error(at("hard_end"), "schedule.hard_end_needs_one_time")
+                if len(self.errors) == n_before_times:  # not because a time was already refused
+                    self.error(at("hard_end"), "schedule.hard_end_needs_one_time")
             else:
                 start = times[0].hour * 60 + times[0].minute
                 end = hard_end.hour * 60 + hard_end.minute

@@ -171,9 +171,10 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
 
         province_pages.install(web)
     else:
-        from playout.web import bulletins, recorded
+        from playout.web import bulletins, recorded, schedule_editor
 
         pages.install(web)
         bulletins.install(web)
         recorded.install(web)
+        schedule_editor.install(web)
     return web
