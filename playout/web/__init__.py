@@ -121,7 +121,7 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
-    def local(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    def local(value: datetime | str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
         if value is None:
             return ""
         if isinstance(value, str):
@@ -160,10 +160,11 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
                 outcome, label(f"outcome.{outcome}", lang)),
         }  # fmt: skip
 
-    from playout.web import auth, pages
+    from playout.web import auth, display, pages
 
     web.jinja_env.globals["province_view"] = province
     auth.install(web, app, province=province)
+    display.install(web, app)
     if province:
         from playout.web import province as province_pages
 

@@ -28,6 +28,7 @@ from playout.reports.document import Letterhead
 from playout.reports.period import Period, period_from
 from playout.actions import ActionLog
 from playout.web.auth import technician_only, web_actor
+from playout.web import display
 from playout.web.chart import panel_chart
 
 bp = Blueprint("pages", __name__)
@@ -59,9 +60,9 @@ def _date_arg(name: str, default: date) -> date:
     if not value:
         return default
     try:
-        return date.fromisoformat(value)
+        return display.parse_date(value)
     except ValueError:
-        flash(t("cli.bad_date", g.lang, option=label(f"web.period_{name}", g.lang), value=value), "error")
+        flash(t("web.bad_date", g.lang, option=label(f"web.period_{name}", g.lang), value=value), "error")
         return default
 
 
@@ -110,7 +111,8 @@ def _zone_choice(chosen: str | None) -> list[tuple[str, str]]:
 
 def _status() -> dict[str, Any]:
     try:
-        return {"s": _control().call("GET", "/status", actor=web_actor()), "down": None}
+        status = _control().call("GET", "/status", actor=web_actor())
+        return {"s": status, "down": None, "queued": display.queued_manual(_app(), _app().clock.now())}
     except PlayoutError as exc:
         return {"s": None, "down": t("web.daemon_down", g.lang, detail=exc.render(g.lang))}
 
@@ -191,6 +193,14 @@ def now_live() -> Any:
 @bp.route("/skip", methods=["POST"])
 @technician_only
 def skip() -> Any:
+    if request.form.get("confirm") != "1":  # cutting the broadcast asks first (no script needed)
+        state = _status()
+        playing = (state["s"] or {}).get("now_playing") if state["s"] else None
+        if playing:
+            return render_template("skip_confirm.html", page="now",
+                                   question=t("web.confirm_skip", g.lang, title=playing.get("title") or "?"))
+        flash(state["down"] or t("daemon.nothing_playing", g.lang), "error" if state["down"] else "ok")
+        return redirect(url_for("pages.now"))
     try:
         skipped = _control().call("POST", "/skip", actor=web_actor())["skipped"]
         flash(t("daemon.skipped" if skipped else "daemon.nothing_playing", g.lang), "ok")
@@ -231,6 +241,7 @@ def week() -> Any:
         zones=_week_zones(shown.plans),
         week=_iso_week(first), prev=_iso_week(first - timedelta(days=7)), next=_iso_week(first + timedelta(days=7)),
         this=_iso_week(today), today=today, tz=app.config.station.timezone, broken=bool(shown.errors),
+        week_label=display.week_label(first, lang),
     )  # fmt: skip
 
 
@@ -405,6 +416,7 @@ def log() -> Any:
         first=(page_no - 1) * LOG_PAGE + 1, last=(page_no - 1) * LOG_PAGE + len(rows),
         programmes=export.programmes(app.db), kinds=[k.value for k in Kind], outcomes=[o.value for o in Outcome],
         actions=actions, actions_total=actions_total,
+        shown={"from": display.show_date(period.start), "to": display.show_date(period.end)},
     )  # fmt: skip
 
 
@@ -522,12 +534,14 @@ def air_now() -> Any:
             body: dict[str, Any] = {"clip": str(chosen.id), "level": level.value}
             if narrowed:
                 body["zones"] = narrowed
+            # Normal and priority wait for what is on air: say so, not "airing now".
+            busy = level != Level.EMERGENCY and bool((_status()["s"] or {}).get("now_playing"))
             try:
                 done = _control().call("POST", "/air-now", body, actor=web_actor())
             except PlayoutError as exc:
                 flash(exc.render(lang), "error")
             else:
-                flash(t("daemon.air_now", lang, level=label(f"level.{level.value}", lang), clip_id=done["clip_id"],
+                flash(t("web.air_waits" if busy else "daemon.air_now", lang, level=label(f"level.{level.value}", lang), clip_id=done["clip_id"],
                         title=done["title"]), "ok")  # fmt: skip
                 return redirect(url_for("pages.now"))
         else:
