@@ -170,8 +170,11 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
 
         province_pages.install(web)
     else:
-        from playout.web import bulletins
+        from playout.web import accounts, activity, bulletins, clips
 
         pages.install(web)
         bulletins.install(web)
+        clips.install(web)
+        accounts.install(web)
+        activity.install(web)
     return web

@@ -300,21 +300,15 @@ def display_name(name: str) -> str:
 
 
 def _upload_request() -> ImportRequest:
-    form = request.form
-    try:
-        kind = Kind(form.get("kind", "").strip().lower())
-        if kind not in CLIP_KINDS:
-            raise ValueError(kind)
-    except ValueError:
-        raise UsageError("cli.bad_kind", value=form.get("kind", ""), choices=", ".join(k.value for k in CLIP_KINDS)) from None
-    episode = None
-    if form.get("episode_date", "").strip():
-        try:
-            episode = date.fromisoformat(form["episode_date"].strip())
-        except ValueError:
-            raise UsageError("cli.bad_date", option=label("col.episode_date", g.lang), value=form["episode_date"]) from None
-    return ImportRequest(kind=kind, programme=form.get("programme", "").strip() or None, episode_date=episode,
-                         title=form.get("title", "").strip() or None)  # fmt: skip
+    """What the upload form says about the files: the same fields and checks as the edit page."""
+    from playout.web.clips import clip_fields
+
+    values, errors = clip_fields(request.form, g.lang, title_needed=False)
+    if errors:
+        raise UsageError("web.upload_fields", problems=" ".join(errors.values()))
+    return ImportRequest(kind=Kind(values["kind"]), programme=values["programme"], episode_date=values["episode_date"],
+                         title=values["title"], valid_from=values["valid_from"], valid_until=values["valid_until"],
+                         tags=tuple(x for x in values["tags"].split(",") if x))  # fmt: skip
 
 
 @bp.route("/library/upload", methods=["POST"])
