@@ -76,9 +76,11 @@ def clip_fields(form: MultiDict, lang: str, *, title_needed: bool) -> tuple[dict
     return values, errors
 
 
-def _shown(value: Any) -> str:
+def _shown(value: Any, name: str = "") -> str:
     if isinstance(value, date):
         return show_date(value)
+    if name == "tags" and value:
+        return str(value).replace(",", ", ")
     return "—" if value in (None, "") else str(value)
 
 
@@ -102,8 +104,10 @@ def edit(clip_id: int) -> Any:
         if not errors:
             clip, changed = app.clips.update(clip_id, values)
             if changed:
+                # Stored once, read by everyone: in the station's language, like its exports.
                 detail = f"#{clip.id} {clip.title}: " + "; ".join(
-                    f"{label(LABELS[name], 'en')}: {_shown(old)} → {_shown(new)}" for name, (old, new) in changed.items())
+                    f"{label(LABELS[name], app.lang)}: {_shown(old, name)} → {_shown(new, name)}"
+                    for name, (old, new) in changed.items())
                 _actions().record(web_actor(), "clip-edit", detail)
                 flash(t("clips.saved", lang, clip_id=clip.id, title=clip.title), "ok")
             else:

@@ -471,6 +471,7 @@ def tally_page() -> Any:
         table=tally.table(result, lang), summary=tally.summary(result, lang), months=months,
         monthly=[(ln.name(lang), [tally.number(ln.monthly.get(m, 0), lang) for m in result.months]) for ln in result.lines],
         chart=panel_chart(tally.chart_series(result, lang), [m[:2] for m in months]),
+        chart_narrow=panel_chart(tally.chart_series(result, lang), [m[:2] for m in months], width=300, columns=1),
         rule=label("tally.rule", lang).format(share=round(result.partial_share * 100)),
         unassigned=tally.not_aired_text(result.unassigned_not_aired, lang),
     )  # fmt: skip

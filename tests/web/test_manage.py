@@ -44,8 +44,9 @@ def test_a_technician_edits_a_clip_and_a_wrong_field_is_marked_and_nothing_saved
     assert c.post("/library/1/unretire", data={"csrf_token": csrf}).status_code == 302
     assert not web.app.clips.get(1).retired
     listed = _activity(web, c)
-    assert "sửa thông tin bài" in listed and "Title: Nhạc hiệu Đài → Tin bão số 9" in listed
-    assert "Valid until: — → 03/12/2026" in listed and "cho phát lại bài" in listed and "kythuat" in listed
+    assert "sửa thông tin bài" in listed and "Tiêu đề: Nhạc hiệu Đài → Tin bão số 9" in listed
+    assert "Hiệu lực đến: — → 03/12/2026" in listed and "Nhãn: — → bão lũ, khẩn" in listed
+    assert "cho phát lại bài" in listed and "kythuat" in listed
 
 
 def test_a_manager_cannot_edit_clips_or_manage_accounts(web: Web) -> None:
