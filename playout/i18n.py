@@ -58,6 +58,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "{option}: '{value}' không phải ngày hợp lệ (dạng ngày/tháng/năm, ví dụ 30/11/2026).",
         "en": "{option}: '{value}' is not a valid date (day/month/year, e.g. 30/11/2026).",
     },
+    "web.bad_datetime": {
+        "vi": "{option}: '{value}' không phải ngày giờ hợp lệ (dạng ngày/tháng/năm giờ:phút, ví dụ 30/11/2026 17:00).",
+        "en": "{option}: '{value}' is not a valid date and time (day/month/year hour:minute, e.g. 30/11/2026 17:00).",
+    },
     "cli.date_out_of_range": {
         "vi": "{option}: {value} nằm ngoài khoảng ngày được hỗ trợ ({first} đến {last}).",
         "en": "{option}: {value} is outside the supported dates ({first} to {last}).",
@@ -1190,6 +1194,9 @@ LABELS: dict[str, dict[str, str]] = {
     "action.connect": {"vi": "kết nối điều khiển", "en": "control connection"},
     "action.clip-edit": {"vi": "sửa thông tin bài", "en": "clip edit"},
     "action.unretire": {"vi": "cho phát lại bài", "en": "un-retire"},
+    "action.bulletin-schedule": {"vi": "xếp lịch bản tin", "en": "bulletin scheduled"},
+    "action.bulletin-air": {"vi": "phát bản tin", "en": "bulletin aired"},
+    "action.bulletin-reject": {"vi": "từ chối bản tin", "en": "bulletin rejected"},
     "action.user-add": {"vi": "thêm tài khoản", "en": "account added"},
     "action.user-role": {"vi": "đổi vai trò tài khoản", "en": "account role changed"},
     "action.user-reset": {"vi": "đặt lại mật khẩu", "en": "password reset"},
@@ -1455,6 +1462,7 @@ LABELS: dict[str, dict[str, str]] = {
     "web.skip_title": {"vi": "Bỏ qua bài đang phát", "en": "Skip the current item"},
     "web.skip_confirm": {"vi": "Xác nhận bỏ qua", "en": "Confirm: skip"},
     "web.date_hint": {"vi": "nn/tt/nnnn", "en": "dd/mm/yyyy"},
+    "web.datetime_hint": {"vi": "nn/tt/nnnn gg:pp", "en": "dd/mm/yyyy hh:mm"},
     "status.ok": {"vi": "Tốt", "en": "OK"},
     "output.null": {"vi": "Không ra loa (chạy thử)", "en": "No sound out (test output)"},
     "output.pulse": {"vi": "Card âm thanh (PulseAudio)", "en": "Sound card (PulseAudio)"},

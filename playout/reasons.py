@@ -84,10 +84,18 @@ _WRITTEN: list[tuple[str, str]] = [
     (r"imported", "reason.imported"),
     (r"duplicate", "reason.duplicate"),
     (r"ended: the page stopped sending", "reason.page_stopped"),
+    # A province bulletin's state after a technician's decision.
+    (r"scheduled", "bulletin.state.scheduled"),
+    (r"rejected", "bulletin.state.rejected"),
+    (r"aired", "bulletin.state.aired"),
+    (r"expired", "bulletin.state.expired"),
     (r"refused: (?P<problem>.+)", "reason.refused"),
     (r"failed: (?P<problem>.+)", "reason.failed"),
 ]
 _COMPILED = [(re.compile(p, re.DOTALL), msg_id) for p, msg_id in _WRITTEN]
+# The journal's one-word outcomes, which read differently in English too ("ok" is "done").
+_JOURNAL_WORDS = {"ok", "already retired", "already active", "imported", "duplicate", "scheduled", "rejected", "aired",
+                  "expired"}
 # Parameters that are themselves a reason, or need their own words.
 _NESTED: dict[str, Callable[[str, str], str]] = {"problem": lambda text, lang: render(text, lang),
                                                  "parts": _relay_parts}  # fmt: skip
@@ -111,7 +119,7 @@ def render(text: str | None, lang: str) -> str:
     """A stored reason (or journal outcome) as the reader of `lang` reads it."""
     if not text:
         return ""
-    if lang == "en" and not text.startswith(("ok", "failed", "refused", "already", "imported", "duplicate")):
+    if lang == "en" and text not in _JOURNAL_WORDS and not text.startswith(("failed", "refused")):
         return text  # stored in English already: the whole of it, tools' details included
     for pattern, msg_id in _COMPILED:
         if m := pattern.fullmatch(text):

@@ -36,6 +36,18 @@ def parse_date(text: str) -> date:
     return date.fromisoformat(text)
 
 
+def parse_datetime(text: str) -> datetime:
+    """A local date and time as typed: "dd/mm/yyyy HH:MM", or ISO ("2026-11-30T17:00")."""
+    text = text.strip()
+    day, _, clock = text.replace("T", " ").partition(" ") if "/" in text or "." in text else ("", "", "")
+    if day:
+        hour, _, minute = clock.strip().partition(":")
+        if not hour.isdigit() or not minute.isdigit():
+            raise ValueError(text)
+        return datetime.combine(parse_date(day), datetime.min.time()).replace(hour=int(hour), minute=int(minute))
+    return datetime.fromisoformat(text)
+
+
 def show_date(value: date | None) -> str:
     return value.strftime(DATE_FORMAT) if value else ""
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from playout.airlog import AiringLog
 from playout.db.models import Airing
 from playout.reasons import render
-from playout.web.display import parse_date, week_label
+from playout.web.display import parse_date, parse_datetime, week_label
 from tests.conftest import ROOT
 from tests.web.conftest import Web, token
 
@@ -49,6 +49,10 @@ def test_reasons_stored_in_english_read_in_vietnamese_and_tools_words_are_left_o
                                   "đã tiếp âm 50 trên 60 giây"  # fmt: skip
     assert render("something new the daemon says", "vi") == "something new the daemon says"  # kept, not lost
     assert render(None, "vi") == ""
+    # The journal's outcomes: one word each, in the reader's words.
+    assert [render(w, "vi") for w in ("ok", "imported", "scheduled", "already retired")] == \
+        ["xong", "đã nạp", "đã xếp lịch", "đã ngừng phát từ trước"]  # fmt: skip
+    assert render("refused: not permitted", "en") == "refused: not permitted"
 
 
 def test_dates_are_typed_and_read_as_day_month_year() -> None:
@@ -57,6 +61,13 @@ def test_dates_are_typed_and_read_as_day_month_year() -> None:
     for bad in ("31/02/2026", "11/30/2026x", "hôm qua"):
         try:
             parse_date(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+    assert parse_datetime("30/11/2026 17:05") == parse_datetime("2026-11-30T17:05") == datetime(2026, 11, 30, 17, 5)
+    for bad in ("30/11/2026", "30/11/2026 5h", "31/11/2026 17:00"):
+        try:
+            parse_datetime(bad)
         except ValueError:
             continue
         raise AssertionError(bad)
