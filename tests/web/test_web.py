@@ -111,7 +111,7 @@ def test_an_upload_goes_through_the_importer_and_no_client_path_reaches_the_disk
     assert again.status_code == 200 and again.json["status"] == "duplicate"
     assert "Khẩu hiệu 3: Tổng đài 1022" in c.get("/library?q=tổng đài").get_data(as_text=True)
     bad = _upload(c, "x.ogg", data, kind="jingle", csrf=csrf)
-    assert bad.status_code == 400 and bad.json["message"].startswith("Loại 'jingle' không hợp lệ")
+    assert bad.status_code == 400 and bad.json["message"].startswith("Chưa nạp: Loại 'jingle' không hợp lệ")
 
 
 def test_uploads_over_the_size_limit_are_refused(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
