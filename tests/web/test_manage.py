@@ -163,3 +163,12 @@ def test_activity_is_one_list_filterable_by_person_kind_and_date(web: Web) -> No
     assert "nạp bài" not in _activity(web, c, kind="skip", **upto)
     recent = _activity(web, c, **{"from": "01/12/2026", "to": "02/12/2026"})
     assert "bỏ qua" in recent and "nạp bài" not in recent
+
+
+def test_the_new_pages_read_in_english_too(web: Web) -> None:
+    c = web.login("kythuat")
+    for path, said in (("/library/1/edit?lang=en", "Edit clip #1"), ("/accounts?lang=en", "Web page accounts"),
+                       ("/accounts/lanhdao/remove?lang=en", "Remove the account “lanhdao” (manager)?"),
+                       ("/activity?lang=en", "Who did what"), ("/password?lang=en", "Change your password")):  # fmt: skip
+        r = c.get(path)
+        assert r.status_code == 200 and said in r.get_data(as_text=True), path
