@@ -230,6 +230,11 @@ def test_a_manager_sees_the_tally_and_pages_fit_a_phone(live: Live) -> None:
         # Nothing wider than the screen except inside the sideways-scrolling boxes.
         width = phone.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
+        # Now and Log keep each airing's title and outcome on the screen, not scrolled away.
+        for cells in {"/": ["#last-airings tbody tr:first-child td.title", "#last-airings tbody tr:first-child .badge"],
+                      "/log": ["#log tbody tr:first-child td.title", "#log tbody tr:first-child td.outcome"]}.get(path, []):
+            box = phone.locator(cells).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (path, cells, box)
         live.shot(phone, name)
 
 

@@ -163,6 +163,9 @@ def test_activity_is_one_list_filterable_by_person_kind_and_date(web: Web) -> No
     assert "nạp bài" not in _activity(web, c, kind="skip", **upto)
     recent = _activity(web, c, **{"from": "01/12/2026", "to": "02/12/2026"})
     assert "bỏ qua" in recent and "nạp bài" not in recent
+    # Its CSV (the journal's export) says the outcomes in the same words.
+    exported = c.get("/log/actions?from=30/11/2026&to=02/12/2026").get_data(as_text=True)
+    assert "đã nạp" in exported and ",imported" not in exported
 
 
 def test_the_new_pages_read_in_english_too(web: Web) -> None:
