@@ -235,6 +235,14 @@ def test_a_manager_sees_the_tally_and_pages_fit_a_phone(live: Live) -> None:
                       "/log": ["#log tbody tr:first-child td.title", "#log tbody tr:first-child td.outcome"]}.get(path, []):
             box = phone.locator(cells).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (path, cells, box)
+        if path == "/tally":  # the chart's twelve months all on the screen, one panel to a row
+            chart = phone.locator("svg.narrow-chart")
+            expect(chart).to_be_visible()
+            expect(phone.locator("svg.wide-chart")).to_be_hidden()
+            box = chart.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
+            months = chart.locator("text").all_text_contents()
+            assert all(f"{m:02d}" in months for m in range(1, 13)), months
         live.shot(phone, name)
 
 
