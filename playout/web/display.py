@@ -133,8 +133,15 @@ def install(web: Flask, app: App) -> None:
     @web.context_processor
     def _display() -> dict[str, Any]:
         lang = g.get("lang", app.lang)
+        known: dict[str, dict[str, str]] = {}  # the folder is looked at once per page, not once per row
+
+        def name(slot: str | None) -> str:
+            if "names" not in known:
+                known["names"] = slots.get()
+            return slot_name(slot, lang, known["names"])
+
         return {
-            "slot_name": lambda slot: slot_name(slot, lang, slots.get()),
+            "slot_name": name,
             "reason": lambda text: reasons.render(text, lang),
             "output_name": lambda output: output_name(output, lang),
             "show_date": show_date,

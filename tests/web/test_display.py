@@ -140,3 +140,19 @@ def test_skipping_what_is_on_air_asks_first_and_works_without_a_script(web: Web)
     assert 'name="confirm" value="1"' in html and not web.control.asked("/skip")
     assert c.post("/skip", data={"csrf_token": csrf, "confirm": "1"}).status_code == 302
     assert web.control.asked("/skip")
+
+
+def test_slot_names_follow_the_schedule_files(tmp_path) -> None:  # noqa: ANN001
+    from playout.web.display import SlotNames
+
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    names = SlotNames(folder)
+    assert names.get() == {}
+    text = (ROOT / "schedules" / "phien-sang.toml").read_text(encoding="utf-8")
+    (folder / "phien-sang.toml").write_text(text, encoding="utf-8")
+    assert names.get()["phien-sang"] == "Phiên sáng"
+    (folder / "phien-sang.toml").write_text(text.replace('name = "Phiên sáng"', 'name = "Buổi sáng"'), encoding="utf-8")
+    assert names.get()["phien-sang"] == "Buổi sáng"
+    (folder / "phien-sang.toml").write_text("[[slot]\nbroken", encoding="utf-8")  # unreadable: ids shown as they are
+    assert names.get() == {}
