@@ -85,8 +85,33 @@ class UserRepository:
             raise NotFound("users.not_found", name=name)
         return user
 
-    def remove(self, name: str) -> None:
+    def _keeps_a_technician(self, user: User, new_role: str | None) -> None:
+        """Nobody could manage the accounts or air anything from the page without a technician."""
+        if user.role != Role.TECHNICIAN.value or new_role == Role.TECHNICIAN.value:
+            return
+        if sum(1 for u in self.list() if u.role == Role.TECHNICIAN.value) <= 1:
+            raise UsageError("users.last_technician", name=user.name)
+
+    def set_role(self, name: str, role: str, *, keep_technician: bool = True) -> tuple[User, bool]:
+        """Give an account another role; returns it and whether it changed."""
+        user, kind = self._existing(name), self.check_role(role)
+        if user.role == kind.value:
+            return user, False
+        if keep_technician:
+            self._keeps_a_technician(user, kind.value)
+        with self.db.session() as s:
+            row = s.get(User, user.id)
+            assert row is not None
+            row.role = kind.value
+            s.add(row)
+            s.commit()
+            s.refresh(row)
+            return row, True
+
+    def remove(self, name: str, *, keep_technician: bool = False) -> None:
         user = self._existing(name)
+        if keep_technician:
+            self._keeps_a_technician(user, None)
         with self.db.session() as s:
             s.delete(s.get(User, user.id))
             s.commit()

@@ -48,6 +48,38 @@ class ClipRepository:
             s.refresh(clip)
             return clip, True
 
+    def unretire(self, clip_id: int) -> tuple[Clip, bool]:
+        """Let a retired clip be chosen again; returns it and whether it changed."""
+        with self.db.session() as s:
+            clip = _get(s, clip_id)
+            if not clip.retired:
+                return clip, False
+            clip.retired = False
+            clip.retired_at = None
+            s.add(clip)
+            s.commit()
+            s.refresh(clip)
+            return clip, True
+
+    def update(self, clip_id: int, changes: dict[str, object]) -> tuple[Clip, dict[str, tuple[object, object]]]:
+        """Change what the technician says about a clip (title, programme, kind, tags, episode
+        date, validity window); the audio is not touched. Returns the clip and, per field that
+        changed, its old and new value."""
+        editable = {"title", "programme", "kind", "tags", "episode_date", "valid_from", "valid_until"}
+        unknown = set(changes) - editable
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        with self.db.session() as s:
+            clip = _get(s, clip_id)
+            done = {k: (getattr(clip, k), v) for k, v in changes.items() if getattr(clip, k) != v}
+            for k, (_, new) in done.items():
+                setattr(clip, k, new)
+            if done:
+                s.add(clip)
+                s.commit()
+                s.refresh(clip)
+            return clip, done
+
     def view(self, clips: list[Clip] | None = None) -> LibraryView:
         """A snapshot of the whole library for selection (retired clips included, so that
         a schedule naming one is told it is retired rather than unknown)."""

@@ -22,6 +22,7 @@ from playout.config import MAIN_ZONE
 from playout.db import Database
 from playout.db.models import Action, Airing, Clip
 from playout.i18n import label
+from playout.reasons import render as render_reason
 from playout.reports.period import Period, scratch
 
 # (column, label key, kind of value)
@@ -39,14 +40,14 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("played_ms", "export.played", "duration"),
     ("lateness_ms", "export.lateness", "seconds"),
     ("outcome", "export.outcome", "outcome"),
-    ("reason", "export.reason", "text"),
+    ("reason", "export.reason", "reason"),
     ("manual", "export.manual", "bool"),
     ("level", "export.level", "level"),
     ("actor", "export.actor", "text"),
     # What the output's monitor heard (empty where nothing listens to the output).
     ("verified", "export.verified", "verdict"),
     ("heard_lateness_ms", "export.heard_lateness", "seconds"),
-    ("verify_note", "export.verify_note", "text"),
+    ("verify_note", "export.verify_note", "reason"),
     # An Icecast zone's registered speakers connected throughout the item: "212 / 230".
     ("speakers", "export.speakers", "text"),
     ("output", "export.output", "text"),
@@ -200,6 +201,14 @@ def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, off
     shift = timedelta(minutes=offset_min)
     parse = datetime.fromisoformat
     hours: dict[str, str] = {}
+    # Reasons are stored in English: each distinct one is put in the reader's words once.
+    reasons: dict[str | None, str] = {None: ""}
+
+    def why(v: str | None) -> str:
+        text = reasons.get(v)
+        if text is None:
+            text = reasons[v] = _q(render_reason(v, lang))
+        return text
 
     def when(v: str | None) -> str:
         if v is None:
@@ -256,8 +265,8 @@ def _sqlite_lines(db: Database, period: Period, filters: Filters, lang: str, off
         while batch := cur.fetchmany(10_000):
             yield len(batch), "".join([
                 f"{when(a)},{when(b)},{when(c)},{sp},{_q(title)},{_q(prog)},{kinds.get(kind, kind or '')},{clip},"
-                f"{length(dur)},{length(played)},{late(lt)},{outcomes.get(oc, oc)},{_q(reason)},{yes if man else no},"
-                f"{levels.get(lv, lv or '')},{_q(who)},{verdict[ver]},{late(heard)},{_q(note)},{speakers},{_q(out)},"
+                f"{length(dur)},{length(played)},{late(lt)},{outcomes.get(oc, oc)},{why(reason)},{yes if man else no},"
+                f"{levels.get(lv, lv or '')},{_q(who)},{verdict[ver]},{late(heard)},{why(note)},{speakers},{_q(out)},"
                 f"{tail}\r\n"
                 for a, b, c, sp, title, prog, kind, clip, dur, played, lt, oc, reason, man, lv, who, ver, heard, note,
                 speakers, out, tail in batch
@@ -295,6 +304,8 @@ def write_csv(db: Database, period: Period, filters: Filters, lang: str, dest: P
                     out.append(cells.word("bool", "yes" if value else "no"))
                 elif kind == "verdict":
                     out.append("" if value is None else cells.word("bool", "yes" if value else "no"))
+                elif kind == "reason":
+                    out.append(neutral(render_reason(value, lang)) if value else "")
                 else:
                     out.append("" if value is None else neutral(str(value)))
             w.writerow(out)
@@ -314,7 +325,7 @@ def actions(db: Database, period: Period) -> Iterator[Action]:
 
 def _action_cells(a: Action, cells: _Cells) -> list[Any]:
     return [cells.local(a.at), a.actor, f"{a.via}, {a.address}", label(f"action.{a.action}", cells.lang)
-            if f"action.{a.action}" in cells.words else a.action, a.detail, a.outcome]  # fmt: skip
+            if f"action.{a.action}" in cells.words else a.action, a.detail, render_reason(a.outcome, cells.lang)]  # fmt: skip
 
 
 def write_actions_csv(db: Database, period: Period, lang: str, dest: Path) -> int:
@@ -344,7 +355,7 @@ def write_xlsx(db: Database, period: Period, filters: Filters, lang: str, dest: 
     dur = wb.add_format({"num_format": "[h]:mm:ss"})
     secs = wb.add_format({"num_format": "0.000"})
     widths = {"datetime": 19, "duration": 10, "seconds": 10, "int": 8, "kind": 14, "outcome": 14, "bool": 8, "verdict": 8,
-              "level": 12, "text": 24}  # fmt: skip
+              "level": 12, "text": 24, "reason": 32}  # fmt: skip
     for i, (col, _, kind) in enumerate(COLUMNS):
         ws.set_column(i, i, 40 if col == "title" else 64 if col == "content_hash" else widths[kind])
     ws.write(0, 0, f"{station} — {label('export.title_row', lang)} {period.label()}", title)
@@ -376,6 +387,8 @@ def write_xlsx(db: Database, period: Period, filters: Filters, lang: str, dest: 
                 ws.write_string(r, i, cells.word(kind, value))
             elif kind in ("bool", "verdict"):
                 ws.write_string(r, i, cells.word("bool", "yes" if value else "no"))
+            elif kind == "reason":
+                ws.write_string(r, i, render_reason(value, lang))
             else:
                 ws.write_string(r, i, str(value))
     ws.autofilter(header_row, 0, max(r, header_row), len(COLUMNS) - 1)

@@ -123,7 +123,7 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
-    def local(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    def local(value: datetime | str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
         if value is None:
             return ""
         if isinstance(value, str):
@@ -162,19 +162,23 @@ def create_app(app: App, control: Control | None, *, province: bool = False) -> 
                 outcome, label(f"outcome.{outcome}", lang)),
         }  # fmt: skip
 
-    from playout.web import auth, pages
+    from playout.web import auth, display, pages
 
     web.jinja_env.globals["province_view"] = province
     auth.install(web, app, province=province)
+    display.install(web, app)
     if province:
         from playout.web import province as province_pages
 
         province_pages.install(web)
     else:
-        from playout.web import bulletins, recorded, schedule_editor
+        from playout.web import accounts, activity, bulletins, clips, recorded, schedule_editor
 
         pages.install(web)
         bulletins.install(web)
         recorded.install(web)
         schedule_editor.install(web)
+        clips.install(web)
+        accounts.install(web)
+        activity.install(web)
     return web

@@ -5,7 +5,7 @@ it. Every decision is journalled with who made it, and reported to the province.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, request, url_for
@@ -16,6 +16,7 @@ from playout.i18n import t
 from playout.model import Level
 from playout.province.bulletins import State, StationBulletins
 from playout.web.auth import technician_only, web_actor
+from playout.web.display import parse_datetime
 
 bp = Blueprint("bulletins", __name__)
 
@@ -41,7 +42,7 @@ def bulletins() -> Any:
     suggested = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)  # the next whole hour
     return render_template("bulletins.html", page="bulletins", joined=inbox is not None,
                            rows=inbox.list() if inbox else [], waiting=State.WAITING,
-                           suggested=suggested.strftime("%Y-%m-%dT%H:%M"))  # fmt: skip
+                           suggested=suggested.strftime("%d/%m/%Y %H:%M"))  # fmt: skip
 
 
 def _decide(uid: str, action: str, do: Any) -> Any:
@@ -65,9 +66,9 @@ def _decide(uid: str, action: str, do: Any) -> Any:
 def schedule(uid: str) -> Any:
     app = _app()
     try:
-        at = datetime.fromisoformat(request.form.get("at", "")).replace(tzinfo=app.config.station.timezone)
+        at = parse_datetime(request.form.get("at", "")).replace(tzinfo=app.config.station.timezone)
     except ValueError:
-        flash(t("cli.bad_date", g.lang, option=t("bulletin.at", g.lang), value=request.form.get("at", "")[:40]),
+        flash(t("web.bad_datetime", g.lang, option=t("bulletin.at", g.lang), value=request.form.get("at", "")[:40]),
               "error")  # fmt: skip
         return redirect(url_for("bulletins.bulletins"))
     return _decide(uid, "bulletin-schedule", lambda inbox, by: inbox.schedule(uid, by, at, app.config.schedules_folder))

@@ -28,6 +28,7 @@ from playout.reports.document import Letterhead
 from playout.reports.period import Period, period_from
 from playout.actions import ActionLog
 from playout.web.auth import technician_only, web_actor
+from playout.web import display
 from playout.web.chart import panel_chart
 
 bp = Blueprint("pages", __name__)
@@ -59,9 +60,9 @@ def _date_arg(name: str, default: date) -> date:
     if not value:
         return default
     try:
-        return date.fromisoformat(value)
+        return display.parse_date(value)
     except ValueError:
-        flash(t("cli.bad_date", g.lang, option=label(f"web.period_{name}", g.lang), value=value), "error")
+        flash(t("web.bad_date", g.lang, option=label(f"web.period_{name}", g.lang), value=value), "error")
         return default
 
 
@@ -110,7 +111,8 @@ def _zone_choice(chosen: str | None) -> list[tuple[str, str]]:
 
 def _status() -> dict[str, Any]:
     try:
-        return {"s": _control().call("GET", "/status", actor=web_actor()), "down": None}
+        status = _control().call("GET", "/status", actor=web_actor())
+        return {"s": status, "down": None, "queued": display.queued_manual(_app(), _app().clock.now())}
     except PlayoutError as exc:
         return {"s": None, "down": t("web.daemon_down", g.lang, detail=exc.render(g.lang))}
 
@@ -191,6 +193,14 @@ def now_live() -> Any:
 @bp.route("/skip", methods=["POST"])
 @technician_only
 def skip() -> Any:
+    if request.form.get("confirm") != "1":  # cutting the broadcast asks first (no script needed)
+        state = _status()
+        playing = (state["s"] or {}).get("now_playing") if state["s"] else None
+        if playing:
+            return render_template("skip_confirm.html", page="now",
+                                   question=t("web.confirm_skip", g.lang, title=playing.get("title") or "?"))
+        flash(state["down"] or t("daemon.nothing_playing", g.lang), "error" if state["down"] else "ok")
+        return redirect(url_for("pages.now"))
     try:
         skipped = _control().call("POST", "/skip", actor=web_actor())["skipped"]
         flash(t("daemon.skipped" if skipped else "daemon.nothing_playing", g.lang), "ok")
@@ -232,6 +242,7 @@ def week() -> Any:
         week=_iso_week(first), prev=_iso_week(first - timedelta(days=7)), next=_iso_week(first + timedelta(days=7)),
         this=_iso_week(today), today=today, tz=app.config.station.timezone, broken=bool(shown.errors),
         source=describe_source,
+        week_label=display.week_label(first, lang),
     )  # fmt: skip
 
 
@@ -290,29 +301,15 @@ def display_name(name: str) -> str:
 
 
 def _upload_request() -> ImportRequest:
-    form = request.form
-    try:
-        kind = Kind(form.get("kind", "").strip().lower())
-        if kind not in CLIP_KINDS:
-            raise ValueError(kind)
-    except ValueError:
-        raise UsageError("cli.bad_kind", value=form.get("kind", ""), choices=", ".join(k.value for k in CLIP_KINDS)) from None
-    dates: dict[str, date | None] = {}
-    for field, shown in (("episode_date", "col.episode_date"), ("valid_from", "col.valid_from"),
-                         ("valid_until", "col.valid_until")):  # fmt: skip
-        dates[field] = None
-        if form.get(field, "").strip():
-            try:
-                dates[field] = date.fromisoformat(form[field].strip())
-            except ValueError:
-                raise UsageError("cli.bad_date", option=label(shown, g.lang), value=form[field]) from None
-    # A notice valid for three days (the live page's recordings): the same window as `import
-    # --valid-from/--valid-until`, with the same check.
-    if dates["valid_from"] and dates["valid_until"] and dates["valid_from"] > dates["valid_until"]:
-        raise UsageError("cli.bad_window", valid_from=dates["valid_from"], valid_until=dates["valid_until"])
-    return ImportRequest(kind=kind, programme=form.get("programme", "").strip() or None, title=form.get("title", "").strip()
-                         or None, episode_date=dates["episode_date"], valid_from=dates["valid_from"],
-                         valid_until=dates["valid_until"])  # fmt: skip
+    """What the upload form says about the files: the same fields and checks as the edit page."""
+    from playout.web.clips import clip_fields
+
+    values, errors = clip_fields(request.form, g.lang, title_needed=False)
+    if errors:
+        raise UsageError("web.upload_fields", problems=" ".join(errors.values()))
+    return ImportRequest(kind=Kind(values["kind"]), programme=values["programme"], episode_date=values["episode_date"],
+                         title=values["title"], valid_from=values["valid_from"], valid_until=values["valid_until"],
+                         tags=tuple(x for x in values["tags"].split(",") if x))  # fmt: skip
 
 
 @bp.route("/library/upload", methods=["POST"])
@@ -414,6 +411,7 @@ def log() -> Any:
         first=(page_no - 1) * LOG_PAGE + 1, last=(page_no - 1) * LOG_PAGE + len(rows),
         programmes=export.programmes(app.db), kinds=[k.value for k in Kind], outcomes=[o.value for o in Outcome],
         actions=actions, actions_total=actions_total,
+        shown={"from": display.show_date(period.start), "to": display.show_date(period.end)},
     )  # fmt: skip
 
 
@@ -474,6 +472,7 @@ def tally_page() -> Any:
         table=tally.table(result, lang), summary=tally.summary(result, lang), months=months,
         monthly=[(ln.name(lang), [tally.number(ln.monthly.get(m, 0), lang) for m in result.months]) for ln in result.lines],
         chart=panel_chart(tally.chart_series(result, lang), [m[:2] for m in months]),
+        chart_narrow=panel_chart(tally.chart_series(result, lang), [m[:2] for m in months], width=300, columns=1),
         rule=label("tally.rule", lang).format(share=round(result.partial_share * 100)),
         unassigned=tally.not_aired_text(result.unassigned_not_aired, lang),
     )  # fmt: skip
@@ -531,12 +530,14 @@ def air_now() -> Any:
             body: dict[str, Any] = {"clip": str(chosen.id), "level": level.value}
             if narrowed:
                 body["zones"] = narrowed
+            # Normal and priority wait for what is on air: say so, not "airing now".
+            busy = level != Level.EMERGENCY and bool((_status()["s"] or {}).get("now_playing"))
             try:
                 done = _control().call("POST", "/air-now", body, actor=web_actor())
             except PlayoutError as exc:
                 flash(exc.render(lang), "error")
             else:
-                flash(t("daemon.air_now", lang, level=label(f"level.{level.value}", lang), clip_id=done["clip_id"],
+                flash(t("web.air_waits" if busy else "daemon.air_now", lang, level=label(f"level.{level.value}", lang), clip_id=done["clip_id"],
                         title=done["title"]), "ok")  # fmt: skip
                 return redirect(url_for("pages.now"))
         else:

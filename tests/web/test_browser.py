@@ -169,16 +169,19 @@ def test_a_technician_loads_clips_sees_the_week_airs_a_clip_and_exports_the_log(
     page.wait_for_url(live.base + "/")
     expect(page.locator(".flash.ok")).to_have_text("Đang phát ngay (khẩn cấp): #4 «CCHC: Đăng ký khai sinh trực tuyến».")
     expect(page.locator("#playing-title")).to_have_text("CCHC: Đăng ký khai sinh trực tuyến")
-    expect(page.locator("#last-airings")).to_contain_text("phát tay")
+    expect(page.locator("#last-airings")).to_contain_text("Phát tay")
     live.shot(page, "now")
-    page.click("text=Bỏ qua bài đang phát")
+    page.click("text=Bỏ qua bài đang phát")  # it asks first
+    expect(page.locator(".confirm .question")).to_contain_text("Bỏ qua bài đang phát «CCHC: Đăng ký khai sinh trực tuyến»?")
+    live.shot(page, "skip-confirm")
+    page.click("#confirm-skip")
     expect(page.locator(".flash.ok")).to_have_text("Đã bỏ qua bài đang phát.")
     expect(page.locator("#last-airings tbody tr").first).to_contain_text("bị ngắt")
 
     page.click("nav >> text=Nhật ký")
     first_row = page.locator("#log tbody tr").first
     expect(first_row).to_contain_text("CCHC: Đăng ký khai sinh trực tuyến")
-    expect(first_row).to_contain_text("phát tay · khẩn cấp")
+    expect(first_row).to_contain_text("Phát tay khẩn cấp")
     page.select_option("select[name=kind]", "segment")
     page.click("text=Lọc")
     expect(page.locator("#log tbody tr").first).to_contain_text("CCHC")
@@ -221,12 +224,63 @@ def test_a_manager_sees_the_tally_and_pages_fit_a_phone(live: Live) -> None:
     expect(phone.locator("#nav")).to_be_visible()
     live.shot(phone, "menu")
     for path, name in (("/", "now"), ("/week", "week"), ("/library", "library"), ("/log", "log"), ("/tally", "tally"),
-                       ("/air-now", "air-now")):  # fmt: skip
+                       ("/air-now", "air-now"), ("/library/1/edit", "clip-edit"), ("/accounts", "accounts"),
+                       ("/activity", "activity"), ("/password", "password")):  # fmt: skip
         phone.goto(live.base + path)
         # Nothing wider than the screen except inside the sideways-scrolling boxes.
         width = phone.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
+        # Now and Log keep each airing's title and outcome on the screen, not scrolled away.
+        for cells in {"/": ["#last-airings tbody tr:first-child td.title", "#last-airings tbody tr:first-child .badge"],
+                      "/log": ["#log tbody tr:first-child td.title", "#log tbody tr:first-child td.outcome"]}.get(path, []):
+            box = phone.locator(cells).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], (path, cells, box)
+        if path == "/tally":  # the chart's twelve months all on the screen, one panel to a row
+            chart = phone.locator("svg.narrow-chart")
+            expect(chart).to_be_visible()
+            expect(phone.locator("svg.wide-chart")).to_be_hidden()
+            box = chart.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= PHONE["width"], box
+            months = chart.locator("text").all_text_contents()
+            assert all(f"{m:02d}" in months for m in range(1, 13)), months
         live.shot(phone, name)
+
+
+def test_a_technician_edits_a_clip_manages_an_account_and_sees_who_did_what(live: Live) -> None:
+    _, expect = _playwright()
+    page = live.page("kythuat")
+    page.goto(live.base + "/library")
+    page.locator("#clips tr", has_text="Khẩu hiệu 1").get_by_role("link", name="Sửa").click()
+    page.fill("#f-valid_from", "30/02/2026")
+    page.fill("#f-tags", "CCHC, mùa mưa bão")
+    page.click("#save-clip")
+    expect(page.locator("#e-valid_from")).to_contain_text("'30/02/2026' không phải ngày hợp lệ")
+    live.shot(page, "clip-edit")
+    page.fill("#f-valid_from", "01/12/2026")
+    page.fill("#f-valid_until", "31/12/2026")
+    page.click("#save-clip")
+    expect(page.locator(".flash.ok")).to_contain_text("Đã lưu thông tin bài")
+    expect(page.locator("#clips tr", has_text="Khẩu hiệu 1")).to_contain_text("01/12/2026–31/12/2026")
+
+    page.click("nav >> text=Tài khoản")
+    page.fill("#add-account input[name=name]", "vanthu")
+    page.fill("#add-account input[name=password]", "mat-khau-van-thu")
+    page.fill("#add-account input[name=password_again]", "mat-khau-van-thu")
+    page.click("#add-account button[type=submit]")
+    expect(page.locator(".flash.ok")).to_have_text("Đã tạo tài khoản «vanthu» (lãnh đạo).")
+    live.shot(page, "accounts")
+    page.locator("#accounts tr[data-user=vanthu]").get_by_role("link", name="Xóa").click()
+    expect(page.locator(".confirm .question")).to_contain_text("Xóa tài khoản «vanthu» (lãnh đạo)?")
+    live.shot(page, "account-remove")
+    page.click("#confirm-remove")
+    expect(page.locator("#accounts tr[data-user=vanthu]")).to_have_count(0)
+
+    page.click("nav >> text=Hoạt động")
+    expect(page.locator("#activity tbody tr").first).to_contain_text("xóa tài khoản")
+    expect(page.locator("#activity")).to_contain_text("sửa thông tin bài")
+    live.shot(page, "activity")
+    page.click("header .who")
+    live.shot(page, "password")
 
 
 HOSTILE = """<!doctype html><meta charset="utf-8"><title>khuyến mãi</title>

@@ -40,10 +40,11 @@ def test_a_technician_schedules_airs_or_declines_a_bulletin_and_a_manager_only_r
 
     tech = web.login("kythuat")
     csrf = token(tech, "/bulletins")
-    assert "Xếp vào lịch" in tech.get("/bulletins").get_data(as_text=True)
+    page = tech.get("/bulletins").get_data(as_text=True)
+    assert "Xếp vào lịch" in page and 'name="at" value="30/11/2026 09:00"' in page  # dd/mm/yyyy, typed
     local = web.app.clock.now().astimezone(cfg.station.timezone) + timedelta(hours=3)
     r = tech.post("/bulletins/0f1e2d3c-aaaa-4bbb-8ccc-000000000001/schedule",
-                  data={"csrf_token": csrf, "at": local.strftime("%Y-%m-%dT%H:%M")}, follow_redirects=True)  # fmt: skip
+                  data={"csrf_token": csrf, "at": local.strftime("%d/%m/%Y %H:%M")}, follow_redirects=True)  # fmt: skip
     assert "đã xếp lịch" in r.get_data(as_text=True)
     written = cfg.schedules_folder / "ban-tin-0f1e2d3c.toml"
     slot = tomllib.loads(written.read_text(encoding="utf-8"))["slot"][0]

@@ -179,7 +179,10 @@ def test_the_web_page_acts_through_the_control_authorisation_and_every_action_is
     office = {"REMOTE_ADDR": "127.0.0.1"}
     assert c.post("/air-now", data={"clip": "1", "level": "emergency", "confirm": "1", "csrf_token": csrf},
                   environ_base=office).status_code == 302  # fmt: skip
-    assert c.post("/skip", data={"csrf_token": csrf}).status_code == 302
+    asking = c.post("/skip", data={"csrf_token": csrf})  # cutting the broadcast asks first
+    assert asking.status_code == 200 and "Bỏ qua bài đang phát «Nhạc hiệu Đài»?" in asking.get_data(as_text=True)
+    assert [what for what, _ in asked] == ["air-now"]
+    assert c.post("/skip", data={"csrf_token": csrf, "confirm": "1"}).status_code == 302
     assert c.post("/library/1/retire", data={"csrf_token": csrf}).status_code == 302
     assert [(what, a.name, a.via, a.address, a.role) for what, a in asked] == [
         ("air-now", "kythuat", "web", "127.0.0.1", "technician"), ("skip", "kythuat", "web", "127.0.0.1", "technician")]

@@ -111,7 +111,7 @@ def test_an_upload_goes_through_the_importer_and_no_client_path_reaches_the_disk
     assert again.status_code == 200 and again.json["status"] == "duplicate"
     assert "Khẩu hiệu 3: Tổng đài 1022" in c.get("/library?q=tổng đài").get_data(as_text=True)
     bad = _upload(c, "x.ogg", data, kind="jingle", csrf=csrf)
-    assert bad.status_code == 400 and bad.json["message"].startswith("Loại 'jingle' không hợp lệ")
+    assert bad.status_code == 400 and bad.json["message"].startswith("Chưa nạp: Loại 'jingle' không hợp lệ")
 
 
 def test_uploads_over_the_size_limit_are_refused(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -337,7 +337,7 @@ def test_the_log_page_shows_what_the_output_monitor_heard(web: Web) -> None:
     page = web.login("kythuat").get("/log?from=2026-11-30&to=2026-11-30").get_data(as_text=True)
     assert "Nghe lại ở đầu ra" in page
     assert "✓ <span class=\"mono\">+3 ms</span>" in page
-    assert "✗" in page and "not heard at the output" in page
+    assert "✗" in page and "không nghe thấy ở đầu ra" in page and "not heard at the output" not in page
 
 
 def test_the_now_page_shows_each_zone_and_its_speakers_and_the_log_who_heard_each_airing(web: Web) -> None:
@@ -383,5 +383,5 @@ def test_the_now_page_shows_each_zone_and_its_speakers_and_the_log_who_heard_eac
         Airing(key="s@x/1@xa-a", position=1, zone="xa-a", **common),
     ])  # fmt: skip
     log = web.login("kythuat").get("/log?from=2026-11-30&to=2026-11-30").get_data(as_text=True)
-    cells = re.findall(r'<td class="num mono nowrap speakers">([^<]*)</td>', log)
+    cells = re.findall(r'<td class="num mono nowrap speakers opt">([^<]*)</td>', log)
     assert sorted(cells) == ["", "1 / 2", "? / 230"], cells

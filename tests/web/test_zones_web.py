@@ -54,10 +54,10 @@ def test_the_log_page_shows_and_filters_by_zone(zoned: Web) -> None:
     _log(zoned)
     c = zoned.login("lanhdao")
     page = c.get("/log?from=2026-11-30&to=2026-11-30").get_data(as_text=True)
-    assert "<th>Vùng loa</th>" in page and '<select name="zone">' in page
-    assert page.count('<td class="zone mono">ap-3</td>') == 2 and page.count('<td class="zone mono">xa-a</td>') == 1
+    assert '<th class="opt">Vùng loa</th>' in page and '<select name="zone">' in page
+    assert page.count('<td class="zone mono opt">ap-3</td>') == 2 and page.count('<td class="zone mono opt">xa-a</td>') == 1
     page = c.get("/log?from=2026-11-30&to=2026-11-30&zone=xa-a").get_data(as_text=True)
-    assert '<td class="zone mono">xa-a</td>' in page and '<td class="zone mono">ap-3</td>' not in page
+    assert '<td class="zone mono opt">xa-a</td>' in page and '<td class="zone mono opt">ap-3</td>' not in page
     assert '<option value="xa-a" selected>Loa dây xã</option>' in page
     # The export links carry the filter: the file has that zone's rows only.
     assert "zone=xa-a" in page
@@ -67,7 +67,7 @@ def test_the_log_page_shows_and_filters_by_zone(zoned: Web) -> None:
     assert [r[zone] for r in rows[1:]] == ["ap-3", "ap-3"]
     # A zone the station does not have: one sentence, and the page shows everything.
     page = c.get("/log?from=2026-11-30&to=2026-11-30&zone=ap-7").get_data(as_text=True)
-    assert "Không có vùng loa ap-7 (các vùng: xa-a, ap-3)." in page and page.count('<td class="zone mono">') == 3
+    assert "Không có vùng loa ap-7 (các vùng: xa-a, ap-3)." in page and page.count('<td class="zone mono opt">') == 3
 
 
 def test_the_tally_page_has_a_zone_table_and_a_zone_filter(zoned: Web) -> None:

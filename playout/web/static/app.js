@@ -105,6 +105,11 @@
       form.append("kind", document.getElementById("up-kind").value);
       form.append("programme", document.getElementById("up-programme").value);
       form.append("episode_date", document.getElementById("up-date").value);
+      for (const [name, id] of [["title", "up-title"], ["tags", "up-tags"], ["valid_from", "up-valid-from"],
+                                ["valid_until", "up-valid-until"]]) {
+        const input = document.getElementById(id);
+        if (input) form.append(name, input.value);
+      }
       form.append("file", file, file.name);
       const xhr = new XMLHttpRequest();
       xhr.open("POST", box.dataset.url);
