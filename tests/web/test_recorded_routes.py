@@ -21,10 +21,10 @@ def test_an_upload_keeps_its_validity_window_and_a_bad_one_is_one_sentence(web: 
     before = len(web.app.clips.list())
     bad = _upload(tech, csrf, title="Thông báo", valid_from="2026-12-03", valid_until="2026-12-01")
     assert bad.status_code == 400
-    assert bad.get_json()["message"] == "Ngày bắt đầu hiệu lực 2026-12-03 sau ngày kết thúc 2026-12-01."
-    wrong = _upload(tech, csrf, title="Thông báo", valid_from="3/12/2026")
-    assert wrong.status_code == 400 and "3/12/2026" in wrong.get_json()["message"]
-    assert "Hiệu lực từ ngày" in wrong.get_json()["message"]
+    assert bad.get_json()["message"] == "Chưa nạp: Ngày bắt đầu hiệu lực 03/12/2026 sau ngày kết thúc 01/12/2026."
+    wrong = _upload(tech, csrf, title="Thông báo", valid_from="31/02/2026")  # no such day
+    assert wrong.status_code == 400 and "31/02/2026" in wrong.get_json()["message"]
+    assert "Hiệu lực từ" in wrong.get_json()["message"]  # the field named
     assert len(web.app.clips.list()) == before  # nothing imported
     ok = _upload(tech, csrf, title="Thông báo tiêm phòng", valid_from="2026-12-01", valid_until="2026-12-03")
     assert ok.status_code == 200, ok.get_json()

@@ -98,7 +98,7 @@ def test_a_relay_and_a_live_on_week_now_and_in_the_export(icecast: Icecast, tmp_
     table = list(csv.DictReader(io.StringIO(got.get_data(as_text=True).lstrip("\ufeff"))))
     kinds = {row["Tiêu đề"]: row for row in table}
     assert kinds["Thời sự Đài tỉnh"]["Loại"] == "tiếp âm", kinds
-    assert "dropped out" in kinds["Thời sự Đài tỉnh"]["Lý do"]
+    assert "bị mất 1 lần" in kinds["Thời sự Đài tỉnh"]["Lý do"]  # the dropout, in the reader's words
     spoken = kinds[live["title"]]
     assert live["title"].startswith("Phát trực tiếp ") and spoken["Khung giờ"] == "live", spoken
     assert spoken["Người thực hiện"].startswith("kythuat"), spoken
