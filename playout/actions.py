@@ -27,6 +27,7 @@ log = logging.getLogger("playout.actions")
 # Who may do what. Reading (status) is for anyone the daemon lets in; operating the
 # transmitter and changing the library is for technicians and the station's Unix users.
 OPERATORS = {"technician", "operator"}
+DIFF_CHARS = 20_000  # a schedule change's diff kept with it (a week's files are a few kB)
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ class ActionLog:
         self.db = db
         self.clock = clock
 
-    def record(self, actor: Actor, action: str, detail: str = "", outcome: str = "ok") -> None:
+    def record(self, actor: Actor, action: str, detail: str = "", outcome: str = "ok", diff: str | None = None) -> None:
         row = Action(at=self.clock.now(), actor=actor.name[:64], via=actor.via[:8], address=actor.address[:64],
-                     action=action[:32], detail=detail[:500], outcome=outcome[:500])  # fmt: skip
+                     action=action[:32], detail=detail[:500], outcome=outcome[:500],
+                     diff=diff[:DIFF_CHARS] if diff else None)  # fmt: skip
         try:
             with self.db.session() as s:
                 s.add(row)

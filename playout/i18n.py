@@ -1325,6 +1325,7 @@ LABELS: dict[str, dict[str, str]] = {
     "web.nav_accounts": {"vi": "Tài khoản", "en": "Accounts"},
     "web.nav_activity": {"vi": "Hoạt động", "en": "Activity"},
     "web.activity_title": {"vi": "Ai đã làm gì", "en": "Who did what"},
+    "web.activity_diff": {"vi": "Xem thay đổi trong tệp lịch", "en": "What changed in the schedule file"},
     "web.no_activity": {"vi": "Không có thao tác nào khớp bộ lọc.", "en": "No action matches the filters."},
     "web.via_web": {"vi": "trang web", "en": "web"},
     "web.via_cli": {"vi": "dòng lệnh", "en": "command line"},

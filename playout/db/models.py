@@ -153,3 +153,4 @@ class Action(SQLModel, table=True):
     action: str = Field(sa_type=String(32))
     detail: str = ""
     outcome: str = "ok"
+    diff: str | None = None  # a schedule change's files, before and after (unified diff)

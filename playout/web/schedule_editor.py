@@ -8,6 +8,8 @@ each error next to the field it is about. A technician edits; a manager reads.
 
 from __future__ import annotations
 
+import difflib
+
 import json
 import re
 from calendar import monthrange
@@ -527,14 +529,29 @@ def _save(folder: store.Folder, orig_id: str | None) -> Any:
                           f"refused: {len(errors)} error(s): " + "; ".join(t(p.msg_id, 'en', **p.params) for p in errors))  # fmt: skip
         flash(t("editor.refused", lang, errors=len(errors)), "error")
         return again(fields, general, [preview_mod.problem_line(p, "warning", lang) for p in warnings], status=422)
+    change = _diff(folder, {file: data})
     try:
         backups = folder.write({file: data}, digests, _app().clock.now().astimezone(_app().config.station.timezone))
     except store.EditConflict:
         return _conflict(action, file, f["id"], again)
     _actions().record(web_actor(), action, f"{file}: {f['id']}" + (f" (was {orig_id})" if orig_id and orig_id != f["id"] else "")
-                      + (f"; previous version {backups[0]}" if backups else ""))  # fmt: skip
+                      + (f"; previous version {backups[0]}" if backups else ""), diff=change)  # fmt: skip
     flash(t("editor.saved", lang, slot=f["id"], file=file), "ok")
     return redirect(url_for("schedule.index"))
+
+
+def _diff(folder: store.Folder, changes: dict[str, bytes | None]) -> str:
+    """The files as they are and as they will be written (None: removed), as a unified diff:
+    what a schedule change changed, kept with it in the journal."""
+    def lines(data: bytes | None) -> list[str]:
+        return data.decode("utf-8", errors="replace").splitlines(keepends=True) if data is not None else []
+
+    out: list[str] = []
+    for name, new in changes.items():
+        old = folder.files.get(name)
+        out += difflib.unified_diff(lines(old), lines(new), fromfile=f"a/{name}" if old is not None else "/dev/null",
+                                    tofile=f"b/{name}" if new is not None else "/dev/null")  # fmt: skip
+    return "".join(line if line.endswith("\n") else line + "\n" for line in out)
 
 
 def _conflict(action: str, file: str, what: str, again: Any) -> Any:
@@ -569,6 +586,7 @@ def delete(slot_id: str) -> Any:
         for p in errors:
             flash(preview_mod.problem_line(p, "error", g.lang), "error")
         return redirect(url_for("schedule.index"))
+    change = _diff(folder, {place.file: data})
     try:
         backups = folder.write({place.file: data}, digests, _app().clock.now().astimezone(_app().config.station.timezone))
     except store.EditConflict:
@@ -577,7 +595,7 @@ def delete(slot_id: str) -> Any:
         flash(t("editor.conflict", g.lang, file=place.file), "error")
         return redirect(url_for("schedule.index"))
     _actions().record(web_actor(), "schedule-delete", f"{place.file}: {slot_id}" + (f"; previous version {backups[0]}"
-                                                                                    if backups else ""))  # fmt: skip
+                                                                                    if backups else ""), diff=change)  # fmt: skip
     flash(t("editor.deleted", g.lang, slot=slot_id, file=place.file), "ok")
     return redirect(url_for("schedule.index"))
 
@@ -622,6 +640,7 @@ def station() -> Any:
                 flash(t("editor.refused", g.lang, errors=len(new_errors)), "error")
                 status = 422
             else:
+                change = _diff(folder, {file: data})
                 try:
                     backups = folder.write({file: data}, digests,
                                            _app().clock.now().astimezone(_app().config.station.timezone))  # fmt: skip
@@ -630,7 +649,7 @@ def station() -> Any:
                 else:
                     _actions().record(web_actor(), "schedule-station", f"{file}: chime {f['chime'] or '-'}, blackout "
                                       + (", ".join(str(d) for d in dates) or "-")
-                                      + (f"; previous version {backups[0]}" if backups else ""))  # fmt: skip
+                                      + (f"; previous version {backups[0]}" if backups else ""), diff=change)  # fmt: skip
                     flash(t("editor.station_saved", g.lang, file=file), "ok")
                     return redirect(url_for("schedule.index"))
         if status == 409:

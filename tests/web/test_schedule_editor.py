@@ -143,6 +143,13 @@ def test_an_edit_keeps_the_comments_and_the_old_version(editor: Web) -> None:
     assert actions(editor)[-1].detail == "phien-sang.toml: phien-sang; previous version .backup/phien-sang.toml.20261130-090304"
     # The daemon's loader reads only the folder's *.toml: the backup is not a second slot.
     assert editor.station.cli("schedule", "check").exit_code == 0
+    # The journal keeps what changed, and the Activity page shows it: the old and new lines.
+    diff = actions(editor)[-1].diff
+    assert diff.startswith("--- a/phien-sang.toml\n+++ b/phien-sang.toml\n"), diff
+    changed = [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert len(changed) == 4 and any(x.startswith("-times") for x in changed) and '+times = ["05:15"]' in changed, diff
+    page = c.get("/activity").get_data(as_text=True)
+    assert "Xem thay đổi trong tệp lịch" in page and '<span class="add">+times = [&#34;05:15&#34;]</span>' in page, page
 
 
 def test_a_file_edited_by_hand_while_the_page_is_open_is_not_overwritten(editor: Web) -> None:
