@@ -513,7 +513,8 @@ def write_pdf(t: Tally, lang: str, dest: Path, head: Letterhead,
         for heading, caption_text, sentences, rows in station_tables(stations, 2, lang):
             story.append(KeepTogether([p(heading, style(13, True, align=0, firstLineIndent=10 * mm, spaceBefore=8,
                                                         spaceAfter=4)), *(p(x, body) for x in sentences)]))  # fmt: skip
-            story += [p(caption_text, caption), data_table(rows, [float(w) for w in MAIN_WIDTHS_MM], 11)]
+            story.append(KeepTogether([p(caption_text, caption),
+                                       data_table(rows, [float(w) for w in MAIN_WIDTHS_MM], 11)]))  # fmt: skip
     story.append(p(label("tally.rule", lang).format(share=round(t.partial_share * 100)),
                    style(11, italic=True, align=0, spaceBefore=6)))  # fmt: skip
     recipients = [p(label("report.recipients", lang), style(12, True, True, align=0))]
