@@ -105,3 +105,31 @@ def test_the_province_report_as_pdf_from_the_command_line(stations: list[Provinc
     r = a.cli.cli("province", "tally", "--year", "2026", "--format", "docx", "--out", str(tmp_path / "tinh.docx"))
     assert r.exit_code == 0, r.output
     assert "TOÀN TỈNH" in " ".join(p.text for p in docx.Document(str(tmp_path / "tinh.docx")).paragraphs)
+
+
+def test_an_item_aired_to_two_zones_counts_once_as_in_the_stations_own_tally(stations: list[ProvinceStation],  # noqa: F811
+                                                                            central_url: str) -> None:  # fmt: skip
+    a = stations[0]
+    a.air_until(local_midnight(date(2026, 12, 1), a.app) + hours(8))  # 6 sessions: 6 chimes, 12 slogans
+    # A station with a second zone logs a row per zone and item (its key ending "@zone"): every
+    # item went to "loa-2" too, the first slogan missed there.
+    with a.app.db.engine.begin() as conn:
+        cols = [r[1] for r in conn.execute(text("pragma table_info(airings)")) if r[1] not in ("id", "key", "zone")]
+        conn.execute(text(f"insert into airings (key, zone, {', '.join(cols)}) select key || '@loa-2', 'loa-2', "
+                          f"{', '.join(cols)} from airings"))  # fmt: skip
+        first = conn.execute(text("select key from airings where zone = 'loa-2' and kind = 'slogan' order by key")).first()
+        conn.execute(text("update airings set outcome = 'missed', played_ms = 0 where key = :k"), {"k": first[0]})
+    fw = forwarder(a, central_url)
+    fw.join()
+    fw.forward_all({"station": a.app.config.station.name})
+    period = Period(date(2026, 12, 1), date(2026, 12, 31), a.app.config.station.timezone)
+    own = station_tally.compute(a.app.db, period, a.app.config.station.name)
+    central = central_engine(central_url)
+    pt = tally.compute(central, period, "Tỉnh Đồng Tháp")
+    central.dispose()
+    assert [(ln.kind, ln.airings) for ln in own.lines] == [("slogan", 12), ("chime", 6)]
+    assert [ln.not_aired for ln in own.lines] == [{"missed": 1}, {}]
+    (part,) = pt.stations
+    fields = [(ln.kind, ln.programme, ln.clips, ln.airings, ln.airtime_ms, ln.manual, ln.not_aired) for ln in own.lines]
+    assert [(ln.kind, ln.programme, ln.clips, ln.airings, ln.airtime_ms, ln.manual, ln.not_aired)
+            for ln in part.tally.lines] == fields  # fmt: skip
