@@ -1176,6 +1176,8 @@ LABELS: dict[str, dict[str, str]] = {
     "report.default_title": {"vi": "Kết quả phát sóng {period}", "en": "Airing results, {period}"},
     "report.year": {"vi": "năm {year}", "en": "{year}"},
     "report.results": {"vi": "KẾT QUẢ PHÁT SÓNG", "en": "AIRING RESULTS"},
+    "report.results_total": {"vi": "KẾT QUẢ PHÁT SÓNG TOÀN TỈNH", "en": "AIRING RESULTS, PROVINCE TOTAL"},
+    "report.by_station": {"vi": "KẾT QUẢ PHÁT SÓNG TỪNG ĐÀI", "en": "AIRING RESULTS BY STATION"},
     "report.table": {"vi": "Bảng {n}. {name}", "en": "Table {n}. {name}"},
     "report.figure": {"vi": "Biểu đồ. {name}", "en": "Chart. {name}"},
     "report.recipients": {"vi": "Nơi nhận:", "en": "Recipients:"},
