@@ -293,8 +293,8 @@ def tally_command(
     year: Annotated[int | None, typer.Option(help="A calendar year, e.g. 2026.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md (on screen), csv, xlsx or json.")] = "md",
-    out_file: Annotated[Path | None, typer.Option("--out", help="The file to write (csv, xlsx, json).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md (on screen), csv, xlsx, json, docx or pdf.")] = "md",
+    out_file: Annotated[Path | None, typer.Option("--out", help="The file to write (not md).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
     central: CentralOption = None,
     config: ConfigOption = None,
@@ -303,12 +303,13 @@ def tally_command(
     from playout.cli.common import parse_date
     from playout.province import tally
     from playout.province.forward import central_engine
+    from playout.reports.document import Letterhead
     from playout.reports.period import atomic_output, check_output, period_from
     from playout.reports.tally import markdown
 
     app = load_app(config)
-    if fmt not in ("md", "csv", "xlsx", "json"):
-        raise UsageError("cli.bad_format", value=fmt, choices="md, csv, xlsx, json")
+    if fmt not in ("md", "csv", "xlsx", "json", "docx", "pdf"):
+        raise UsageError("cli.bad_format", value=fmt, choices="md, csv, xlsx, json, docx, pdf")
     tz = app.config.station.timezone
     period = period_from(year, parse_date(start, "--from"), parse_date(end, "--to"), tz,
                          app.clock.now().astimezone(tz).date())  # fmt: skip
@@ -327,7 +328,8 @@ def tally_command(
         out.print(markdown(result.total, app.lang), markup=False, soft_wrap=True)
         return
     with atomic_output(out_file) as temp:  # type: ignore[arg-type]
-        n = tally.write(result, fmt, temp, app.lang)
+        head = Letterhead.from_config(app.config, app.clock.now().astimezone(tz).date())
+        n = tally.write(result, fmt, temp, app.lang, head)
     out.print(t("out.written", app.lang, rows=n, path=out_file), markup=False)
 
 

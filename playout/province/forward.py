@@ -263,6 +263,12 @@ def _upsert_airings(conn, station_id: str, airings: list[tuple]) -> None:  # noq
     conn.execute(text("DROP TABLE incoming_airings"))
 
 
+# An item aired to several zones has a row per zone: aired (whole or partly) it counts once,
+# as in a station's own tally; what did not air counts per row, as there too.
+DAY_AIRINGS = ("CASE WHEN outcome IN ('aired', 'partial') THEN count(DISTINCT occurrence || '/' || position::text) "
+               "ELSE count(*) END")
+
+
 def _rebuild_days(conn, station_id: str, tz: str, scheduled: set[str]) -> None:  # noqa: ANN001
     """Sum again the station's local days these airings fall on (province_airing_days)."""
     zone = ZoneInfo(tz)
@@ -276,7 +282,7 @@ def _rebuild_days(conn, station_id: str, tz: str, scheduled: set[str]) -> None: 
         "airings, played_ms, manual) "
         "SELECT station_id, (scheduled_at AT TIME ZONE :tz)::date, kind, programme, clip_id, outcome, "
         "CASE WHEN outcome = 'partial' AND duration_ms > 0 THEN (1000 * played_ms::bigint / duration_ms)::int END, "
-        "count(*), coalesce(sum(played_ms), 0), sum(CASE WHEN manual THEN 1 ELSE 0 END) "
+        f"{DAY_AIRINGS}, coalesce(sum(played_ms), 0), sum(CASE WHEN manual THEN 1 ELSE 0 END) "
         "FROM province_airings WHERE station_id = :s AND scheduled_at >= :lo AND scheduled_at < :hi "
         "AND (scheduled_at AT TIME ZONE :tz)::date = ANY(:days) GROUP BY 1, 2, 3, 4, 5, 6, 7"), params)  # fmt: skip
 

@@ -2,7 +2,9 @@
 the central record, with the same counting rule as a station's own tally (`aired`, and
 `partial` when at least `partial_share` of the clip played).
 
-Exports: CSV and XLSX (the tally's table with a station column), and a JSON form for a
+Exports: CSV and XLSX (the tally's table with a station column), the report in the
+administrative format as DOCX and PDF (the station's report, `playout.reports.document`,
+with the province's total and a part per station), and a JSON form for a
 future adapter to whatever the province reports upward (its schema is in the README,
 "Province", and versioned by its `format` field).
 """
@@ -20,6 +22,7 @@ from sqlalchemy.engine import Engine
 
 from playout.model import Kind, Outcome
 from playout.province.models import ProvinceAiringDay, ProvinceStation
+from playout.reports.document import Letterhead
 from playout.reports.period import Period
 from playout.reports.tally import KIND_ORDER, NOT_AIRED, Line, Tally, airtime, headers, number, summary
 
@@ -72,7 +75,8 @@ def compute(central: Engine, period: Period, province: str, partial_share: float
                 ln.airings += int(n)
                 ln.airtime_ms += int(ms)
                 ln.manual += int(manual or 0)
-            elif outcome in NOT_AIRED and kind is not None:
+            elif kind is not None and (outcome in NOT_AIRED or outcome == Outcome.PARTIAL.value and not is_counted):
+                # A partial airing under the share is shown with what did not air, as a station's tally does.
                 ln = line(sid, kind, prog)
                 ln.not_aired[outcome] = ln.not_aired.get(outcome, 0) + int(n)
         for (sid, kind, prog), ids in clips.items():
@@ -134,10 +138,20 @@ def table_rows(pt: ProvinceTally, lang: str) -> list[list]:
     return rows
 
 
-def write(pt: ProvinceTally, fmt: str, path: Path, lang: str) -> int:
-    """Write the tally as csv, xlsx or json to `path`; the number of table rows."""
+def station_label(s: StationTally) -> str:
+    return s.name if s.name == s.station_id else f"{s.name} ({s.station_id})"
+
+
+def write(pt: ProvinceTally, fmt: str, path: Path, lang: str, head: Letterhead | None = None) -> int:
+    """Write the tally as csv, xlsx, json, docx or pdf to `path` (the report's header from
+    `head`, else the province's name alone); the number of table rows."""
     rows = table_rows(pt, lang)
-    if fmt == "json":
+    if fmt in ("docx", "pdf"):
+        from playout.reports import document
+
+        writer = document.write_docx if fmt == "docx" else document.write_pdf
+        writer(pt.total, lang, path, head or Letterhead(pt.province), [(station_label(s), s.tally) for s in pt.stations])
+    elif fmt == "json":
         path.write_text(json.dumps(as_json(pt, lang), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     elif fmt == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as f:

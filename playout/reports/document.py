@@ -8,6 +8,10 @@ left and the signature block bottom right; page numbers centred at the top from 
 The typeface is Times New Roman, 13–14 pt for the body (Liberation Serif, with the same
 metrics, where Times is not installed: the PDF embeds it). The Word file is editable text
 and tables; only the chart is a picture.
+
+A province's report (`stations` given: the province's total as `t`) has the total under I
+and a part per station under II: its sentences and its table. The province's tally has no
+months (it reads sums by station and clip), so no monthly table or chart.
 """
 
 from __future__ import annotations
@@ -135,6 +139,21 @@ def period_text(t: Tally, lang: str) -> str:
     return text + (f"; {label('tally.zone', lang)}: {t.zone_label(t.zone)}." if t.zone else ".")
 
 
+def results_heading(province: bool, lang: str) -> str:
+    return f"I. {label('report.results_total' if province else 'report.results', lang)}"
+
+
+def station_tables(stations: list[tuple[str, Tally]], first: int,
+                   lang: str) -> list[tuple[str, str, list[str], list[list[str]]]]:  # fmt: skip
+    """A province's part II, one entry per station: its heading, its table's caption, its
+    sentences and its table."""
+    out = []
+    for i, (name, st) in enumerate(stations):
+        caption = label("report.table", lang).format(n=first + i, name=f"{label('tally.heading', lang)} — {name}")
+        out.append((f"{i + 1}. {name}", caption, body_sentences(st, lang), main_table(st, lang)))
+    return out
+
+
 def body_sentences(t: Tally, lang: str) -> list[str]:
     lines = summary(t, lang) or [label("tally.nothing", lang)]
     if t.unassigned_not_aired:
@@ -214,7 +233,8 @@ def chart_shapes(t: Tally, lang: str) -> tuple[list[chart.Shape], float, float]:
 # -- Word ------------------------------------------------------------------------------
 
 
-def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
+def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead,
+               stations: list[tuple[str, Tally]] | None = None) -> None:  # fmt: skip
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -304,7 +324,8 @@ def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
     rule(doc, 40, TEXT_W_MM)
     para(doc, period_text(t, lang), 13,
          align=justify, before=6, after=6, first=10)  # fmt: skip
-    para(doc, f"I. {label('report.results', lang)}", 13, bold=True, after=6, first=10)
+    province = stations is not None
+    para(doc, results_heading(province, lang), 13, bold=True, after=6, first=10)
     for sentence in body_sentences(t, lang):
         para(doc, sentence, 13, align=justify, after=6, first=10)
 
@@ -322,7 +343,7 @@ def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
     para(doc, label("report.table", lang).format(n=1, name=label("tally.heading", lang)), 13, bold=True, before=6,
          after=4)  # fmt: skip
     data_table(main_table(t, lang), [float(w) for w in MAIN_WIDTHS_MM], 11)
-    for i, rows in enumerate(monthly_tables(t, lang)):
+    for i, rows in enumerate([] if province else monthly_tables(t, lang)):
         name = label("tally.by_month", lang) + (f" ({i + 1})" if len(t.months) > MONTHS_PER_TABLE else "")
         para(doc, label("report.table", lang).format(n=2 + i, name=name), 13, bold=True, before=10, after=4)
         months = len(rows[0]) - 1
@@ -334,7 +355,7 @@ def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
              after=4)  # fmt: skip
         data_table(rows, zone_widths(rows), 9.5)
 
-    shapes, width, height = chart_shapes(t, lang)
+    shapes, width, height = ([], 0.0, 0.0) if province else chart_shapes(t, lang)
     if shapes:
         para(doc, label("report.figure", lang).format(name=label("tally.chart", lang)), 13, bold=True, before=10,
              after=4).paragraph_format.keep_with_next = True  # fmt: skip
@@ -344,6 +365,14 @@ def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
             chart.to_png(shapes, width, height, png, regular, bold)
             doc.add_picture(str(png), width=Mm(TEXT_W_MM))
         doc.paragraphs[-1].alignment = center
+    if stations is not None:
+        para(doc, f"II. {label('report.by_station', lang)}", 13, bold=True, before=10, after=6, first=10)
+        for heading, caption, sentences, rows in station_tables(stations, 2, lang):
+            para(doc, heading, 13, bold=True, before=8, after=4, first=10).paragraph_format.keep_with_next = True
+            for sentence in sentences:
+                para(doc, sentence, 13, align=justify, after=6, first=10)
+            para(doc, caption, 13, bold=True, before=4, after=4).paragraph_format.keep_with_next = True
+            data_table(rows, [float(w) for w in MAIN_WIDTHS_MM], 11)
     para(doc, label("tally.rule", lang).format(share=round(t.partial_share * 100)), 11, italic=True, before=6)
 
     # Recipients | signature.
@@ -381,7 +410,8 @@ def write_docx(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
 # -- PDF -------------------------------------------------------------------------------
 
 
-def write_pdf(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
+def write_pdf(t: Tally, lang: str, dest: Path, head: Letterhead,
+              stations: list[tuple[str, Tally]] | None = None) -> None:  # fmt: skip
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
     from reportlab.lib.pagesizes import A4
@@ -446,8 +476,8 @@ def write_pdf(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
     story: list[Any] = [header, Spacer(1, 8 * mm), p(label("report.kind", lang), style(14, True)),
                         p(title, style(14, True)), Rule(40 * mm), Spacer(1, 3 * mm),
                         p(period_text(t, lang), body),
-                        p(f"I. {label('report.results', lang)}", style(13, True, align=0, firstLineIndent=10 * mm,
-                                                                         spaceAfter=6))]  # fmt: skip
+                        p(results_heading(stations is not None, lang),
+                          style(13, True, align=0, firstLineIndent=10 * mm, spaceAfter=6))]  # fmt: skip
     story += [p(s, body) for s in body_sentences(t, lang)]
     caption = style(13, True, align=0, spaceBefore=6, spaceAfter=4)
 
@@ -464,7 +494,7 @@ def write_pdf(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
 
     story += [p(label("report.table", lang).format(n=1, name=label("tally.heading", lang)), caption),
               data_table(main_table(t, lang), [float(w) for w in MAIN_WIDTHS_MM], 11)]  # fmt: skip
-    for i, rows in enumerate(monthly_tables(t, lang)):
+    for i, rows in enumerate([] if stations is not None else monthly_tables(t, lang)):
         name = label("tally.by_month", lang) + (f" ({i + 1})" if len(t.months) > MONTHS_PER_TABLE else "")
         months = len(rows[0]) - 1
         story += [p(label("report.table", lang).format(n=2 + i, name=name), caption),
@@ -473,10 +503,18 @@ def write_pdf(t: Tally, lang: str, dest: Path, head: Letterhead) -> None:
         n = 2 + len(monthly_tables(t, lang))
         story += [p(label("report.table", lang).format(n=n, name=label("tally.by_zone", lang)), caption),
                   data_table(rows, zone_widths(rows), 9.5)]  # fmt: skip
-    shapes, width, height = chart_shapes(t, lang)
+    shapes, width, height = ([], 0.0, 0.0) if stations is not None else chart_shapes(t, lang)
     if shapes:
         story.append(KeepTogether([p(label("report.figure", lang).format(name=label("tally.chart", lang)), caption),
                                    chart.to_reportlab(shapes, width, height, "DejaVuSans", "DejaVuSans-Bold")]))
+    if stations is not None:
+        story.append(p(f"II. {label('report.by_station', lang)}",
+                       style(13, True, align=0, firstLineIndent=10 * mm, spaceBefore=10, spaceAfter=6)))  # fmt: skip
+        for heading, caption_text, sentences, rows in station_tables(stations, 2, lang):
+            story.append(KeepTogether([p(heading, style(13, True, align=0, firstLineIndent=10 * mm, spaceBefore=8,
+                                                        spaceAfter=4)), *(p(x, body) for x in sentences)]))  # fmt: skip
+            story.append(KeepTogether([p(caption_text, caption),
+                                       data_table(rows, [float(w) for w in MAIN_WIDTHS_MM], 11)]))  # fmt: skip
     story.append(p(label("tally.rule", lang).format(share=round(t.partial_share * 100)),
                    style(11, italic=True, align=0, spaceBefore=6)))  # fmt: skip
     recipients = [p(label("report.recipients", lang), style(12, True, True, align=0))]

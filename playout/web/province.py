@@ -15,7 +15,8 @@ from playout.i18n import label
 from playout.province import tally as province_tally
 from playout.province import view
 from playout.reports import tally
-from playout.web.pages import XLSX, _send_report, year_period
+from playout.reports.document import Letterhead
+from playout.web.pages import DOCX, XLSX, _send_report, year_period
 
 bp = Blueprint("province", __name__)
 
@@ -62,11 +63,12 @@ def tally_page() -> Any:
 @bp.route("/tally/download")
 def tally_download() -> Any:
     fmt = request.args.get("format", "xlsx")
-    if fmt not in ("xlsx", "csv", "json"):
+    if fmt not in ("xlsx", "csv", "json", "docx", "pdf"):
         abort(404)
     year, pt = _tally()
-    mimetype = {"xlsx": XLSX, "csv": "text/csv", "json": "application/json"}[fmt]
-    return _send_report(lambda dest: province_tally.write(pt, fmt, dest, g.lang), f"tinh-{year}.{fmt}", mimetype)
+    mimetype = {"xlsx": XLSX, "csv": "text/csv", "json": "application/json", "docx": DOCX, "pdf": "application/pdf"}[fmt]
+    head = Letterhead.from_config(_app().config, _today())
+    return _send_report(lambda dest: province_tally.write(pt, fmt, dest, g.lang, head), f"tinh-{year}.{fmt}", mimetype)
 
 
 @bp.route("/bulletins")

@@ -74,5 +74,5 @@ def test_the_province_commands_read_the_central_record(stations: list[ProvinceSt
     r = a.cli.cli("province", "tally", "--from", "2026-12-01", "--to", "2026-12-31", "--format", "json", "--out", str(out))
     assert r.exit_code == 0, r.output
     assert json.loads(out.read_text(encoding="utf-8"))["total"]["lines"]
-    r = a.cli.cli("province", "tally", "--year", "2026", "--format", "pdf", "--out", str(tmp_path / "x.pdf"))
-    assert r.exit_code == 2 and "pdf" in r.output
+    r = a.cli.cli("province", "tally", "--year", "2026", "--format", "odt", "--out", str(tmp_path / "x.odt"))
+    assert r.exit_code == 2 and "odt" in r.output and "docx" in r.output

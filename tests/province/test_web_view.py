@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 
+import docx
 import openpyxl
 from sqlalchemy import text
 
@@ -62,6 +63,13 @@ def test_the_province_sees_its_stations_tally_and_bulletins(stations: list[Provi
     assert download.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(download.data))["Tong hop"]
     assert any(row[0] == "Toàn tỉnh" for row in sheet.iter_rows(min_row=4, values_only=True))
+    assert "format=docx" in tally_page and "format=pdf" in tally_page
+    report = client.get("/tally/download?year=2026&format=docx")  # the report, a part per station (test_report.py)
+    assert report.status_code == 200 and report.headers["Content-Disposition"].endswith("tinh-2026.docx")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(report.data)).paragraphs]
+    assert "II. KẾT QUẢ PHÁT SÓNG TỪNG ĐÀI" in paragraphs
+    assert f"1. Đài truyền thanh xã {a.sid} ({a.sid})" in paragraphs
+    assert client.get("/tally/download?year=2026&format=odt").status_code == 404
     bulletins = client.get("/bulletins").get_data(as_text=True)
     assert "Cảnh báo bão số 9" in bulletins and "đã nhận" in bulletins and "đã phát" in bulletins
 
