@@ -2,6 +2,7 @@
 
 Messages are looked up by id so that code never builds user-facing sentences itself; a
 missing translation falls back to English, and a missing id is a bug caught by the tests.
+The texts themselves are in the gettext catalogs under locale/ (see below).
 """
 
 from __future__ import annotations
