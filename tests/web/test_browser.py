@@ -102,14 +102,13 @@ def _station(root: Path) -> Station:
     return st
 
 
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def running(st: Station) -> Iterator[Live]:
+    """The daemon on this station, and a Chromium to drive its page (a module's fixture)."""
     require_program("chromium")
     require_program("ffmpeg")
     sync_playwright, _ = _playwright()
     artifacts = Path(os.environ.get("PLAYOUT_ARTIFACTS") or ROOT / "tests" / "artifacts")
     artifacts.mkdir(parents=True, exist_ok=True)
-    st = _station(tmp_path_factory.mktemp("web") / "station")
     daemon = LiveDaemon(app_mod.build(st.config))
     daemon.start()
     try:
@@ -121,6 +120,26 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
                 browser.close()
     finally:
         daemon.stop()
+
+
+def with_microphone(p, base: str, wav: Path, *args: str):  # noqa: ANN001, ANN201
+    """A Chromium whose microphone says `wav`, and a page of it logged in as the technician."""
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}", *args])  # fmt: skip
+    ctx = browser.new_context(viewport=DESK, locale="vi-VN")
+    ctx.set_default_timeout(TIMEOUT)
+    page = ctx.new_page()
+    page.goto(base + "/login")
+    page.fill("input[name=name]", "kythuat")
+    page.fill("input[name=password]", PASSWORDS["kythuat"])
+    page.click("button[type=submit]")
+    return browser, page
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    yield from running(_station(tmp_path_factory.mktemp("web") / "station"))
 
 
 def test_a_technician_loads_clips_sees_the_week_airs_a_clip_and_exports_the_log(live: Live, tmp_path: Path) -> None:

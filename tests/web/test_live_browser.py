@@ -30,7 +30,7 @@ from playout import app as app_mod
 from playout.daemon.live import LiveDaemon
 from tests.conftest import ROOT, Station, free_port, require_program
 from tests.web.conftest import PASSWORDS
-from tests.web.test_browser import CHROMIUM, DESK, TIMEOUT, _playwright
+from tests.web.test_browser import TIMEOUT, _playwright, with_microphone
 
 pytestmark = pytest.mark.browser
 
@@ -100,17 +100,8 @@ def test_the_microphone_airs_through_the_page_within_a_second_and_is_kept(daemon
     host, port = d.web.address
     base = f"http://{host}:{port}"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={tmp_path / 'said.wav'}"])  # fmt: skip
+        browser, page = with_microphone(p, base, tmp_path / "said.wav")
         try:
-            ctx = browser.new_context(viewport=DESK, locale="vi-VN")
-            ctx.set_default_timeout(TIMEOUT)
-            page = ctx.new_page()
-            page.goto(base + "/login")
-            page.fill("input[name=name]", "kythuat")
-            page.fill("input[name=password]", PASSWORDS["kythuat"])
-            page.click("button[type=submit]")
             page.click("nav >> text=Phát trực tiếp")
             expect(page.locator("h1")).to_have_text("Phát trực tiếp từ micrô")
             page.check("input[name=live-level][value=emergency]")

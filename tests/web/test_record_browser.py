@@ -19,8 +19,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.daemon.helpers import wait_for
-from tests.web.conftest import PASSWORDS
-from tests.web.test_browser import CHROMIUM, DESK, TIMEOUT, _playwright
+from tests.web.test_browser import TIMEOUT, _playwright, with_microphone
 from tests.web.test_live_browser import RATE, _clip, _find, daemon  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.browser
@@ -42,18 +41,8 @@ def test_an_announcement_recorded_on_the_page_is_listened_to_imported_for_three_
     today = d.app.clock.now().astimezone(d.tz).date()
     until = today + timedelta(days=2)  # valid today and the two days after: three days
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            "--autoplay-policy=no-user-gesture-required",
-            f"--use-file-for-fake-audio-capture={tmp_path / 'said.wav'}"])  # fmt: skip
+        browser, page = with_microphone(p, base, tmp_path / "said.wav", "--autoplay-policy=no-user-gesture-required")
         try:
-            ctx = browser.new_context(viewport=DESK, locale="vi-VN")
-            ctx.set_default_timeout(TIMEOUT)
-            page = ctx.new_page()
-            page.goto(base + "/login")
-            page.fill("input[name=name]", "kythuat")
-            page.fill("input[name=password]", PASSWORDS["kythuat"])
-            page.click("button[type=submit]")
             page.click("nav >> text=Phát trực tiếp")
             expect(page.locator("#record h2")).to_have_text("Ghi âm thông báo")
             page.click("#rec-start")

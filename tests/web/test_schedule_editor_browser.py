@@ -8,7 +8,6 @@ README's picture of the editor is written there too.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -16,11 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from playout import app as app_mod
-from playout.daemon.live import LiveDaemon
-from tests.conftest import ROOT, Station, free_port, require_program
+from tests.conftest import ROOT, Station, free_port
 from tests.web.conftest import EX, PASSWORDS
-from tests.web.test_browser import CHROMIUM, DESK, PHONE, Live, _playwright
+from tests.web.test_browser import DESK, PHONE, Live, _playwright, running
 
 pytestmark = pytest.mark.browser
 
@@ -48,23 +45,7 @@ def _station(root: Path) -> Station:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    require_program("chromium")
-    require_program("ffmpeg")
-    sync_playwright, _ = _playwright()
-    artifacts = Path(os.environ.get("PLAYOUT_ARTIFACTS") or ROOT / "tests" / "artifacts")
-    artifacts.mkdir(parents=True, exist_ok=True)
-    st = _station(tmp_path_factory.mktemp("editor") / "station")
-    daemon = LiveDaemon(app_mod.build(st.config))
-    daemon.start()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                yield Live(st, daemon, browser, artifacts)
-            finally:
-                browser.close()
-    finally:
-        daemon.stop()
+    yield from running(_station(tmp_path_factory.mktemp("editor") / "station"))
 
 
 def _first_saturday_week() -> tuple[str, date]:
