@@ -22,14 +22,28 @@ DEFAULT_LANGUAGE = "vi"
 LOCALE_DIR = Path(__file__).with_name("locale")
 
 
-def _load() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+HELP_CONTEXT = "cli.help"  # the command line's help: msgid is the English text in the code
+
+
+def _load() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]], dict[str, dict[str, str]]]:
     from babel.messages.pofile import read_po
 
     messages: dict[str, dict[str, str]] = {}
     labels: dict[str, dict[str, str]] = {}
+    helps: dict[str, dict[str, str]] = {}
+
+    def entry_of(m) -> dict[str, str] | None:  # noqa: ANN001
+        if m.context == HELP_CONTEXT:
+            return helps.get(str(m.id))
+        return messages.get(m.context or "") or labels.get(m.context or "")
+
     with (LOCALE_DIR / "playout.pot").open("rb") as f:
         for m in read_po(f):
-            if m.id and m.context:
+            if not m.id or not m.context:
+                continue
+            if m.context == HELP_CONTEXT:
+                helps[str(m.id)] = {"en": str(m.id)}
+            else:
                 (labels if "label" in m.auto_comments else messages)[m.context] = {"en": str(m.id)}
     for lang in LANGUAGES:
         po = LOCALE_DIR / lang / "LC_MESSAGES" / "playout.po"
@@ -37,13 +51,19 @@ def _load() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
             continue
         with po.open("rb") as f:
             for m in read_po(f, locale=lang):
-                entry = messages.get(m.context or "") or labels.get(m.context or "")
+                entry = entry_of(m)
                 if entry is not None and m.string and not m.fuzzy:
                     entry[lang] = str(m.string)
-    return messages, labels
+    return messages, labels, helps
 
 
-MESSAGES, LABELS = _load()
+MESSAGES, LABELS, HELP = _load()
+
+
+def help_text(english: str, lang: str) -> str:
+    """A command's or an option's help in `lang` (English where the catalog lacks it)."""
+    entry = HELP.get(english)
+    return (entry.get(lang) if entry else None) or english
 
 
 def t(msg_id: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:

@@ -50,3 +50,34 @@ def test_the_catalogs_are_valid_for_a_translators_tools_and_list_the_same_messag
     assert len(i18n.MESSAGES) > 300 and len(i18n.LABELS) > 400
     assert i18n.t("config.missing", "vi", path="x") == "Không tìm thấy tệp cấu hình x."
     assert i18n.t("config.missing", "en", path="x") == "The configuration file x does not exist."
+
+
+def test_the_command_line_helps_in_the_stations_language() -> None:
+    """Every command's and option's help has its Vietnamese in the catalog, and `playout
+    --help` speaks the station's language (Vietnamese by default, English when set)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from playout.cli import localized
+
+    command = localized("en")
+    missing = []
+
+    def walk(cmd) -> None:  # noqa: ANN001
+        for text in [cmd.help, *(getattr(p, "help", None) for p in cmd.params)]:
+            if text and "vi" not in i18n.HELP.get(text, {}):
+                missing.append(text)
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(command)
+    assert missing == []
+    exe = str(Path(sys.executable).with_name("playout"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAYOUT_")}
+    vi = subprocess.run([exe, "skip", "--help"], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert vi.returncode == 0 and "Dừng bài đang phát" in vi.stdout and "Tùy chọn" in vi.stdout, vi.stdout
+    en = subprocess.run([exe, "skip", "--help"], capture_output=True, text=True,
+                        env={**env, "PLAYOUT_STATION_LANGUAGE": "en"}, cwd=ROOT)  # fmt: skip
+    assert en.returncode == 0 and "End the item on air now" in en.stdout and "Options" in en.stdout, en.stdout
