@@ -25,6 +25,7 @@ from playout.i18n import t
 from playout.model import CLIP_KINDS
 from playout.scheduling import parse as P
 from playout.scheduling import store
+from playout.web import display
 from playout.scheduling.check import check
 from playout.scheduling.expand import expand
 from playout.scheduling.model import LatestEpisode, NamedClip, Problem, Relay, Rotation
@@ -91,6 +92,8 @@ def _text(v: Any) -> str:
         return "true" if v else "false"
     if hasattr(v, "strftime") and hasattr(v, "hour") and not hasattr(v, "day"):
         return v.strftime("%H:%M") if v.second == 0 else v.strftime("%H:%M:%S")
+    if hasattr(v, "strftime") and hasattr(v, "day") and not hasattr(v, "hour"):
+        return v.strftime("%d/%m/%Y")  # a date as the page shows and takes it
     return str(v)
 
 
@@ -208,8 +211,16 @@ def _clip(text: str) -> Any:
     return int(text) if text.isascii() and text.isdigit() else text
 
 
+def _day(text: str) -> Any:
+    """A date as typed (dd/mm/yyyy, or ISO); anything else stays text, for the check to name."""
+    try:
+        return display.parse_date(text)
+    except ValueError:
+        return text.strip()
+
+
 def _dates(text: str) -> list:
-    return [store.day_values(x) for x in re.split(r"[,;\s]+", text) if x]
+    return [_day(x) for x in re.split(r"[,;\s]+", text) if x]
 
 
 def _recurrence_values(f: dict[str, Any], out: dict[str, Any], *, slot: bool) -> None:
@@ -226,7 +237,7 @@ def _recurrence_values(f: dict[str, Any], out: dict[str, Any], *, slot: bool) ->
         out["except"] = _dates(f["except"])
     for key in ("valid_from", "valid_until"):
         if f[key]:
-            out[key] = store.day_values(f[key])
+            out[key] = _day(f[key])
 
 
 def values_from_form(f: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +250,7 @@ def values_from_form(f: dict[str, Any]) -> dict[str, Any]:
     if f["every_weeks"]:
         v["every_weeks"] = _number(f["every_weeks"])
     if f["anchor"]:
-        v["anchor"] = store.day_values(f["anchor"])
+        v["anchor"] = _day(f["anchor"])
     v["times"] = [x for x in re.split(r"[,;\s]+", f["times"]) if x]
     if f["chime"]:
         v["chime"] = True if f["chime"] == STATION_CHIME else _clip(f["chime"])

@@ -308,8 +308,8 @@ def test_every_field_of_the_format_is_written_as_the_readme_spells_it(editor: We
     fields = form_of(c, "/schedule/new")
     data = {**fields, "name": "Họp dân", "id": "hop-dan", "times": "19:00, 20:00", "days": ["mon", "thu"],
             "monthly_rows": "2", "monthly_n_0": "last", "monthly_d_0": "fri", "every_weeks": "2",
-            "anchor": "2026-11-30", "valid_from": "2026-12-01", "valid_until": "2027-06-30",
-            "except": "2027-01-01, 2027-02-06", "chime": "Nhạc hiệu Đài", "priority": "50", "max_minutes": "30",
+            "anchor": "30/11/2026", "valid_from": "1/12/2026", "valid_until": "2027-06-30",
+            "except": "01/01/2027, 06/02/2027", "chime": "Nhạc hiệu Đài", "priority": "50", "max_minutes": "30",
             "n_items": "2", "item-0-type": "clip", "item-0-clip": "Nhạc hiệu Đài", "item-0-valid_from": "2026-12-01",
             "item-0-except": "2026-12-24", "item-0-monthly_rows": "1", "item-0-monthly_n_0": "first",
             "item-0-monthly_d_0": "mon", "item-1-type": "relay", "item-1-relay": "line-in", "item-1-minutes": "5",
@@ -332,10 +332,12 @@ def test_every_field_of_the_format_is_written_as_the_readme_spells_it(editor: We
                   "valid_from": date(2026, 12, 1)},
                  {"relay": "line-in", "minutes": 5, "title": "Tiếp âm VOV1", "programme": "Thời sự"}],
     }  # fmt: skip
-    # The form shows it back as it was made, in English too.
+    # The form shows it back as it was made (dates as dd/mm/yyyy, typed so or as ISO), in
+    # English too.
     again = form_of(c, "/schedule/slot/hop-dan?lang=en")
     assert again["monthly_n_0"] == "last" and again["monthly_d_0"] == "fri" and again["days"] == ["mon", "thu"]
-    assert again["item-1-type"] == "relay" and again["item-1-minutes"] == "5" and again["except"] == "2027-01-01, 2027-02-06"
+    assert again["item-1-type"] == "relay" and again["item-1-minutes"] == "5" and again["except"] == "01/01/2027, 06/02/2027"
+    assert again["anchor"] == "30/11/2026" and again["valid_from"] == "01/12/2026" and again["valid_until"] == "30/06/2027"
     assert "Check and save" in c.get("/schedule/slot/hop-dan").get_data(as_text=True)
     for path in ("/schedule/", "/schedule/station", "/schedule/month?month=2026-12", "/schedule/slot/hop-dan/copy",
                  "/schedule/slot/hop-dan/delete"):  # fmt: skip

@@ -106,10 +106,10 @@ def test_a_technician_makes_the_example_week_in_the_browser(live: Live, tmp_path
     # The station's chime and a blackout day (Tết 2027, outside the week compared below).
     page.click("text=Cài đặt chung của đài")
     page.select_option("#f-chime", "Nhạc hiệu Đài")
-    page.fill("#f-add", "2027-02-06")
+    page.fill("#f-add", "06/02/2027")  # as a Vietnamese office writes a date
     page.click("#save")
     expect(page.locator(".flash.ok")).to_contain_text("station.toml")
-    expect(page.locator("#station-blackout")).to_have_text("2027-02-06")
+    expect(page.locator("#station-blackout")).to_have_text("06/02/2027")
 
     _slot(page, live, name="Phiên sáng", slot_id="phien-sang", times="05:30", hard_end="06:00", items=[
         ("latest", {"latest": "CCHC", "if_no_new": "skip", "days": "mon"}),
