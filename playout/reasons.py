@@ -76,7 +76,7 @@ _WRITTEN: list[tuple[str, str]] = [
     # The output's monitor (confidence monitoring).
     (r"not verified: (?P<detail>.*)", "reason.not_verified"),
     (r"not heard at the output", "reason.not_heard"),
-    (r"heard with (?P<ms>\d+) ms of silence where there should be sound", "reason.silence_heard"),
+    (r"heard with (?P<ms>\d+) ms of silence where there should be sound(?P<detail> \(.*\))?", "reason.silence_heard"),
     # The journal of manual actions.
     (r"ok", "reason.ok"),
     (r"already retired", "reason.already_retired"),

@@ -36,6 +36,8 @@ SOUND_DB = -45.0  # an expected block louder than this should be heard
 SILENT_GAP_DB = 30.0  # heard this much quieter than expected (after matching levels): not heard
 OUTLIERS = 10  # reads in a row off the timeline (100 ms) that start a new one
 WHOLE_MS = 10  # more silent-where-sound-expected than this: not whole (a cut of 30 ms always is)
+REALIGN_S = 3.0  # how much later the rest of an item is looked for after the output ran dry
+REALIGN_MAX = 5  # gaps re-found in one item (then the rest is compared where it stands)
 
 
 def _db(x: np.ndarray) -> np.ndarray:
@@ -246,33 +248,95 @@ def analyse(cap: Capture, exp: Expected) -> dict:
                 result["match"] = round(float(score[lag]), 3)
     if onset is None:
         onset = sample_at(exp.at_ns)
-    # Compare loudness block by block over the same samples: the capture's blocks from the
-    # first whole one after the onset, the item's from the same sample (to the millisecond).
-    # Blocks on two grids a few milliseconds apart call sound heard silent wherever the item
-    # itself falls silent sharply (speech with digital silence between words).
-    b0 = -(-onset // BLOCK)
-    skip_ms = round((b0 * BLOCK - onset) / SUB)
     frames = exp.frames if exp.frames is not None else len(exp.power) * SUB
-    blocks = max(0, (min(frames, len(exp.power) * SUB) // SUB - skip_ms) // 10)
-    heard = cap.blocks(b0, blocks) if blocks else None
-    if heard is not None:
-        want = exp.sure_envelope(skip_ms, blocks)
+    compared = compare(cap, exp, onset, frames)
+    if compared is not None:
+        result["silent_ms"], at, gaps = compared
+        result["whole"] = result["heard"] and result["silent_ms"] <= WHOLE_MS
+        if at:  # where, in ms from the item's start: a cut, a dead line, the output running dry
+            result["silent_at_ms"] = at[:5]
+        if gaps:
+            result["gaps_ms"] = gaps[:5]
+    return result
+
+
+def compare(cap: Capture, exp: Expected, onset: int, frames: int) -> tuple[int, list[int], list[int]] | None:
+    """Silence where there should be sound, from the item's first sample heard at capture
+    sample `onset`: (milliseconds unheard, where they fall in the item, the gaps after which
+    the rest of the item came later than it should). Loudness is compared block by block over
+    the same samples: the capture's blocks from the first whole one, the item's from the same
+    sample (to the millisecond); blocks on two grids a few milliseconds apart call sound
+    heard silent wherever the item itself falls silent sharply (speech with digital silence
+    between words). An output that ran dry plays the rest of the item late: where sound goes
+    missing, the rest is looked for further on (`realign`) and compared from where it is
+    found, so the figure is the gap, not everything after it."""
+    total_ms = min(frames, len(exp.power) * SUB) // SUB
+    m, delay = 0, 0  # compare from the item's millisecond m, heard `delay` samples late
+    silent, at, gaps = 0, [], []
+    gain = None
+    for _ in range(REALIGN_MAX + 1):
+        start = onset + m * SUB + delay  # where the item's millisecond m was heard
+        b0 = -(-start // BLOCK)
+        skip = m + round((b0 * BLOCK - start) / SUB)
+        blocks = max(0, (total_ms - skip) // 10)
+        if gaps:  # the rest came late: judge what has been heard of it so far
+            blocks = min(blocks, cap.read // BLOCK - b0)
+        heard = cap.blocks(b0, blocks) if blocks > 0 else None
+        if heard is None:
+            return None if gain is None else (silent, at, gaps)
+        want = exp.sure_envelope(skip, blocks)
         heard = heard[: len(want)]
         loud = want > SOUND_DB
-        if loud.any():
+        if not loud.any():
+            return (silent, at, gaps) if gain is not None else (0, [], [])
+        if gain is None:  # the level heard against the level sent, from the first stretch
             gain = float(np.median(heard[loud] - want[loud]))
-            missing = loud & (heard < want + gain - SILENT_GAP_DB)
-            # The item's last block may straddle its end: ignore it.
-            missing[-1:] = False
-            result["silent_ms"] = int(missing.sum()) * 10
-            result["whole"] = result["heard"] and result["silent_ms"] <= WHOLE_MS
-            if missing.any():  # where, in ms from the item's start: a cut or a dead line
-                at = np.flatnonzero(missing)
-                result["silent_at_ms"] = [int(skip_ms + 10 * k) for k in at[:5]]
-        else:
-            result["silent_ms"] = 0
-            result["whole"] = True
-    return result
+        missing = loud & (heard < want + gain - SILENT_GAP_DB)
+        # The item's last block may straddle its end: ignore it.
+        missing[-1:] = False
+        if not missing.any():
+            return silent, at, gaps
+        first = int(np.flatnonzero(missing)[0])
+        later = realign(cap, exp, onset, skip + 10 * first, delay)
+        if later is None or abs(later - delay) < 2 * SUB:  # sound missing in place: a cut
+            silent += int(missing.sum()) * 10
+            at += [int(skip + 10 * k) for k in np.flatnonzero(missing)]
+            return silent, at, gaps
+        gap = round(abs(later - delay) / SUB)
+        silent += gap
+        at.append(int(skip + 10 * first))
+        gaps.append(gap)
+        m, delay = skip + 10 * first, later
+    return silent, at, gaps
+
+
+def realign(cap: Capture, exp: Expected, onset: int, m: int, delay: int) -> int | None:
+    """Where the item's millisecond `m` onwards was really heard (its delay in samples), by
+    matching a second of the item's loudness (per millisecond) against what was heard from
+    half a second before to `REALIGN_S` after the place expected; None if nothing matches."""
+    width = min(1000, len(exp.power) - m)
+    if width < 200:
+        return None
+    back = 500
+    ahead = int(REALIGN_S * 1000)
+    first = onset + (m - back) * SUB + delay
+    heard = cap.samples(first, (back + ahead + width) * SUB)
+    if heard is None:
+        return None
+    floor = SOUND_DB - 15
+    h = np.maximum(_db(sub_power(heard)), floor)
+    e = np.maximum(_db(exp.power[m: m + width].astype(np.float64)), floor)
+    e = e - e.mean()
+    if float(np.sqrt((e * e).sum())) < 1e-6:
+        return None
+    windows = np.lib.stride_tricks.sliding_window_view(h, width)
+    w = windows - windows.mean(axis=1, keepdims=True)
+    norm = np.sqrt((w * w).sum(axis=1)) * np.sqrt((e * e).sum())
+    score = (w @ e) / np.maximum(norm, 1e-9)
+    k = int(np.argmax(score))
+    if score[k] < 0.7:
+        return None
+    return delay + (k - back) * SUB
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -217,8 +217,13 @@ class StreamPlayer:
             note = "not heard at the output"
         else:
             note = f"heard with {ev.get('silent_ms')} ms of silence where there should be sound"
+            where = []
             if ev.get("silent_at_ms"):
-                note += " (from " + ", ".join(f"{ms / 1000:.2f}" for ms in ev["silent_at_ms"]) + " s into it)"
+                where.append("from " + ", ".join(f"{ms / 1000:.2f}" for ms in ev["silent_at_ms"]) + " s into it")
+            if ev.get("gaps_ms"):  # the output ran dry and played the rest late (or lost some)
+                where.append("the rest came after a gap of " + ", ".join(f"{ms} ms" for ms in ev["gaps_ms"]))
+            if where:
+                note += " (" + "; ".join(where) + ")"
         if ev.get("error"):  # nothing could be judged (the monitor was starting): no verdict
             log.warning("output monitor: item %d of session %d %s", index, ev["id"], note)
         elif note is None:

@@ -87,6 +87,24 @@ def test_a_cut_is_caught_where_it_is(tmp_path: Path, slogan) -> None:  # noqa: A
         assert 0 <= result["silent_at_ms"][0] - at * 1000 / RATE <= 10, (result["silent_at_ms"], at * 1000 / RATE)
 
 
+def test_an_output_that_ran_dry_is_reported_by_its_gap_not_everything_after_it(tmp_path: Path, slogan) -> None:  # noqa: ANN001
+    # An underrun delays the rest of the item: in a soak, a 59 ms gap (the engine's figure)
+    # was reported as "350 ms of silence", the rest compared where it should have been.
+    for gap_ms, lead in ((59, 0), (59, 313), (23, 100), (250, 77)):
+        at = int(1.13 * RATE)
+        n = gap_ms * RATE // 1000
+        heard = np.concatenate([slogan[:at], np.zeros(n, np.int16), slogan[at:]])
+        result = judge(tmp_path, slogan, lead, heard)
+        assert result["heard"] and not result["whole"], (gap_ms, lead, result)
+        assert result["gaps_ms"] == [pytest.approx(gap_ms, abs=2)], (gap_ms, lead, result)
+        assert gap_ms - 2 <= result["silent_ms"] <= gap_ms + 20, (gap_ms, lead, result)
+        assert abs(result["silent_at_ms"][0] - 1130) <= 20, (gap_ms, lead, result)
+    # Audio lost instead (the rest comes early): the same.
+    heard = np.concatenate([slogan[:at], slogan[at + 40 * RATE // 1000:]])
+    result = judge(tmp_path, slogan, 0, heard)
+    assert not result["whole"] and result["gaps_ms"] == [pytest.approx(40, abs=2)], result
+
+
 def test_nothing_heard_is_not_verified(tmp_path: Path, slogan) -> None:  # noqa: ANN001
     result = judge(tmp_path, slogan, 0, np.zeros_like(slogan))
     assert not result["heard"] and not result["whole"]

@@ -47,6 +47,9 @@ def test_reasons_stored_in_english_read_in_vietnamese_and_tools_words_are_left_o
     relay = "the source VOV1 dropped out 2 times (at 0:10 for 3 s, at 1:02 for 5 s); 50 of 60 s relayed"
     assert render(relay, "vi") == "nguồn VOV1 bị mất 2 lần (lúc 0:10 trong 3 giây, lúc 1:02 trong 5 giây); " \
                                   "đã tiếp âm 50 trên 60 giây"  # fmt: skip
+    # The monitor's note, with where the silence fell (that detail is the English reader's).
+    heard = "heard with 70 ms of silence where there should be sound (from 1.13 s into it; the rest came after a gap of 59 ms)"
+    assert render(heard, "vi") == "nghe thấy 70 ms im lặng ở chỗ lẽ ra có tiếng"
     assert render("something new the daemon says", "vi") == "something new the daemon says"  # kept, not lost
     assert render(None, "vi") == ""
     # The journal's outcomes: one word each, in the reader's words.
