@@ -32,9 +32,10 @@ class Zones:
         return next((getattr(p, "workdir", None) for p in self.zones.values() if getattr(p, "workdir", None)), None)
 
     def status(self) -> list[dict]:
-        """Each zone's output and whether it works, for status and the web page."""
-        return [{"id": z, "name": self.names.get(z, z), "output": p.output,
-                 "error": getattr(p, "device_error", None)} for z, p in self.zones.items()]  # fmt: skip
+        """Each zone's output, whether it works and what it has on air, for status and the web page."""
+        return [{"id": z, "name": self.names.get(z, z), "output": p.output, "error": getattr(p, "device_error", None),
+                 "playing": n.label if (n := p.now_playing()) is not None else None}
+                for z, p in self.zones.items()]  # fmt: skip
 
     def select(self, zones: list[str] | None) -> dict[str, Player]:
         return {z: p for z, p in self.zones.items() if zones is None or z in zones}

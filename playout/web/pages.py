@@ -193,16 +193,32 @@ def now_live() -> Any:
 @bp.route("/skip", methods=["POST"])
 @technician_only
 def skip() -> Any:
+    names = _zones()
     if request.form.get("confirm") != "1":  # cutting the broadcast asks first (no script needed)
         state = _status()
         playing = (state["s"] or {}).get("now_playing") if state["s"] else None
         if playing:
-            return render_template("skip_confirm.html", page="now",
-                                   question=t("web.confirm_skip", g.lang, title=playing.get("title") or "?"))
+            # Where the station has zones, the question lists them with what each has on air,
+            # those airing something ticked: the skip can be narrowed to some of them.
+            on_air = {z["id"]: z.get("playing") for z in (state["s"] or {}).get("zones") or []}
+            zones = [(z, name, on_air.get(z)) for z, name in names.items()] if len(names) > 1 else []
+            return render_template("skip_confirm.html", page="now", zones=zones,
+                                   ticked=[z for z in names if on_air.get(z)] or list(names),
+                                   question=t("web.confirm_skip", g.lang, title=playing.get("title") or "?"))  # fmt: skip
         flash(state["down"] or t("daemon.nothing_playing", g.lang), "error" if state["down"] else "ok")
         return redirect(url_for("pages.now"))
+    body: dict[str, Any] | None = None
+    if len(names) > 1 and request.form.get("zone_choice") == "1":
+        form_zones = [z for z in request.form.getlist("zones") if z]
+        unknown = [z for z in form_zones if z not in names]
+        if unknown or not form_zones:
+            flash(t("zones.not_found", g.lang, zones=", ".join(unknown), known=", ".join(names)) if unknown
+                  else t("web.no_zone", g.lang), "error")  # fmt: skip
+            return redirect(url_for("pages.now"))
+        if len(form_zones) < len(names):  # every zone is the daemon's default: only a narrowed choice is sent
+            body = {"zones": [z for z in names if z in form_zones]}
     try:
-        skipped = _control().call("POST", "/skip", actor=web_actor())["skipped"]
+        skipped = _control().call("POST", "/skip", body, actor=web_actor())["skipped"]
         flash(t("daemon.skipped" if skipped else "daemon.nothing_playing", g.lang), "ok")
     except PlayoutError as exc:
         flash(exc.render(g.lang), "error")

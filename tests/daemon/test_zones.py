@@ -406,6 +406,9 @@ def test_a_priority_announcement_to_one_zone_skips_the_rest_there_only(tmp_path:
 
 def test_a_skip_in_one_zone_ends_the_item_there_only(tmp_path: Path) -> None:
     rig, wired, ip, session = _on_air_in_both(tmp_path, ["CCHC tuần 48", "Khẩu hiệu 1"], 2)
+    # What each zone has on air, for the skip's question on the web page.
+    assert [(z["id"], z["playing"]) for z in rig.station.player.status()] == [("xa-a", "CCHC tuần 48"),
+                                                                              ("ap-3", "CCHC tuần 48")]  # fmt: skip
     with pytest.raises(Exception, match="ap-7"):
         rig.station.skip("kỹ thuật viên", ["ap-7"])
     assert rig.station.skip("kỹ thuật viên", ["ap-3"]) is True

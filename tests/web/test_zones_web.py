@@ -140,6 +140,41 @@ def test_the_air_now_form_offers_zones_and_passes_them_on(zoned: Web) -> None:
     assert len(zoned.control.calls) == calls
 
 
+def test_skip_lists_the_zones_and_can_be_narrowed_to_some(zoned: Web) -> None:
+    # The daemon's status: something on air in ap-3 only.
+    answer = zoned.control.call
+
+    def status_with_zones(method, path, body=None, actor=None):  # noqa: ANN001, ANN202
+        found = answer(method, path, body, actor)
+        if path == "/status":
+            found["zones"] = [{"id": "xa-a", "name": "Loa dây xã", "output": "null", "error": None, "playing": None},
+                              {"id": "ap-3", "name": "Ấp 3", "output": "null", "error": None,
+                               "playing": "Nhạc hiệu Đài"}]  # fmt: skip
+        return found
+
+    zoned.control.call = status_with_zones  # type: ignore[method-assign]
+    c = zoned.login("kythuat")
+    csrf = token(c, "/")
+    html = c.post("/skip", data={"csrf_token": csrf}).get_data(as_text=True)
+    assert '<input type="hidden" name="zone_choice" value="1">' in html
+    assert '<input type="checkbox" name="zones" value="ap-3" checked> Ấp 3' in html and "— «Nhạc hiệu Đài»" in html
+    assert '<input type="checkbox" name="zones" value="xa-a" > Loa dây xã' in html and "(không phát gì)" in html
+    # Narrowed to ap-3: only that zone is asked to skip.
+    assert c.post("/skip", data={"csrf_token": csrf, "confirm": "1", "zone_choice": "1", "zones": ["ap-3"]}).status_code == 302
+    assert zoned.control.calls[-1] == ("POST", "/skip", {"zones": ["ap-3"]})
+    # Every zone ticked: the daemon's default (all), no list sent.
+    c.post("/skip", data={"csrf_token": csrf, "confirm": "1", "zone_choice": "1", "zones": ["xa-a", "ap-3"]})
+    assert zoned.control.calls[-1] == ("POST", "/skip", None)
+    # None ticked, or a zone the station does not have: one sentence, nothing skipped.
+    calls = len(zoned.control.calls)
+    r = c.post("/skip", data={"csrf_token": csrf, "confirm": "1", "zone_choice": "1"}, follow_redirects=True)
+    assert "Hãy chọn ít nhất một vùng loa." in r.get_data(as_text=True)
+    r = c.post("/skip", data={"csrf_token": csrf, "confirm": "1", "zone_choice": "1", "zones": ["ap-7"]},
+               follow_redirects=True)  # fmt: skip
+    assert "Không có vùng loa ap-7" in r.get_data(as_text=True)
+    assert not any(p == "/skip" for _, p, _ in zoned.control.calls[calls:])
+
+
 def test_a_station_with_one_zone_sees_no_zone_clutter(web: Web) -> None:
     c = web.login("kythuat")
     assert "Vùng loa" not in c.get("/log").get_data(as_text=True)
