@@ -265,8 +265,18 @@ def _upsert_airings(conn, station_id: str, airings: list[tuple]) -> None:  # noq
 
 # An item aired to several zones has a row per zone: aired (whole or partly) it counts once,
 # as in a station's own tally; what did not air counts per row, as there too.
-DAY_AIRINGS = ("CASE WHEN outcome IN ('aired', 'partial') THEN count(DISTINCT occurrence || '/' || position::text) "
-               "ELSE count(*) END")
+def day_sums(where: str, tz: str = ":tz") -> str:
+    """The daily sums of the central log's rows that match `where`, by station, local day
+    (`tz`, an SQL expression), kind, programme, clip, outcome and share of a partial airing.
+    An item (occurrence and position) counts once however many zones it went to: one airing,
+    its air time its longest run among them, by hand once; and what did not air, once per
+    item, as a station's own tally counts."""
+    return ("SELECT station_id, day, kind, programme, clip_id, outcome, share, count(*), coalesce(sum(ms), 0), "
+            "sum(CASE WHEN by_hand THEN 1 ELSE 0 END) FROM ("
+            f"SELECT station_id, (scheduled_at AT TIME ZONE {tz})::date AS day, kind, programme, clip_id, outcome, "
+            "CASE WHEN outcome = 'partial' AND duration_ms > 0 THEN (1000 * played_ms::bigint / duration_ms)::int END "
+            "AS share, max(played_ms) AS ms, bool_or(manual) AS by_hand FROM province_airings "
+            f"WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, occurrence, position) AS items GROUP BY 1, 2, 3, 4, 5, 6, 7")
 
 
 def _rebuild_days(conn, station_id: str, tz: str, scheduled: set[str]) -> None:  # noqa: ANN001
@@ -279,12 +289,9 @@ def _rebuild_days(conn, station_id: str, tz: str, scheduled: set[str]) -> None: 
     conn.execute(text("DELETE FROM province_airing_days WHERE station_id = :s AND day = ANY(:days)"), params)
     conn.execute(text(
         "INSERT INTO province_airing_days (station_id, day, kind, programme, clip_id, outcome, share_permille, "
-        "airings, played_ms, manual) "
-        "SELECT station_id, (scheduled_at AT TIME ZONE :tz)::date, kind, programme, clip_id, outcome, "
-        "CASE WHEN outcome = 'partial' AND duration_ms > 0 THEN (1000 * played_ms::bigint / duration_ms)::int END, "
-        f"{DAY_AIRINGS}, coalesce(sum(played_ms), 0), sum(CASE WHEN manual THEN 1 ELSE 0 END) "
-        "FROM province_airings WHERE station_id = :s AND scheduled_at >= :lo AND scheduled_at < :hi "
-        "AND (scheduled_at AT TIME ZONE :tz)::date = ANY(:days) GROUP BY 1, 2, 3, 4, 5, 6, 7"), params)  # fmt: skip
+        "airings, played_ms, manual) " + day_sums(
+            "station_id = :s AND scheduled_at >= :lo AND scheduled_at < :hi "
+            "AND (scheduled_at AT TIME ZONE :tz)::date = ANY(:days)")), params)  # fmt: skip
 
 
 def _chunks(items: list, size: int = 500):  # noqa: ANN202

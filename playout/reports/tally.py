@@ -103,7 +103,19 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
             .group_by(Airing.kind, Airing.programme)
         ):  # fmt: skip
             ln = line(kind, prog)
-            ln.clips, ln.airings, ln.airtime_ms, ln.manual = clips, n, int(ms), int(manual or 0)
+            ln.clips, ln.airings = clips, n
+        # Airtime and manual airings once per item too: an item aired to three zones at once
+        # took its length of air time once (its longest run among them), by hand once.
+        item = (select(Airing.kind, Airing.programme, func.max(Airing.played_ms).label("ms"),
+                       func.max(case((Airing.manual, 1), else_=0)).label("manual"))
+                .where(*scope, counted, Airing.clip_id.is_not(None))
+                .group_by(Airing.kind, Airing.programme, Airing.occurrence, Airing.position)).subquery()  # fmt: skip
+        for kind, prog, ms, manual in conn.execute(
+            select(item.c.kind, item.c.programme, func.coalesce(func.sum(item.c.ms), 0), func.sum(item.c.manual))
+            .group_by(item.c.kind, item.c.programme)
+        ):  # fmt: skip
+            ln = line(kind, prog)
+            ln.airtime_ms, ln.manual = int(ms), int(manual or 0)
         months = [(year, month) for year, month, _, _ in period.months()]
         offset = period.constant_offset_minutes()
         if db.engine.dialect.name == "sqlite" and offset is not None:
@@ -136,10 +148,16 @@ def compute(db: Database, period: Period, station: str, partial_share: float = 0
             seen.add(where)
         short = and_(Airing.outcome == Outcome.PARTIAL.value, Airing.played_ms < partial_share * Airing.duration_ms)
         unassigned: dict[str, int] = {}
+        # What did not air, once per item and way it failed: an item interrupted in two zones
+        # is one item interrupted; one that aired in two zones and failed in a third is one
+        # airing and one failure on record.
+        missed = (select(Airing.kind, Airing.programme, Airing.outcome, short.label("short"))
+                  .where(*scope, or_(Airing.outcome.in_(NOT_AIRED), short))
+                  .group_by(Airing.kind, Airing.programme, Airing.outcome, short, Airing.occurrence,
+                            Airing.position)).subquery()  # fmt: skip
         for kind, prog, outcome, is_short, n in conn.execute(
-            select(Airing.kind, Airing.programme, Airing.outcome, short, func.count())
-            .where(*scope, or_(Airing.outcome.in_(NOT_AIRED), short))
-            .group_by(Airing.kind, Airing.programme, Airing.outcome, short)
+            select(missed.c.kind, missed.c.programme, missed.c.outcome, missed.c.short, func.count())
+            .group_by(missed.c.kind, missed.c.programme, missed.c.outcome, missed.c.short)
         ):  # fmt: skip
             name = "partial" if is_short else outcome
             if kind is None:

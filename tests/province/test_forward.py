@@ -20,7 +20,7 @@ from benchmarks.postgres import PostgresServer
 from playout.db import open_database
 from playout.db.models import Airing
 from playout.errors import PlayoutError
-from playout.province.forward import DAY_AIRINGS, FAULT_HOLD_ENV, Forwarder, central_engine
+from playout.province.forward import FAULT_HOLD_ENV, Forwarder, central_engine, day_sums
 from playout.province.models import ProvinceAiring, ProvinceStation
 from tests.conftest import Station
 from tests.province.helpers import ProvinceStation as Member
@@ -47,10 +47,7 @@ def days_match_airings(engine: Engine) -> bool:
     """The daily sums the tally reads equal the same sums made afresh from the central log."""
     from sqlalchemy import text
 
-    fresh = ("SELECT station_id, (scheduled_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, kind, programme, clip_id, "
-             "outcome, CASE WHEN outcome = 'partial' AND duration_ms > 0 THEN (1000 * played_ms::bigint / duration_ms)::int "
-             f"END, {DAY_AIRINGS}, coalesce(sum(played_ms), 0), sum(CASE WHEN manual THEN 1 ELSE 0 END) FROM province_airings "
-             "GROUP BY 1, 2, 3, 4, 5, 6, 7")  # fmt: skip
+    fresh = day_sums("true", "'Asia/Ho_Chi_Minh'")
     kept = ("SELECT station_id, day, kind, programme, clip_id, outcome, share_permille, airings, played_ms, manual "
             "FROM province_airing_days")
     with engine.connect() as c:

@@ -400,16 +400,23 @@ def test_an_item_aired_to_several_zones_counts_once_in_the_tally(tmp_path: Path)
     db = open_database(f"sqlite:///{tmp_path / 'z.db'}")
     at = datetime(2026, 11, 30, 0, 0, tzinfo=UTC)
 
-    def row(zone: str, outcome: str) -> Airing:
-        return Airing(key=f"pa@x/1@{zone}", occurrence="pa@x", position=1, slot="pa", scheduled_at=at, clip_id=1,
-                      title="t", programme="CCHC", kind="segment", duration_ms=1000, played_ms=1000, outcome=outcome,
-                      zone=zone)  # fmt: skip
+    def row(zone: str, outcome: str, position: int = 1, **extra: object) -> Airing:
+        return Airing(key=f"pa@x/{position}@{zone}", occurrence="pa@x", position=position, slot="pa", scheduled_at=at,
+                      clip_id=1, title="t", programme="CCHC", kind="segment", duration_ms=1000,
+                      played_ms=extra.pop("played_ms", 1000), outcome=outcome, zone=zone, **extra)  # fmt: skip
 
-    AiringLog(db).insert([row("xa-a", "aired"), row("ap-3", "aired"), row("ap-9", "failed")])
+    AiringLog(db).insert([row("xa-a", "aired", manual=True), row("ap-3", "aired", manual=True, played_ms=990),
+                          row("ap-9", "failed"),
+                          # The same segment again, interrupted in two zones.
+                          row("xa-a", "interrupted", 2, played_ms=200), row("ap-3", "interrupted", 2, played_ms=200)])  # fmt: skip
     result = tally.compute(db, Period(date(2026, 11, 1), date(2026, 11, 30), ZoneInfo("Asia/Ho_Chi_Minh")), "x")
     [line] = result.lines
     assert line.airings == 1 and line.monthly[(2026, 11)] == 1
-    assert line.not_aired == {"failed": 1}  # what one zone did not get stays on record
+    # Its air time and its being aired by hand once, not once per zone.
+    assert (line.airtime_ms, line.manual) == (1000, 1)
+    # What one zone did not get stays on record; an item interrupted in two zones is one item interrupted.
+    assert line.not_aired == {"failed": 1, "interrupted": 1}
+    assert tally.table(result, "vi")[0][2:5] == ["1", "0:00:01", "1"]
 
 
 def _zoned_station(tmp_path: Path) -> Station:
