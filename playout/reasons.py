@@ -17,7 +17,7 @@ import string
 from collections.abc import Callable
 from functools import lru_cache
 
-from playout.i18n import MESSAGES, t
+from playout.i18n import MESSAGES, label, t
 
 _ANY = r"(?P<{0}>.+?)"
 
@@ -136,3 +136,17 @@ def render(text: str | None, lang: str) -> str:
             if first != head or rest != tail:
                 return f"{first}; {rest}"
     return text
+
+
+# Slots that are not in any schedule file: what was aired by hand, and live speech.
+SPECIAL_SLOTS = {"manual": "web.slot_manual", "live": "web.slot_live"}
+
+
+def slot_name(slot: str | None, lang: str, names: dict[str, str]) -> str:
+    """A slot as the log's reader knows it: its name in the schedule files (`names`, id ->
+    name), "aired by hand" or "live" in the reader's language, else its id."""
+    if not slot:
+        return ""
+    if slot in SPECIAL_SLOTS:
+        return label(SPECIAL_SLOTS[slot], lang)
+    return names.get(slot, slot)

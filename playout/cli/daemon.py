@@ -13,11 +13,13 @@ from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
 from playout import app as app_mod
+from playout import reasons
 from playout.cli.common import ConfigOption, Context, handles_errors, load_app, out
 from playout.daemon import control
 from playout.errors import PlayoutError, UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.model import Level
+from playout.reasons import slot_name
 from playout.scheduling.files import load_folder
 
 
@@ -80,22 +82,33 @@ def status_command(config: ConfigOption = None) -> None:
                   f"{fmt_duration(playing['position_ms'])} / {fmt_duration(playing['duration_ms'])}", markup=False)  # fmt: skip
     else:
         out.print(f"{t('status.now_playing', lang)}: {t('status.idle', lang)}")
+    names = _slot_names(app)
     nxt = Table(title=t("status.next", lang), title_justify="left")
     for col in ("col.start", "col.slot", "col.title"):
         nxt.add_column(label(col, lang))
     for n in s["next"]:
-        nxt.add_row(_hm(n["start"]), n["slot"], ", ".join(n["items"]))
+        nxt.add_row(_hm(n["start"]), slot_name(n["slot"], lang, names), ", ".join(n["items"]))
     out.print(nxt)
     last = Table(title=t("status.last", lang), title_justify="left")
     speakers = any(r.get("speakers_total") is not None for r in s["last"])
-    for col in ("col.start", "col.slot", "col.title", "col.outcome", *(("col.speakers",) if speakers else ()),
-                "col.notes"):  # fmt: skip
+    zoned = len(s.get("zones") or []) > 1  # which zone each row is, where there are several
+    for col in ("col.start", "col.slot", "col.title", *(("tally.zone",) if zoned else ()), "col.outcome",
+                *(("col.speakers",) if speakers else ()), "col.notes"):  # fmt: skip
         last.add_column(label(col, lang))
     for r in s["last"]:
-        last.add_row(_hm(r["started"] or r["scheduled"]), r["slot"], r["title"] or "—",
-                     label(f"outcome.{r['outcome']}", lang), *((heard(r),) if speakers else ()),
-                     r["reason"] or "")  # fmt: skip
+        last.add_row(_hm(r["started"] or r["scheduled"]), slot_name(r["slot"], lang, names), r["title"] or "—",
+                     *((r.get("zone") or "",) if zoned else ()), label(f"outcome.{r['outcome']}", lang),
+                     *((heard(r),) if speakers else ()), reasons.render(r["reason"], lang))  # fmt: skip
     out.print(last)
+
+
+def _slot_names(app: app_mod.App) -> dict[str, str]:
+    """Slot id -> name from the schedule files (a folder that does not read: the ids)."""
+    try:
+        result, _ = load_folder(app.config.schedules_folder)
+    except Exception:  # noqa: BLE001  (status must answer whatever the folder holds)
+        return {}
+    return {slot.id: slot.name for slot in result.schedule.slots if slot.name}
 
 
 def heard(row: dict) -> str:

@@ -16,13 +16,13 @@ from typing import Any
 from flask import Flask, current_app, g
 
 from playout import reasons
+from playout.reasons import slot_name
 from playout.app import App
 from playout.db.models import Airing
 from playout.i18n import label, t
 from playout.model import Outcome
 
 # The slots the daemon writes for what the schedule did not plan.
-SPECIAL_SLOTS = {"manual": "web.slot_manual", "live": "web.slot_live"}
 DATE_FORMAT = "%d/%m/%Y"
 _DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 
@@ -104,14 +104,6 @@ class SlotNames:
                     self._names = {}
                 self._seen = stamp
             return self._names
-
-
-def slot_name(slot: str | None, lang: str, names: dict[str, str]) -> str:
-    if not slot:
-        return ""
-    if slot in SPECIAL_SLOTS:
-        return label(SPECIAL_SLOTS[slot], lang)
-    return names.get(slot, slot)
 
 
 def queued_manual(app: App, now: datetime) -> list[Airing]:

@@ -196,6 +196,9 @@ def test_control_air_now_skip_and_errors(tmp_path: Path) -> None:
         assert st.cli("skip").stdout.strip() == "Đã bỏ qua bài đang phát."
         done = wait_for(final(st, "manual@", 1), 10, "the skip")
         assert (done[0]["outcome"], done[0]["manual"], done[0]["level"]) == ("interrupted", 1, "emergency")
+        # The last airings in the station's language: the slot by its name, the reason translated.
+        last = st.cli("status").stdout.split("Vừa phát")[-1]
+        assert "Phát tay" in last and "bỏ qua" in last and "skipped" not in last and "manual" not in last, last
         bad = st.cli("air-now", "Không có bài này")
         assert bad.exit_code == 1 and "Không tìm thấy bài «Không có bài này»" in bad.output
         superscript = st.cli("air-now", "²")  # a digit to str.isdigit, not to int(): once a crash
