@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from playout.errors import ConfigError, PlayoutError
-from playout.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from playout.i18n import DEFAULT_LANGUAGE, LANGUAGES, Said, toml_reason
 
 DEFAULT_CONFIG_NAME = "playout.toml"
 ENV_CONFIG = "PLAYOUT_CONFIG"
@@ -564,7 +565,8 @@ def load(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
     except UnicodeDecodeError as exc:
         detail = f"not UTF-8 text (byte {exc.start})"
     except tomllib.TOMLDecodeError as exc:
-        detail = str(exc)
+        m = re.fullmatch(r"(.*?)\s*\(at line (\d+), column (\d+)\)", str(exc))
+        detail = Said("toml.where", reason=toml_reason(m[1]), line=m[2], column=m[3]) if m else str(exc)
     except ValueError:  # tomllib lets int() fail on an integer of thousands of digits
         detail = "a number with too many digits"
     except RecursionError:

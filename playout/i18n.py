@@ -7,6 +7,8 @@ The texts themselves are in the gettext catalogs under locale/ (see below).
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 LANGUAGES = ("vi", "en")
@@ -66,11 +68,67 @@ def help_text(english: str, lang: str) -> str:
     return (entry.get(lang) if entry else None) or english
 
 
+class Said(str):
+    """A parameter that is itself a message: its English wherever it is used as text (a log,
+    JSON), the reader's language inside a message `t` fills in."""
+
+    msg_id: str
+    params: dict[str, object]
+
+    def __new__(cls, msg_id: str, **params: object) -> Said:
+        said = super().__new__(cls, t(msg_id, "en", **params))
+        said.msg_id, said.params = msg_id, params
+        return said
+
+
 def t(msg_id: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
     """The message `msg_id` in `lang`, with its parameters filled in."""
     entry = MESSAGES.get(msg_id) or LABELS[msg_id]
     template = entry.get(lang) or entry["en"]
-    return template.format(**params)
+    return template.format(**{k: t(v.msg_id, lang, **v.params) if isinstance(v, Said) else v
+                              for k, v in params.items()})  # fmt: skip
+
+
+# What Python's TOML reader says of a broken file (its English, without the position, which
+# the caller reports as line and column) -> the message that says it in the reader's language.
+TOML_REASONS = {
+    "Cannot overwrite a value": "toml.overwrite",
+    "Escaped character is not a Unicode scalar value": "toml.bad_escape",
+    "Expected '=' after a key in a key/value pair": "toml.expected_equals",
+    "Expected ']' at the end of a table declaration": "toml.expected_bracket",
+    "Expected ']]' at the end of an array declaration": "toml.expected_brackets",
+    "Expected newline or end of document after a statement": "toml.expected_newline",
+    "Invalid date or datetime": "toml.bad_date",
+    "Invalid hex value": "toml.bad_hex",
+    "Invalid initial character for a key part": "toml.bad_key",
+    "Invalid statement": "toml.bad_statement",
+    "Invalid value": "toml.bad_value",
+    "Unclosed array": "toml.unclosed_array",
+    "Unclosed inline table": "toml.unclosed_table",
+    "Unescaped '\\' in a string": "toml.unescaped_backslash",
+    "Unterminated string": "toml.unterminated_string",
+}
+
+
+# The reasons that name what they found: (pattern, message, its parameter).
+TOML_NAMING = [
+    (r"Illegal character (?P<what>.+)", "toml.illegal_char"),
+    (r"Found invalid character (?P<what>.+)", "toml.illegal_char"),
+    (r"Cannot declare (?P<what>.+) twice", "toml.declared_twice"),
+    (r"Duplicate inline table key (?P<what>.+)", "toml.declared_twice"),
+    (r"Cannot (?:mutate immutable|redefine) namespace (?P<what>.+)", "toml.redefined"),
+]
+
+
+def toml_reason(detail: str) -> str:
+    """A TOML reader's reason as a `Said` where it is one we have words for, else as it is."""
+    detail = detail.strip()
+    if msg_id := TOML_REASONS.get(detail):
+        return Said(msg_id)
+    for pattern, msg_id in TOML_NAMING:
+        if m := re.fullmatch(pattern, detail):
+            return Said(msg_id, what=m["what"])
+    return detail
 
 
 def label(key: str, lang: str = DEFAULT_LANGUAGE) -> str:

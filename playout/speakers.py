@@ -31,6 +31,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from playout.i18n import toml_reason
+
 DEFAULT_FILE = "speakers.toml"
 KEYS = ("id", "zone", "name", "place", "ip", "user")
 # Icecast reports a connection's age in whole seconds: a speaker whose connection seems to
@@ -95,7 +97,7 @@ def parse_registry(text: str, path: str, zones: dict[str, bool]) -> tuple[Regist
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
         detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
-        return Registry(), [Problem(path, int(m.group(1)) if m else len(lines), "speakers.syntax", {"detail": detail})]
+        return Registry(), [Problem(path, int(m.group(1)) if m else len(lines), "speakers.syntax", {"detail": toml_reason(detail)})]
     except (ValueError, RecursionError):
         return Registry(), [Problem(path, 1, "speakers.syntax", {"detail": "a number or nesting too large"})]
     headers = [n for n, line in enumerate(lines, 1) if _HEADER.match(line)]

@@ -58,6 +58,9 @@ def test_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         config.load(path, env={})
     assert "line 2" in info.value.render("en") and "lỗi cú pháp TOML" in info.value.render("vi")
+    # The reader's reason in the station's language too, with where it is.
+    assert info.value.render("en").endswith("Illegal character '\\n' (at line 2, column 12)")
+    assert info.value.render("vi").endswith("ký tự không được phép ở đây: '\\n' (một chuỗi chưa đóng dấu nháy?) (dòng 2, cột 12)")
 
 
 def test_not_utf8_and_bom(tmp_path: Path) -> None:

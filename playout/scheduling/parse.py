@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
+from playout.i18n import toml_reason
 from playout.model import Kind
 from playout.scheduling.model import (
     ClipRef,
@@ -236,7 +237,7 @@ class _FileParser:
             detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", msg)
             line = int(m.group(1)) if m else len(text.splitlines())
             column = int(m.group(2)) if m else 0
-            self.error(line, "schedule.syntax", column=column, detail=detail)
+            self.error(line, "schedule.syntax", column=column, detail=toml_reason(detail))
             return None
 
     def parse(self) -> tuple[list[Slot], frozenset[date], list[tuple[ClipRef, int]]]:

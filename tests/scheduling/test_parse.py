@@ -98,6 +98,9 @@ def test_syntax_error_names_file_line_and_column() -> None:
     [e] = errors
     assert (e.source.file, e.source.line, e.msg_id) == ("f1.toml", 3, "schedule.syntax")
     assert "column" in t(e.msg_id, "en", **e.params)
+    # What is wrong in the station's language, not only the TOML reader's English.
+    assert t(e.msg_id, "en", **e.params).endswith("Unclosed array")
+    assert t(e.msg_id, "vi", **e.params).endswith("danh sách chưa đóng: thiếu dấu ']' (có thể ở dòng trước)")
 
 
 def test_impossible_and_malformed_times() -> None:
