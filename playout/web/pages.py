@@ -437,7 +437,7 @@ def actions_export() -> Any:
     period, _, _ = _log_query()
     name = f"{'thao-tac' if lang == 'vi' else 'manual-actions'}-{period.start}-{period.end}.csv"
     return _send_report(lambda dest: export.write_actions_csv(app.db, period, lang, dest), name,
-                        "text/csv; charset=utf-8")  # fmt: skip
+                        "text/csv")  # fmt: skip (werkzeug adds the charset)
 
 
 @bp.route("/log/export")
@@ -450,7 +450,7 @@ def log_export() -> Any:
     name = f"{'nhat-ky' if lang == 'vi' else 'airing-log'}-{period.start}-{period.end}.{fmt}"
     if fmt == "csv":
         return _send_report(lambda dest: export.write_csv(app.db, period, filters, lang, dest), name,
-                            "text/csv; charset=utf-8")  # fmt: skip
+                            "text/csv")  # fmt: skip (werkzeug adds the charset)
     return _send_report(lambda dest: export.write_xlsx(app.db, period, filters, lang, dest, app.config.station.name),
                         name, XLSX)  # fmt: skip
 

@@ -94,7 +94,9 @@ def test_the_log_shows_slot_names_reasons_and_dates_in_the_readers_language(web:
     assert "Từ ngày: &#39;31/02/2026&#39; không phải ngày hợp lệ (dạng ngày/tháng/năm, ví dụ 30/11/2026)." in wrong
     # The exports say the same in the same language; English keeps the stored words.
     for url in ("/log/export?format=csv&from=30/11/2026&to=30/11/2026", "/log/export?format=csv&from=2026-11-30&to=2026-11-30&lang=vi"):
-        text = c.get(url).get_data(as_text=True).lstrip("\ufeff")
+        answer = c.get(url)
+        assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"  # once (it was said twice)
+        text = answer.get_data(as_text=True).lstrip("\ufeff")
         reasons = [r[13] for r in csv.reader(io.StringIO(text))][1:]
         assert sorted(reasons) == ["a reason nobody wrote down", "kỹ thuật viên bỏ qua",
                                    "đến giờ phát: tệp âm thanh /lib/x.flac bị hỏng, không giải mã được"], reasons  # fmt: skip
