@@ -329,8 +329,8 @@ def tally_command(
         return
     with atomic_output(out_file) as temp:  # type: ignore[arg-type]
         head = Letterhead.from_config(app.config, app.clock.now().astimezone(tz).date())
-        n = tally.write(result, fmt, temp, app.lang, head)
-    out.print(t("out.written", app.lang, rows=n, path=out_file), markup=False)
+        tally.write(result, fmt, temp, app.lang, head)
+    out.print(t("out.saved", app.lang, path=out_file), markup=False)  # a report, not rows
 
 
 @province_app.command("stations")

@@ -153,4 +153,4 @@ def tally_command(
         else:
             head = Letterhead.from_config(app.config, today(app))
             (tally_files.write_docx if fmt == "docx" else tally_files.write_pdf)(result, language, temp, head)
-    out.print(t("out.written", language, rows=len(result.lines), path=out_file), markup=False)
+    out.print(t("out.saved", language, path=out_file), markup=False)  # a report, not rows

@@ -103,7 +103,7 @@ def test_the_province_report_as_pdf_from_the_command_line(stations: list[Provinc
         assert f"{i}. {st.app.config.station.name} ({st.sid})" in words
     assert f"({32 * 2 + 14 * 2 - 1 + 6 * 2} lượt phát)" in words
     r = a.cli.cli("province", "tally", "--year", "2026", "--format", "docx", "--out", str(tmp_path / "tinh.docx"))
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 0 and r.stdout.strip() == f"Đã lưu {tmp_path / 'tinh.docx'}.", r.output
     assert "TOÀN TỈNH" in " ".join(p.text for p in docx.Document(str(tmp_path / "tinh.docx")).paragraphs)
 
 

@@ -132,7 +132,8 @@ def test_tally_xlsx_and_pdf_for_the_manager(year_log: tuple[Station, Path], tmp_
     st, log = year_log
     xlsx, pdf = tmp_path / "tong-hop-2027.xlsx", tmp_path / "tong-hop-2027.pdf"
     assert st.cli("tally", "--year", "2027", "--db", str(log), "--format", "xlsx", "--out", str(xlsx)).exit_code == 0
-    assert st.cli("tally", "--year", "2027", "--db", str(log), "--format", "pdf", "--out", str(pdf)).exit_code == 0
+    made = st.cli("tally", "--year", "2027", "--db", str(log), "--format", "pdf", "--out", str(pdf))
+    assert made.exit_code == 0 and made.stdout.strip() == f"Đã lưu {pdf}."  # a report, not "1 row"
     wb = openpyxl.load_workbook(xlsx)
     sheet = wb["Tổng hợp"]
     assert sheet._charts, "the tally sheet has its chart of monthly airings"
