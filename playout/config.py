@@ -555,7 +555,7 @@ def load(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
     try:
         raw_bytes = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(str(path), [PlayoutError("config.missing", path=path)]) from None
+        raise ConfigError(str(path), [PlayoutError("config.missing", path=path.absolute())]) from None
     except OSError as exc:
         raise ConfigError(
             str(path), [PlayoutError("config.unreadable", path=path, detail=exc.strerror)]

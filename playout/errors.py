@@ -50,6 +50,8 @@ class ConfigError(PlayoutError):
         self.problems = problems
 
     def render(self, lang: str = "en") -> str:
+        if len(self.problems) == 1 and self.problems[0].msg_id in ("config.missing", "config.unreadable"):
+            return self.problems[0].render(lang)  # no file to call invalid: one sentence
         head = i18n.t(self.msg_id, lang, **{k: shown(v) for k, v in self.params.items()})
         return "\n".join([head, *("  " + p.render(lang) for p in self.problems)])
 

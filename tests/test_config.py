@@ -122,3 +122,14 @@ def test_report_letterhead_keys(tmp_path: Path) -> None:
     assert "[reports] recipients = 'UBND'" not in text  # a single text is one recipient (as from the environment)
     assert "[reports] title = 'a\\nb': invalid value, expected a text of one line" in text
     assert "[station] place = 3: invalid value" in text
+
+
+def test_a_missing_configuration_file_is_one_sentence_that_says_how_to_name_it(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    # Run from a folder without playout.toml, it was called "invalid (1 problem)" with no hint.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        config.load(Path("playout.toml"), env={})
+    said = info.value.render("vi")
+    assert said == (f"Không tìm thấy tệp cấu hình {tmp_path / 'playout.toml'}; hãy chỉ ra tệp bằng --config TỆP "
+                    "(hoặc biến PLAYOUT_CONFIG), hoặc chạy playout trong thư mục của đài.")  # fmt: skip
+    assert "\n" not in info.value.render("en") and "invalid" not in info.value.render("en")
