@@ -8,7 +8,17 @@ from zoneinfo import ZoneInfo
 
 from playout.i18n import fmt_duration
 from playout.scheduling.expand import expand
-from playout.scheduling.model import ClipRef, LatestEpisode, NamedClip, Problem, Rotation, Schedule, Slot, Source
+from playout.scheduling.model import (
+    ClipRef,
+    Item,
+    LatestEpisode,
+    NamedClip,
+    Problem,
+    Rotation,
+    Schedule,
+    Slot,
+    Source,
+)
 from playout.scheduling.select import History, LibraryView, plan_range
 from playout.scheduling.zones import slot_zones
 
@@ -24,6 +34,23 @@ def _ref_problem(ref: ClipRef, library: LibraryView, source: Source) -> Problem 
         ids = ", ".join(f"#{c.id}" for c in found)
         return Problem(source, "schedule.ambiguous_clip", {"clip": str(ref), "ids": ids})
     return None
+
+
+def _check_item(item: Item, library: LibraryView, errors: list[Problem], warnings: list[Problem]) -> None:
+    """What one item asks of the library: its clip, its programme's episodes, its pool."""
+    what = item.what
+    if isinstance(what, NamedClip):
+        if p := _ref_problem(what.ref, library, item.source):
+            errors.append(p)
+    elif isinstance(what, LatestEpisode):
+        if not library.episodes(what.programme):
+            errors.append(Problem(item.source, "schedule.unknown_programme", {"programme": what.programme}))
+    elif isinstance(what, Rotation):
+        pool = [c for c in library.pool(what) if not c.retired]
+        if not pool:
+            errors.append(Problem(item.source, "schedule.empty_pool", {"pool": what.describe()}))
+        elif len(pool) == 1:
+            warnings.append(Problem(item.source, "schedule.pool_of_one", {"pool": what.describe(), "title": pool[0].title}))
 
 
 def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo,
@@ -49,19 +76,11 @@ def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo,
         if slot.recurrence.valid_until and slot.recurrence.valid_until < today:
             warnings.append(Problem(slot.source, "schedule.window_ended", {"slot": slot.id, "date": slot.recurrence.valid_until}))
         for item in slot.items:
-            what = item.what
-            if isinstance(what, NamedClip):
-                if p := _ref_problem(what.ref, library, item.source):
-                    errors.append(p)
-            elif isinstance(what, LatestEpisode):
-                if not library.episodes(what.programme):
-                    errors.append(Problem(item.source, "schedule.unknown_programme", {"programme": what.programme}))
-            elif isinstance(what, Rotation):
-                pool = [c for c in library.pool(what) if not c.retired]
-                if not pool:
-                    errors.append(Problem(item.source, "schedule.empty_pool", {"pool": what.describe()}))
-                elif len(pool) == 1:
-                    warnings.append(Problem(item.source, "schedule.pool_of_one", {"pool": what.describe(), "title": pool[0].title}))
+            _check_item(item, library, errors, warnings)
+    # A slot left out for its own errors: what its items ask of the library is checked too.
+    rejected_errors: list[Problem] = []
+    for item in schedule.rejected:
+        _check_item(item, library, rejected_errors, [])
 
     # Plan the coming weeks as the daemon would, to find what only real durations reveal.
     occurrences = expand(schedule, today, today + timedelta(days=HORIZON_DAYS), tz)
@@ -94,7 +113,7 @@ def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo,
             once(("overlap", *sorted((sa.id, sb.id))), errors, Problem(sb.source, "schedule.overlap", params))
         else:
             once(("conflict", *sorted((sa.id, sb.id))), warnings, Problem(sb.source, "schedule.conflict", params))
-    return errors, warnings
+    return errors + rejected_errors, warnings
 
 
 def _all_clips(plan):  # noqa: ANN001, ANN202

@@ -167,6 +167,9 @@ class Schedule:
     slots: tuple[Slot, ...] = ()
     blackout: frozenset[date] = frozenset()
     default_chime: ClipRef | None = None
+    # The items of slots left out for their own errors: never aired, but checked against
+    # the library all the same, so one check lists every error, not the next one at a time.
+    rejected: tuple[Item, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,7 @@ class _FileParser:
         self.raw = raw
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.rejected: list[Item] = []  # the items of slots left out for their errors
         self.loc = _Locator("")
 
     def error(self, line: int, msg_id: str, **params: Any) -> None:
@@ -382,6 +383,7 @@ class _FileParser:
             if item is not None and isinstance(item.what, Relay) and item.what.minutes is None and max_ms is None:
                 self.error(item.source.line, "schedule.relay_length", slot=slot_id or "?")
         if len(self.errors) > n_errors or recurrence is None or slot_id is None:
+            self.rejected += [i for i in items if i is not None]
             return None
         return Slot(
             id=slot_id, name=nfc(name) if isinstance(name, str) else slot_id, recurrence=recurrence,
@@ -496,9 +498,11 @@ def parse_files(files: list[tuple[str, bytes]]) -> ParseResult:
     slots: list[Slot] = []
     blackout: set[date] = set()
     chimes: list[tuple[ClipRef, Source]] = []
+    rejected: list[Item] = []
     for name, raw in files:
         parser = _FileParser(name, raw)
         file_slots, file_blackout, file_chimes = parser.parse()
+        rejected += parser.rejected
         errors += parser.errors
         warnings += parser.warnings
         slots += file_slots
@@ -514,5 +518,6 @@ def parse_files(files: list[tuple[str, bytes]]) -> ParseResult:
         unique.append(slot)
     if len({ref for ref, _ in chimes}) > 1:
         errors.append(Problem(chimes[1][1], "schedule.two_chimes", {"other": str(chimes[0][1])}))
-    schedule = Schedule(slots=tuple(unique), blackout=frozenset(blackout), default_chime=chimes[0][0] if chimes else None)
+    schedule = Schedule(slots=tuple(unique), blackout=frozenset(blackout), default_chime=chimes[0][0] if chimes else None,
+                        rejected=tuple(rejected))  # fmt: skip
     return ParseResult(schedule, errors, warnings)

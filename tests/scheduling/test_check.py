@@ -42,6 +42,23 @@ times = ["06:00"]
     assert msg_ids(errors) == [(7, "schedule.unknown_clip"), (9, "schedule.unknown_programme"), (11, "schedule.empty_pool")]
 
 
+def test_a_slot_left_out_for_its_own_error_still_has_its_items_checked() -> None:
+    # A wrong hard end hid an unknown programme in the same slot until the first was mended.
+    schedule, parse_errors, _ = parse("""[station]
+chime = "Nhạc hiệu Đài"
+[[slot]]
+id = "a"
+times = ["05:30"]
+hard_end = "05:30"
+  [[slot.item]]
+  latest = "CCHX"
+""")
+    assert msg_ids(parse_errors) == [(6, "schedule.hard_end_before_start")]
+    assert schedule.slots == ()  # never aired
+    errors, _ = check(schedule, example_library(), TODAY, TZ)
+    assert msg_ids(errors) == [(7, "schedule.unknown_programme")]
+
+
 def test_ambiguous_title() -> None:
     library = LibraryView([*example_library().clips, clip(50, "Khẩu hiệu 1")])
     errors, _ = run('[[slot]]\nid = "a"\ntimes = ["06:00"]\n  [[slot.item]]\n  clip = "Khẩu hiệu 1"\n', library)
