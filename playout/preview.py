@@ -70,7 +70,7 @@ def findings(app: App) -> Findings:
     """Every error and warning of the schedule files: syntax, clips, pools, hard ends, overlaps."""
     result, n_files = load_folder(app.config.schedules_folder)
     sem_errors, sem_warnings = check(result.schedule, app.clips.view(), today(app), app.config.station.timezone,
-                                     tuple(z.id for z in app.config.zones) or None)  # fmt: skip
+                                     tuple(z.id for z in app.config.zones) or None, app.clock.now())  # fmt: skip
     return Findings(sorted_problems([*result.errors, *sem_errors]), sorted_problems([*result.warnings, *sem_warnings]),
                     len(result.schedule.slots), n_files)  # fmt: skip
 

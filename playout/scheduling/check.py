@@ -3,7 +3,7 @@ reports beyond syntax. Pure: the caller passes the library snapshot and today's 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from playout.i18n import fmt_duration
@@ -54,7 +54,7 @@ def _check_item(item: Item, library: LibraryView, errors: list[Problem], warning
 
 
 def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo,
-          zones: tuple[str, ...] | None = None) -> tuple[list[Problem], list[Problem]]:  # fmt: skip
+          zones: tuple[str, ...] | None = None, now: datetime | None = None) -> tuple[list[Problem], list[Problem]]:  # fmt: skip
     """Errors and warnings: unknown clips and programmes, unknown zones, empty pools,
     sequences that cannot fit their hard end, equal-priority overlaps (per zone: the daemon
     airs one occurrence at a time in each zone, and occurrences for different zones together),
@@ -102,7 +102,8 @@ def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo,
                 once(("fit", slot.id), errors, Problem(slot.source, "schedule.cannot_fit", {
                     "slot": slot.id, "when": when, "needed": fmt_duration(needed),
                     "limit": fmt_duration(slot.max_duration_ms or 0)}))  # fmt: skip
-            elif d.msg_id == "select.no_episode" and str(slot.source) not in slots_with_errors:
+            elif (d.msg_id == "select.no_episode" and str(slot.source) not in slots_with_errors
+                  and (now is None or plan.occurrence.utc >= now)):  # the next airing, not one gone by today
                 once(("episode", d.item_key), warnings, Problem(slot.source, "schedule.no_episode_next", {
                     "programme": d.params["programme"], "when": when, "slot": slot.id}))  # fmt: skip
     for a, b in overlaps(plans, zones):

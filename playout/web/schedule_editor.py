@@ -304,7 +304,7 @@ def _problems(files: list[tuple[str, bytes]]) -> tuple[list[Problem], list[Probl
     app = _app()
     result = parse_files(files)
     errors, warnings = check(result.schedule, app.clips.view(), preview_mod.today(app), app.config.station.timezone,
-                             tuple(z.id for z in app.config.zones) or None)  # fmt: skip
+                             tuple(z.id for z in app.config.zones) or None, app.clock.now())  # fmt: skip
     return preview_mod.sorted_problems([*result.errors, *errors]), [*result.warnings, *warnings]
 
 

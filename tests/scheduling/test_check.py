@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from playout.model import Kind
 from playout.scheduling.check import check
@@ -146,6 +146,14 @@ times = ["07:00"]
     assert errors == []
     assert sorted(msg_ids(warnings)) == [(4, "schedule.window_ended"), (8, "schedule.pool_of_one"),
                                          (10, "schedule.no_episode_next")]  # fmt: skip
+    [missing] = [w for w in warnings if w.msg_id == "schedule.no_episode_next"]
+    assert missing.params["when"] == "2026-11-28 07:00"  # today's airing, still to come at midnight
+    # Checked after today's 07:00: the warning names the next airing, not the one gone by.
+    schedule, _, _ = parse('[station]\nchime = "Nhạc hiệu Đài"\n[[slot]]\nid = "moi"\ntimes = ["07:00"]\n'
+                           '  [[slot.item]]\n  latest = "Mới"\n')  # fmt: skip
+    later = datetime(2026, 11, 28, 7, 1, tzinfo=TZ)
+    _, warnings = check(schedule, library, TODAY, TZ, None, later)
+    assert [w.params["when"] for w in warnings if w.msg_id == "schedule.no_episode_next"] == ["2026-11-29 07:00"]
 
 
 def test_overlaps_are_per_zone() -> None:
