@@ -31,6 +31,7 @@ from typing import Any
 
 from playout.actions import ActionLog, Actor, unix_user
 from playout.errors import PlayoutError
+from playout.i18n import Said
 from playout.model import Level
 
 log = logging.getLogger("playout.control")
@@ -405,7 +406,10 @@ def call(socket_path: Path, method: str, path: str, body: dict | None = None, ti
         raise PlayoutError("daemon.not_permitted", user=unix_user(os.getuid()), socket=socket_path,
                            group=group or "playout") from None  # fmt: skip
     except (OSError, http.client.HTTPException) as exc:
-        raise PlayoutError("daemon.not_running", address=socket_path, detail=str(getattr(exc, "strerror", None) or exc)) from None
+        # No socket, or nobody behind it: said in the reader's words; anything else as the system says it.
+        quiet = isinstance(exc, FileNotFoundError | ConnectionRefusedError)
+        detail = Said("daemon.nobody_listens") if quiet else str(getattr(exc, "strerror", None) or exc)
+        raise PlayoutError("daemon.not_running", address=socket_path, detail=detail) from None
     finally:
         conn.close()
     try:
