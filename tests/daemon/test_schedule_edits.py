@@ -87,3 +87,35 @@ def test_an_occurrence_removed_just_before_its_time_gets_a_record(tmp_path: Path
         daemon.stop()
     assert [(r["outcome"], r["title"]) for r in done] == [("skipped", None)]
     assert done[0]["reason"].startswith("removed from the schedule ") and done[0]["reason"].endswith(" s before its time")
+
+
+def test_replanning_leaves_what_is_planned_and_unchanged_and_replans_a_changed_occurrence(tmp_path: Path) -> None:
+    # Every half hour the daemon plans the next 48 hours again: on a busy schedule (a session
+    # a minute in the soak) re-adding every wake-up took seconds and grew the daemon's memory.
+    st = daemon_station(tmp_path)
+    when = at(900)
+    (st.root / "schedules" / "test.toml").write_text(slot("later", when, [ONE]), encoding="utf-8")
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        keys = sorted(k for k in daemon._due if k.startswith("later@"))  # today's and tomorrow's
+        key = keys[0]
+        job = daemon.scheduler.get_job(key)
+        added: list[str] = []
+        add_job = daemon.scheduler.add_job
+
+        def counting(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+            added.append(kw.get("id"))
+            return add_job(*args, **kw)
+
+        daemon.scheduler.add_job = counting  # type: ignore[method-assign]
+        daemon.plan()
+        assert added == [] and daemon.scheduler.get_job(key).next_run_time == job.next_run_time
+        # The slot gains an item: its wake-up is planned again, for the new session.
+        (st.root / "schedules" / "test.toml").write_text(slot("later", when, [ONE, TWO]), encoding="utf-8")
+        assert daemon.reload()
+        assert sorted(added) == keys
+        occ = daemon.scheduler.get_job(key).args[0]
+        assert len(occ.slot.items) == 2 and daemon.scheduler.get_job(key).next_run_time == job.next_run_time
+    finally:
+        daemon.stop()
