@@ -151,20 +151,25 @@ def test_activity_is_one_list_filterable_by_person_kind_and_date(web: Web) -> No
 
     journal = ActionLog(web.app.db, web.clock)
     journal.record(Actor("tuan", "cli", "pid 42", "operator"), "import", "bao.wav -> #2", "imported")
-    web.clock.advance(timedelta(days=2))
+    # Years on, so that the fixture's own import (journalled at the real date) never falls in
+    # the window of the later actions, whatever day the test runs.
+    web.clock.advance(timedelta(days=3653))
     journal.record(Actor("kythuat", "web", "10.0.0.5", "technician"), "air-now", "#1 Nhạc hiệu Đài (emergency)")
     journal.record(Actor("kythuat", "web", "10.0.0.5", "technician"), "skip", "Nhạc hiệu Đài")
+    later = web.clock.now().astimezone(web.app.config.station.timezone).date()
+    day = later.strftime("%d/%m/%Y")
+    day_before = (later - timedelta(days=1)).strftime("%d/%m/%Y")
     c = web.login("lanhdao")  # a manager reads it too
-    upto = {"to": "02/12/2026"}
+    upto = {"to": day}
     everything = _activity(web, c, **upto)
     assert everything.index("bỏ qua") < everything.index("phát ngay") < everything.index("nạp bài")  # newest first
     assert "đã nạp" in everything and "dòng lệnh · pid 42" in everything
     assert "phát ngay" not in _activity(web, c, person="tuan", **upto)
     assert "nạp bài" not in _activity(web, c, kind="skip", **upto)
-    recent = _activity(web, c, **{"from": "01/12/2026", "to": "02/12/2026"})
+    recent = _activity(web, c, **{"from": day_before, "to": day})
     assert "bỏ qua" in recent and "nạp bài" not in recent
     # Its CSV (the journal's export) says the outcomes in the same words.
-    exported = c.get("/log/actions?from=30/11/2026&to=02/12/2026").get_data(as_text=True)
+    exported = c.get(f"/log/actions?from=30/11/2026&to={day}").get_data(as_text=True)
     assert "đã nạp" in exported and ",imported" not in exported
 
 
