@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from playout.errors import ConfigError, PlayoutError
-from playout.i18n import DEFAULT_LANGUAGE, LANGUAGES, Said, toml_reason
+from playout.i18n import DEFAULT_LANGUAGE, LANGUAGES, Said, toml_error
 
 DEFAULT_CONFIG_NAME = "playout.toml"
 ENV_CONFIG = "PLAYOUT_CONFIG"
@@ -565,8 +565,8 @@ def load(path: Path | str, env: Mapping[str, str] | None = None) -> Config:
     except UnicodeDecodeError as exc:
         detail = f"not UTF-8 text (byte {exc.start})"
     except tomllib.TOMLDecodeError as exc:
-        m = re.fullmatch(r"(.*?)\s*\(at line (\d+), column (\d+)\)", str(exc))
-        detail = Said("toml.where", reason=toml_reason(m[1]), line=m[2], column=m[3]) if m else str(exc)
+        reason, line, column = toml_error(str(exc))
+        detail = Said("toml.where", reason=reason, line=line, column=column) if line is not None else str(exc)
     except ValueError:  # tomllib lets int() fail on an integer of thousands of digits
         detail = "a number with too many digits"
     except RecursionError:

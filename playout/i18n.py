@@ -120,6 +120,15 @@ TOML_NAMING = [
 ]
 
 
+def toml_error(message: str) -> tuple[str, int | None, int | None]:
+    """A TOML reader's error split into its reason (a `Said` where we have words for it), and
+    the line and column it names (None where it names none, as "at end of document")."""
+    m = re.fullmatch(r"(.*?)\s*\(at (?:line (\d+), column (\d+)|end of document)\)", message, re.DOTALL)
+    if m is None:
+        return toml_reason(message), None, None
+    return toml_reason(m[1]), int(m[2]) if m[2] else None, int(m[3]) if m[3] else None
+
+
 def toml_reason(detail: str) -> str:
     """A TOML reader's reason as a `Said` where it is one we have words for, else as it is."""
     detail = detail.strip()

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from playout.i18n import toml_reason
+from playout.i18n import toml_error
 
 DEFAULT_FILE = "speakers.toml"
 KEYS = ("id", "zone", "name", "place", "ip", "user")
@@ -95,9 +95,8 @@ def parse_registry(text: str, path: str, zones: dict[str, bool]) -> tuple[Regist
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
-        return Registry(), [Problem(path, int(m.group(1)) if m else len(lines), "speakers.syntax", {"detail": toml_reason(detail)})]
+        detail, line, _ = toml_error(str(exc))
+        return Registry(), [Problem(path, len(lines) if line is None else line, "speakers.syntax", {"detail": detail})]
     except (ValueError, RecursionError):
         return Registry(), [Problem(path, 1, "speakers.syntax", {"detail": "a number or nesting too large"})]
     headers = [n for n, line in enumerate(lines, 1) if _HEADER.match(line)]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
-from playout.i18n import toml_reason
+from playout.i18n import toml_error
 from playout.model import Kind
 from playout.scheduling.model import (
     ClipRef,
@@ -234,11 +234,9 @@ class _FileParser:
             # tomllib also raises a plain ValueError (an integer of thousands of digits) and
             # RecursionError (arrays nested thousands deep): both are broken files too.
             msg = str(exc) if isinstance(exc, tomllib.TOMLDecodeError) else f"{type(exc).__name__}: {exc}"[:200]
-            m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-            detail = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", msg)
-            line = int(m.group(1)) if m else len(text.splitlines())
-            column = int(m.group(2)) if m else 0
-            self.error(line, "schedule.syntax", column=column, detail=toml_reason(detail))
+            detail, line, column = toml_error(msg)
+            self.error(len(text.splitlines()) if line is None else line, "schedule.syntax", column=column or 0,
+                       detail=detail)  # fmt: skip
             return None
 
     def parse(self) -> tuple[list[Slot], frozenset[date], list[tuple[ClipRef, int]]]:
