@@ -20,7 +20,7 @@ from playout.errors import PlayoutError, UsageError
 from playout.i18n import fmt_duration, label, t
 from playout.model import Level
 from playout.reasons import slot_name
-from playout.scheduling.files import load_folder
+from playout.scheduling.files import load_folder, slot_names
 
 
 @handles_errors
@@ -82,7 +82,7 @@ def status_command(config: ConfigOption = None) -> None:
                   f"{fmt_duration(playing['position_ms'])} / {fmt_duration(playing['duration_ms'])}", markup=False)  # fmt: skip
     else:
         out.print(f"{t('status.now_playing', lang)}: {t('status.idle', lang)}")
-    names = _slot_names(app)
+    names = slot_names(app.config.schedules_folder)
     nxt = Table(title=t("status.next", lang), title_justify="left")
     for col in ("col.start", "col.slot", "col.title"):
         nxt.add_column(label(col, lang))
@@ -100,15 +100,6 @@ def status_command(config: ConfigOption = None) -> None:
                      *((r.get("zone") or "",) if zoned else ()), label(f"outcome.{r['outcome']}", lang),
                      *((heard(r),) if speakers else ()), reasons.render(r["reason"], lang))  # fmt: skip
     out.print(last)
-
-
-def _slot_names(app: app_mod.App) -> dict[str, str]:
-    """Slot id -> name from the schedule files (a folder that does not read: the ids)."""
-    try:
-        result, _ = load_folder(app.config.schedules_folder)
-    except Exception:  # noqa: BLE001  (status must answer whatever the folder holds)
-        return {}
-    return {slot.id: slot.name for slot in result.schedule.slots if slot.name}
 
 
 def heard(row: dict) -> str:

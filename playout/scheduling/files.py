@@ -28,3 +28,13 @@ def load_folder(folder: Path) -> tuple[ParseResult, int]:
     result = parse_files(files)
     result.errors[:0] = problems
     return result, len(files)
+
+
+def slot_names(folder: Path) -> dict[str, str]:
+    """Slot id -> name from the schedule files, for showing the log's slots to a reader (a
+    folder that does not read gives none: the ids are shown)."""
+    try:
+        result, _ = load_folder(folder)
+    except Exception:  # noqa: BLE001  (whatever the folder holds, the log is still shown)
+        return {}
+    return {slot.id: slot.name for slot in result.schedule.slots if slot.name}

@@ -95,13 +95,9 @@ class SlotNames:
         stamp = self._stamp()
         with self._lock:
             if stamp != self._seen:
-                from playout.scheduling.files import load_folder
+                from playout.scheduling.files import slot_names
 
-                try:
-                    result, _ = load_folder(self.folder)
-                    self._names = {s.id: s.name for s in result.schedule.slots if s.name}
-                except Exception:  # a broken folder: the ids it is  # noqa: BLE001
-                    self._names = {}
+                self._names = slot_names(self.folder)
                 self._seen = stamp
             return self._names
 
