@@ -148,7 +148,6 @@ class LiveDaemon:
         # Occurrences with a wake-up planned, by key: their instants. One that fell due stays
         # here until it has been handled, so the watermark below cannot pass it.
         self._due: dict[str, datetime] = {}
-        self._planned: dict[str, tuple[str, Occurrence]] = {}  # what each wake-up job was planned for
         self._catching_up_from: datetime | None = None
         # Clear while a catch-up runs: a wake-up for a later occurrence waits for it, so that
         # what fell due during an outage airs first, in order.
@@ -465,7 +464,6 @@ class LiveDaemon:
         for key in set(self._removed) - set(removed):  # it came back
             self._removed.pop(key, None)
         for key in set(self._due) - set(wanted) - set(removed):
-            self._planned.pop(key, None)
             try:
                 self.scheduler.remove_job(key)
             except JobLookupError:
@@ -475,21 +473,23 @@ class LiveDaemon:
         # half hour churned thousands of jobs on a busy schedule: seconds of CPU, and memory
         # the allocator kept.)
         for key, occ in wanted.items():
-            if self._planned.get(key) == ("air", occ) and self.scheduler.get_job(key) is not None:
+            if self._planned(key, self._air, occ):
                 continue
             run_at = max(occ.utc - self.lead, now)
             self.scheduler.add_job(self._air, "date", run_date=run_at, args=[occ], id=key, replace_existing=True)
-            self._planned[key] = ("air", occ)
         for key, occ in removed.items():
-            if self._planned.get(key) == ("removed", occ) and self.scheduler.get_job(key) is not None:
+            if self._planned(key, self._record_removed, occ):
                 continue
             self.scheduler.add_job(self._record_removed, "date", run_date=max(occ.utc, now), args=[occ], id=key,
                                    replace_existing=True)  # fmt: skip
-            self._planned[key] = ("removed", occ)
-        self._planned = {k: v for k, v in self._planned.items() if k in wanted or k in removed}
         self._due = ({k: o.utc for k, o in wanted.items()} | {k: o.utc for k, o in removed.items()}
                      | {k: t for k, t in self._due.items() if t <= now})  # fmt: skip
         log.info("planned %d airing(s) up to %s", len(wanted), horizon.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"))
+
+    def _planned(self, key: str, func: Any, occ: Occurrence) -> bool:
+        """Whether a wake-up for this very occurrence is waiting already (the job says so)."""
+        job = self.scheduler.get_job(key)
+        return job is not None and job.func == func and job.args == (occ,)
 
     def _air(self, occ) -> None:  # noqa: ANN001
         try:
