@@ -27,7 +27,9 @@ from playout.scheduling.files import load_folder, slot_names
 def run_command(config: ConfigOption = None) -> None:
     """Run the daemon: air the schedules on time and record every airing (Ctrl-C or SIGTERM stops)."""
     from playout.daemon.live import LiveDaemon, Signals, configure_logging
+    from playout.daemon.system import one_malloc_arena
 
+    one_malloc_arena()  # first, before any thread: months unattended, memory held flat
     signals = Signals().install()  # before anything slow: an early SIGHUP must not kill it
     configure_logging()
     app = load_app(config)

