@@ -122,6 +122,9 @@ def run(minutes: int = 120) -> dict:
                                  "slope_after_warmup_mb_per_hour": late["processes"]},
             # What kept an item from airing whole or from being verified, with how often.
             "problems": [{"outcome": o, "reason": r, "verified": v, "note": n, "items": c} for o, r, v, n, c in problems],
+            # Every sample (hours from the start, daemon MB, engine and monitor MB): the steps
+            # and the plateau a slope alone does not show.
+            "samples": [[round(h, 3), round(d, 1), round(p, 1)] for h, d, p in samples],
         }  # fmt: skip
     finally:
         stop_all(procs)
