@@ -95,6 +95,7 @@ class DaemonConfig:
     fallback_clip: str | None
     nice: int = -10
     readiness_ms: int = 10 * 60_000
+    replan_minutes: int = 30  # how often the horizon is extended and the plan checked again
     line_in: str | None = None  # the capture device a `relay = "line-in"` item airs: pulse:SOURCE or alsa:DEVICE
 
 
@@ -481,6 +482,7 @@ SCHEMA: dict[tuple[str, str], tuple[Parser, Any]] = {
     ("daemon", "catch_up_minutes"): (_number(0, 120), 5),
     ("daemon", "lead_seconds"): (_number(1, 120), 10),
     ("daemon", "horizon_hours"): (_integer(1, 24 * 14), 48),
+    ("daemon", "replan_minutes"): (_integer(1, 24 * 60), 30),
     ("daemon", "control_socket"): (_optional_file, ""),
     ("daemon", "control_group"): (_optional_text, "playout"),
     # No longer used (the control interface is a Unix socket); accepted so that older files load.
@@ -670,6 +672,7 @@ def parse(raw: Mapping[str, Any], path: Path, env: Mapping[str, str]) -> Config:
             catch_up_ms=round(values["daemon", "catch_up_minutes"] * 60_000),
             lead_ms=round(values["daemon", "lead_seconds"] * 1000),
             horizon_hours=values["daemon", "horizon_hours"],
+            replan_minutes=values["daemon", "replan_minutes"],
             control_socket=values["daemon", "control_socket"]
             or _beside_database(values["database", "url"], base, "playout.sock"),
             control_group=values["daemon", "control_group"] or None,

@@ -53,6 +53,14 @@ def test_every_bad_value_is_reported_with_key_value_and_expectation(tmp_path: Pa
     assert len(info.value.problems) == 6
 
 
+def test_replan_interval_is_half_an_hour_unless_set(tmp_path: Path) -> None:
+    assert config.load(ROOT / "playout.toml", env={}).daemon.replan_minutes == 30
+    assert config.load(write(tmp_path, "[daemon]\nreplan_minutes = 3\n"), env={}).daemon.replan_minutes == 3
+    with pytest.raises(ConfigError) as info:
+        config.load(write(tmp_path, "[daemon]\nreplan_minutes = 0\n"), env={})
+    assert "[daemon] replan_minutes = 0: invalid value, expected a whole number from 1 to 1440" in info.value.render("en")
+
+
 def test_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     path = write(tmp_path, '[station]\nname = "Đài\n')
     with pytest.raises(ConfigError) as info:

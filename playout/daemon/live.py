@@ -293,7 +293,7 @@ class LiveDaemon:
         run where the old clock put it (hours ahead after a step back)."""
         jobs = self.scheduler.add_job
         jobs(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight", replace_existing=True)
-        jobs(self.plan, "interval", minutes=30, id="replan", replace_existing=True)
+        jobs(self.plan, "interval", minutes=self.cfg.daemon.replan_minutes, id="replan", replace_existing=True)
         jobs(self._sweep, "interval", minutes=30, id="sweep", replace_existing=True)
         if self.cfg.daemon.readiness_ms:
             jobs(self.check_readiness, "interval", seconds=READINESS_S, id="readiness", next_run_time=self.clock.now(),

@@ -70,3 +70,23 @@ def test_free_memory_goes_back_to_the_system() -> None:
     done = subprocess.run([sys.executable, "-c", TRIM], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) > 60
+
+
+def test_the_plan_is_carried_forward_every_replan_minutes(tmp_path) -> None:  # noqa: ANN001
+    # What the soak shortens to see a dozen replans (where the daemon's memory moves) in a
+    # short run; a station keeps the half hour.
+    from datetime import timedelta
+
+    from playout import app as app_mod
+    from playout.daemon.live import LiveDaemon
+    from tests.daemon.helpers import daemon_station
+
+    st = daemon_station(tmp_path)
+    text = st.config.read_text(encoding="utf-8").replace("lead_seconds = 2\n", "lead_seconds = 2\nreplan_minutes = 7\n")
+    st.config.write_text(text, encoding="utf-8")
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        assert daemon.scheduler.get_job("replan").trigger.interval == timedelta(minutes=7)
+    finally:
+        daemon.stop()
