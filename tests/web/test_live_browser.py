@@ -141,10 +141,12 @@ def test_the_microphone_airs_through_the_page_within_a_second_and_is_kept(daemon
     # before the fade) is found in the recording as received; the chunk's mark there gives
     # its capture time, the engine's report its play time.
     delays = []
+    voiced = 0
     for k in range(first + half, first + (talk.rows[0].played_ms - 1000) * RATE // 1000, half):
         window = aired[k: k + half]
         if np.sqrt(np.mean(window**2)) < 300:
             continue  # one of the clip's pauses
+        voiced += 1
         r, same = _find(window, said)
         if same < 0.99:
             continue  # a glitch (a chunk late) inside this half second: counted below
@@ -152,7 +154,9 @@ def test_the_microphone_airs_through_the_page_within_a_second_and_is_kept(daemon
         captured_ns = (t_ms + (r - pos) * 1000 / RATE) * 1e6
         played_ns = feed.started_ns + (k - first) * 1e9 / RATE
         delays.append((played_ns - captured_ns) / 1e9)
-    assert len(delays) >= 8, delays
+    # Enough half seconds to measure, and at most two of them with a glitch (a busy machine
+    # can make a chunk late; a live path that loses chunks glitches in most of them).
+    assert len(delays) >= 6 and voiced - len(delays) <= 2, (voiced, delays)
     delay = float(np.median(delays))
     print(f"\nlive from the page, mouth (capture time at the worklet) to output: median {delay * 1000:.0f} ms, "
           f"min {min(delays) * 1000:.0f}, max {max(delays) * 1000:.0f} over {len(delays)} half seconds "
