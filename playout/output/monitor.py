@@ -103,6 +103,7 @@ class Capture:
         self.settled = False
         self.settled_read = 0  # samples before this one have no trustworthy time stamp
         self.apart: list[int] = []  # time stamps of the latest reads far from the timeline
+        self.restarts = 0  # new timelines started after the first (samples lost, a busy machine)
         self.apart_read = 0
 
     def base_ns(self) -> int:
@@ -156,6 +157,7 @@ class Capture:
                 if len(self.apart) < OUTLIERS:
                     return
                 self.bases = self.apart
+                self.restarts += 1
                 self.settled = False
                 self.settled_read = self.apart_read
             else:
@@ -222,7 +224,8 @@ def analyse(cap: Capture, exp: Expected) -> dict:
 
     lo = sample_at(exp.at_ns - int(SEARCH_S * 1e9))
     if not cap.settled or lo < cap.settled_read:
-        result["error"] = "the monitor was still starting"
+        result["error"] = "the monitor was still starting" if not cap.restarts else \
+            "the monitor's capture lost its time line (samples lost) and was settling on a new one"
         return result
     onset = None  # the sample number of the item's first sample in what was heard
     head = exp.head

@@ -125,3 +125,22 @@ def test_one_read_with_an_out_of_date_latency_does_not_restart_the_timeline(tmp_
         cap.feed(silence, BASE_NS + (k + 5) * BLOCK * 1_000_000_000 // RATE, 0)
     assert cap.settled and cap.settled_read == 300 * BLOCK
     assert abs(cap.base_ns() - (BASE_NS + 5 * BLOCK * 1_000_000_000 // RATE)) < 1000  # (float percentile)
+    assert cap.restarts == 1
+
+
+def test_an_item_not_judged_says_whether_the_monitor_was_starting_or_had_lost_its_time_line() -> None:
+    from playout.output.monitor import Expected
+
+    cap = Capture("pulse:test", stream=object())
+    silence = np.zeros(BLOCK, np.float32)
+    step = BLOCK * 1_000_000_000 // RATE
+    nothing = np.zeros(0, np.float32)
+    cap.feed(silence, BASE_NS + step, 0)
+    assert analyse(cap, Expected(1, 0, nothing, nothing, at_ns=BASE_NS + step))["error"] == \
+        "the monitor was still starting"  # fmt: skip
+    for k in range(2, 301):
+        cap.feed(silence, BASE_NS + k * step, 0)
+    for k in range(301, 331):  # samples lost: a new time line, not settled yet
+        cap.feed(silence, BASE_NS + (k + 5) * step, 0)
+    result = analyse(cap, Expected(1, 0, nothing, nothing, at_ns=BASE_NS + 320 * step))
+    assert result["error"] == "the monitor's capture lost its time line (samples lost) and was settling on a new one"
