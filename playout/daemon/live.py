@@ -148,6 +148,9 @@ class LiveDaemon:
         # Occurrences with a wake-up planned, by key: their instants. One that fell due stays
         # here until it has been handled, so the watermark below cannot pass it.
         self._due: dict[str, datetime] = {}
+        # How far the plan reaches, and for which schedule (None: not planned yet).
+        self._planned_to: tuple[datetime, Schedule] | None = None
+        self._plan_lock = threading.Lock()
         self._catching_up_from: datetime | None = None
         # Clear while a catch-up runs: a wake-up for a later occurrence waits for it, so that
         # what fell due during an outage airs first, in order.
@@ -293,7 +296,7 @@ class LiveDaemon:
         run where the old clock put it (hours ahead after a step back)."""
         jobs = self.scheduler.add_job
         jobs(self.plan, "cron", hour=0, minute=0, second=5, timezone=self.tz, id="midnight", replace_existing=True)
-        jobs(self.plan, "interval", minutes=self.cfg.daemon.replan_minutes, id="replan", replace_existing=True)
+        jobs(self.carry_forward, "interval", minutes=self.cfg.daemon.replan_minutes, id="replan", replace_existing=True)
         jobs(self._sweep, "interval", minutes=30, id="sweep", replace_existing=True)
         if self.cfg.daemon.readiness_ms:
             jobs(self.check_readiness, "interval", seconds=READINESS_S, id="readiness", next_run_time=self.clock.now(),
@@ -414,7 +417,7 @@ class LiveDaemon:
     def _soon(self, schedule: Schedule, now: datetime) -> list[Occurrence]:
         end = now + timedelta(seconds=CLOSE_S)
         first, last = now.astimezone(self.tz).date() - timedelta(days=1), end.astimezone(self.tz).date()
-        return [o for o in expand(schedule, first, last, self.tz) if now - self.lead <= o.utc < end]
+        return expand(schedule, first, last, self.tz, (now - self.lead, end))
 
     def _drops(self, old: Schedule, new: Schedule, now: datetime) -> list[dict[str, Any]]:
         """What an edit takes away from occurrences due soon that have not aired yet."""
@@ -454,6 +457,10 @@ class LiveDaemon:
 
     def plan(self) -> None:
         """(Re)plan wake-ups for the horizon from the schedule and the airing log."""
+        with self._plan_lock:
+            self._plan()
+
+    def _plan(self) -> None:
         self._next_cache = None
         now = self.clock.now()
         horizon = now + timedelta(hours=self.cfg.daemon.horizon_hours)
@@ -472,11 +479,8 @@ class LiveDaemon:
         # only what is new or changed is (re)planned. (Planning every occurrence again every
         # half hour churned thousands of jobs on a busy schedule: seconds of CPU, and memory
         # the allocator kept.)
-        for key, occ in wanted.items():
-            if self._planned(key, self._air, occ):
-                continue
-            run_at = max(occ.utc - self.lead, now)
-            self.scheduler.add_job(self._air, "date", run_date=run_at, args=[occ], id=key, replace_existing=True)
+        for occ in wanted.values():
+            self._wake(occ, now)
         for key, occ in removed.items():
             if self._planned(key, self._record_removed, occ):
                 continue
@@ -484,10 +488,39 @@ class LiveDaemon:
                                    replace_existing=True)  # fmt: skip
         self._due = ({k: o.utc for k, o in wanted.items()} | {k: o.utc for k, o in removed.items()}
                      | {k: t for k, t in self._due.items() if t <= now})  # fmt: skip
+        self._planned_to = (horizon, self.schedule)
         log.info("planned %d airing(s) up to %s", len(wanted), horizon.astimezone(self.tz).strftime("%Y-%m-%d %H:%M"))
         # Planning a busy schedule's two days briefly needs megabytes the daemon does not keep:
         # give them back, or the allocator holds on to each replan's peak.
         give_back_free_memory()
+
+    def carry_forward(self) -> None:
+        """The periodic replan: carry the plan forward to the moving horizon. What is planned
+        stands (a schedule edit, a clock jump and midnight plan everything anew); only the
+        occurrences the horizon brings in are read and planned. Planning the whole two days
+        again every half hour made thousands of occurrences to keep a few dozen (on a session
+        a minute: 0.6 s, and memory that grew at each of the first replans)."""
+        with self._plan_lock:
+            planned = self._planned_to
+            if planned is None or planned[1] is not self.schedule:
+                self._plan()
+                return
+            now = self.clock.now()
+            horizon = now + timedelta(hours=self.cfg.daemon.horizon_hours)
+            start = max(planned[0], now - self.lead)
+            new = self.station.pending(start, horizon) if start < horizon else []
+            for occ in new:
+                self._wake(occ, now)
+            self._due.update((o.key, o.utc) for o in new)
+            self._planned_to = (max(horizon, planned[0]), self.schedule)
+            log.info("carried the plan forward to %s: %d more airing(s)", horizon.astimezone(self.tz).strftime(
+                "%Y-%m-%d %H:%M"), len(new))  # fmt: skip
+
+    def _wake(self, occ: Occurrence, now: datetime) -> None:
+        """A wake-up for the occurrence, unless one for this very occurrence is waiting."""
+        if not self._planned(occ.key, self._air, occ):
+            run_at = max(occ.utc - self.lead, now)
+            self.scheduler.add_job(self._air, "date", run_date=run_at, args=[occ], id=occ.key, replace_existing=True)
 
     def _planned(self, key: str, func: Any, occ: Occurrence) -> bool:
         """Whether a wake-up for this very occurrence is waiting already (the job says so)."""
@@ -670,7 +703,11 @@ class LiveDaemon:
         kept = self._next_cache
         if kept is not None and time.monotonic() - kept[0] < NEXT_KEEP_S and (not kept[1] or kept[1][0][0] > now):
             return [entry for _, entry in kept[1]]
-        upcoming = self.station.pending(now, now + timedelta(days=8))[:5]
+        # The next hour is usually enough; a week and a day at most (a weekly schedule's gap).
+        for ahead in (timedelta(hours=1), timedelta(days=1), timedelta(days=8)):
+            upcoming = self.station.pending(now, now + ahead)[:5]
+            if len(upcoming) == 5:
+                break
         plans = plan_range(upcoming, self.schedule, self.app.clips.view(), self.airlog.history())
         entries = [(p.occurrence.utc, {"start": p.occurrence.local.isoformat(), "slot": p.occurrence.slot.id,
                                        "items": [i.clip.title for i in p.items]}) for p in plans]  # fmt: skip

@@ -137,7 +137,7 @@ class Station:
         """Occurrences whose instant is in [start, end)."""
         first = start.astimezone(self.tz).date() - timedelta(days=1)
         last = end.astimezone(self.tz).date() + timedelta(days=1)
-        return [o for o in expand(self.schedule(), first, last, self.tz) if start <= o.utc < end]
+        return expand(self.schedule(), first, last, self.tz, (start, end))
 
     def pending(self, start: datetime, end: datetime) -> list[Occurrence]:
         """Occurrences in [start, end) that the airing log has not handled yet."""

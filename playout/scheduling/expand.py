@@ -35,22 +35,31 @@ def days(start: date, end: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def slot_occurrences(slot: Slot, start: date, end: date, tz: ZoneInfo, blackout: frozenset[date]) -> Iterator[Occurrence]:
+Window = tuple[datetime, datetime]
+
+
+def slot_occurrences(slot: Slot, start: date, end: date, tz: ZoneInfo, blackout: frozenset[date],
+                     window: Window | None = None) -> Iterator[Occurrence]:  # fmt: skip
     for day in days(start, end):
         if day in blackout or not slot.recurrence.occurs_on(day):
             continue
         for at in slot.times:
             local = localize(day, at, tz)
+            utc = local.astimezone(UTC)
+            if window is not None and not window[0] <= utc < window[1]:
+                continue
             key = occurrence_key(slot.id, datetime.combine(day, at))
-            yield Occurrence(key, slot, local, local.astimezone(UTC))
+            yield Occurrence(key, slot, local, utc)
 
 
-def expand(schedule: Schedule, start: date, end: date, tz: ZoneInfo) -> list[Occurrence]:
-    """Every occurrence of every slot on local dates start..end (inclusive), in air order.
+def expand(schedule: Schedule, start: date, end: date, tz: ZoneInfo, window: Window | None = None) -> list[Occurrence]:
+    """Every occurrence of every slot on local dates start..end (inclusive), in air order;
+    with a window (UTC instants, start included, end not) only those whose instant is in it:
+    the others are never made (a schedule with a session a minute has 1,440 a day).
 
     Occurrences at the same instant are ordered by priority (highest first), then slot id,
     so the order is total and the same on every run.
     """
-    found = [o for slot in schedule.slots for o in slot_occurrences(slot, start, end, tz, schedule.blackout)]
+    found = [o for slot in schedule.slots for o in slot_occurrences(slot, start, end, tz, schedule.blackout, window)]
     found.sort(key=lambda o: (o.utc, -o.slot.priority, o.slot.id))
     return found

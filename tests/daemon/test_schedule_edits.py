@@ -3,10 +3,12 @@ for a moment does not take a session off the air, and one that does take it off 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playout import app as app_mod
 from playout.daemon.live import SETTLE_S, LiveDaemon
+from playout.scheduling.model import Schedule
 from tests.daemon.helpers import at, daemon_station, final, slot, wait_for
 from tests.daemon.test_live import _needs_libvlc  # noqa: F401 (autouse: libVLC must work)
 
@@ -90,8 +92,9 @@ def test_an_occurrence_removed_just_before_its_time_gets_a_record(tmp_path: Path
 
 
 def test_replanning_leaves_what_is_planned_and_unchanged_and_replans_a_changed_occurrence(tmp_path: Path) -> None:
-    # Every half hour the daemon plans the next 48 hours again: on a busy schedule (a session
-    # a minute in the soak) re-adding every wake-up took seconds and grew the daemon's memory.
+    # A schedule edit, midnight and a clock jump plan the next 48 hours again: on a busy
+    # schedule (a session a minute in the soak) re-adding every wake-up took seconds and grew
+    # the daemon's memory.
     st = daemon_station(tmp_path)
     when = at(900)
     (st.root / "schedules" / "test.toml").write_text(slot("later", when, [ONE]), encoding="utf-8")
@@ -117,5 +120,50 @@ def test_replanning_leaves_what_is_planned_and_unchanged_and_replans_a_changed_o
         assert sorted(added) == keys
         occ = daemon.scheduler.get_job(key).args[0]
         assert len(occ.slot.items) == 2 and daemon.scheduler.get_job(key).next_run_time == job.next_run_time
+    finally:
+        daemon.stop()
+
+
+def test_the_periodic_replan_reads_and_plans_only_what_the_horizon_brings_in(tmp_path: Path) -> None:
+    st = daemon_station(tmp_path)
+    (st.root / "schedules" / "test.toml").write_text(slot("later", at(900), [ONE]), encoding="utf-8")
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        today, tomorrow = sorted(k for k in daemon._due if k.startswith("later@"))
+        reached, schedule = daemon._planned_to
+        # As if the plan had reached a day less far: tomorrow's wake-up is what it brings in.
+        daemon.scheduler.remove_job(tomorrow)
+        del daemon._due[tomorrow]
+        daemon._planned_to = (reached - timedelta(days=1), schedule)
+        windows: list[tuple[datetime, datetime]] = []
+        added: list[str] = []
+        pending, add_job = daemon.station.pending, daemon.scheduler.add_job
+
+        def reading(start: datetime, end: datetime) -> list:
+            windows.append((start, end))
+            return pending(start, end)
+
+        def adding(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+            added.append(kw.get("id"))
+            return add_job(*args, **kw)
+
+        daemon.station.pending = reading  # type: ignore[method-assign]
+        daemon.scheduler.add_job = adding  # type: ignore[method-assign]
+        daemon.carry_forward()
+        assert added == [tomorrow] and today in daemon._due and tomorrow in daemon._due
+        assert len(windows) == 1 and windows[0][0] == reached - timedelta(days=1)
+        assert reached <= windows[0][1] < reached + timedelta(minutes=1)
+        assert daemon._planned_to == (windows[0][1], schedule)
+        # Carried forward again at once: nothing new, nothing planned twice.
+        added.clear()
+        daemon.carry_forward()
+        assert added == []
+        # Planned for another schedule than the one in force: the whole horizon is read anew.
+        windows.clear()
+        daemon._planned_to = (reached, Schedule())
+        daemon.carry_forward()
+        assert windows[0][0] <= datetime.now(UTC) and windows[0][1] >= reached
+        assert added == [] and daemon._planned_to[1] is daemon.schedule
     finally:
         daemon.stop()

@@ -245,6 +245,20 @@ def test_expand_properties(tz: ZoneInfo, case) -> None:  # noqa: ANN001
     assert Counter((o.slot.id, o.local_date) for o in occs) == expected_count
 
 
+@pytest.mark.parametrize("tz", [HCM, BERLIN], ids=["Asia/Ho_Chi_Minh", "Europe/Berlin"])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=expand_cases(), data=st.data())
+def test_a_window_keeps_exactly_the_occurrences_in_it(tz: ZoneInfo, case, data) -> None:  # noqa: ANN001
+    # The daemon carries its plan forward by reading only the new half hour's occurrences.
+    schedule, start, end = case
+    occs = expand(schedule, start, end, tz)
+    first = datetime.combine(start, time(0), tzinfo=UTC) - timedelta(days=1)
+    bounds = sorted(first + timedelta(minutes=data.draw(st.integers(0, ((end - start).days + 3) * 1440)))
+                    for _ in range(2))  # fmt: skip
+    window = (bounds[0], bounds[1])
+    assert expand(schedule, start, end, tz, window) == [o for o in occs if window[0] <= o.utc < window[1]]
+
+
 def daily_slot(*times: time) -> Slot:
     return Slot(id="s", name="s", recurrence=Recurrence(), times=times, items=(), chime=None, priority=10,
                 max_duration_ms=None, source=Source("x"))  # fmt: skip
