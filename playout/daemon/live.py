@@ -584,7 +584,8 @@ class LiveDaemon:
         # Each zone's output on its own line: one zone failing is not the others'.
         for player in getattr(self.player, "zones", {None: self.player}).values():
             for pid, attr in (("problem.output_failed", "device_error"), ("problem.output_unheard", "alarm"),
-                              ("problem.monitor_failed", "monitor_error"), ("problem.relay_lost", "relay_problem")):  # fmt: skip
+                              ("problem.monitor_failed", "monitor_error"), ("problem.relay_lost", "relay_problem"),
+                              ("problem.relay_silent", "relay_silent")):  # fmt: skip
                 if detail := getattr(player, attr, None):
                     found.append({"id": pid, "params": {"output": player.output, "detail": detail}})
         if self.speakers is not None:
@@ -719,29 +720,31 @@ class LiveDaemon:
         if self.speakers is None:
             return []
         zones = self.speakers.presence.snapshot()
-
-        def local(iso: str | None) -> str | None:
-            return datetime.fromisoformat(iso).astimezone(self.tz).isoformat() if iso else None
-
         for z in zones:
-            z["polled_at"] = local(z["polled_at"])
+            z["polled_at"] = self._local_iso(z["polled_at"])
             for sp in z["speakers"]:
-                sp["since"] = local(sp["since"])
+                sp["since"] = self._local_iso(sp["since"])
         return zones
 
+    def _local_iso(self, iso: str | None) -> str | None:
+        return datetime.fromisoformat(iso).astimezone(self.tz).isoformat() if iso else None
+
     def _on_air(self) -> list[dict[str, Any]]:
-        """What airs now that is not a clip: a relay with its source's state (connected, or
-        dropped since when), a live with who speaks; by zone."""
+        """What airs now that is not a clip: a relay with its source's state (connected,
+        dropped since when, or connected and silent since when), a live with who speaks; by
+        zone."""
         found: list[dict[str, Any]] = []
         for row in self.station.on_air():
             if row.kind == Kind.RELAY.value:
                 player = self.station.zones.get(row.zone) or self.player
                 feeds = getattr(player, "relays", [])
                 feed = feeds[0] if feeds else {}
-                lost = feed.get("lost_since")
+                lost, silent = feed.get("lost_since"), feed.get("silent_since")
+                state = ("lost" if lost else "silent" if silent else "connected" if feed.get("state") == "on"
+                         else "connecting")  # fmt: skip
                 found.append({"kind": "relay", "title": row.title, "zone": row.zone, "source": feed.get("source"),
-                              "state": "lost" if lost else ("connected" if feed.get("state") == "on" else "connecting"),
-                              "lost_since": datetime.fromisoformat(lost).astimezone(self.tz).isoformat() if lost else None})  # fmt: skip
+                              "state": state, "lost_since": self._local_iso(lost),
+                              "silent_since": self._local_iso(silent) if not lost else None})  # fmt: skip
             elif row.slot == "live":
                 talk = getattr(self.speech, "talk", None)
                 who = talk.actor.name if talk is not None else (row.actor or "").split(" (")[0]

@@ -66,6 +66,7 @@ class Session:
     pending_skip: str | None = None
     received_ns: int = 0
     live: dict[int, LiveSource] = field(default_factory=dict)  # relay items: frames from a feed, not the file
+    silent: set[int] = field(default_factory=set)  # live items whose source is in a dropout, as said
 
     def __post_init__(self) -> None:
         n = len(self.items)
@@ -105,7 +106,8 @@ class Engine:
 
     def emit(self, event: str, **fields: object) -> None:
         """Events: ready, error, started/ended (per item, with the wall time its first or last
-        frame came out and the frames played), done (per session)."""
+        frame came out and the frames played), silent/sound (a relay's source in a dropout
+        from, and back at), done (per session)."""
         line = json.dumps({"ev": event, **fields}, ensure_ascii=False)
         with self._out_lock:
             try:
@@ -300,6 +302,15 @@ class Engine:
     def _report(self) -> None:
         """Items whose first or last frame has come out since the last report."""
         for s in list(self.sessions):
+            for i, src in s.live.items():
+                # A source silent or gone for DROPOUT_S is said while it lasts, from when
+                # (the daemon shows it on Now: connected is not the same as heard).
+                silent = bool(src.dropouts) and src.dropouts[-1][1] is None
+                if silent != (i in s.silent):
+                    a, b = src.dropouts[-1]
+                    (s.silent.add if silent else s.silent.discard)(i)
+                    self.emit("silent" if silent else "sound", id=s.id, index=i,
+                              at_ns=self._time_of(src.base + (a if silent else b if b is not None else src.out)))  # fmt: skip
             for i in range(len(s.items)):
                 st, en, oc = s.starts[i], s.ends[i], s.outcome[i]
                 if st is not None and i not in s.reported_start and oc is not None and oc[0] == "skipped":

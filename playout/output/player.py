@@ -105,6 +105,11 @@ def relay_record(outcome: Outcome, played_ms: int, reason: str | None, relay: di
         text if reason is None else f"{reason}; {text}")
 
 
+def _iso(wall_s: float) -> str:
+    """A wall time (time.time()) as UTC ISO 8601, to the second."""
+    return datetime.fromtimestamp(wall_s, UTC).isoformat(timespec="seconds")
+
+
 def _to_dt(ns: int) -> datetime:
     return datetime.fromtimestamp(ns / 1e9, UTC)
 
@@ -323,15 +328,25 @@ class StreamPlayer:
         """A relay on air whose source is gone: which, and since when (status, Now)."""
         for feed in list(self._feeds):
             if feed.lost_since is not None:
-                return f"{feed.shown} ({datetime.fromtimestamp(feed.lost_since, UTC).isoformat(timespec='seconds')})"
+                return f"{feed.shown} ({_iso(feed.lost_since)})"
+        return None
+
+    @property
+    def relay_silent(self) -> str | None:
+        """A relay on air whose source is connected and silent: which, and since when."""
+        for feed in list(self._feeds):
+            if feed.lost_since is None and feed.silent_since is not None:
+                return f"{feed.shown} ({_iso(feed.silent_since)})"
         return None
 
     @property
     def relays(self) -> list[dict]:
         """Each relay's source being aired (or connected ahead) and its state: connecting,
-        on, or lost since when (UTC, ISO) (the Now page shows what airs with it)."""
-        return [{"source": feed.shown, "state": feed.state, "lost_since": None if feed.lost_since is None else
-                 datetime.fromtimestamp(feed.lost_since, UTC).isoformat(timespec="seconds")}
+        on, or lost since when, silent since when (UTC, ISO) (the Now page shows what airs
+        with it)."""
+        return [{"source": feed.shown, "state": feed.state,
+                 "lost_since": None if feed.lost_since is None else _iso(feed.lost_since),
+                 "silent_since": None if feed.silent_since is None else _iso(feed.silent_since)}
                 for feed in list(self._feeds)]  # fmt: skip
 
     def play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
@@ -484,6 +499,9 @@ class StreamPlayer:
                                                                fallbacks.get(n, (None, None))[1])  # fmt: skip
                     observer.ended(indexes[n], outcome, played, reason,
                                    _to_dt(ev["at_ns"] + self._skew) + self.offset)  # fmt: skip
+                elif kind in ("silent", "sound"):
+                    if isinstance(feed := feeds.get(ev["index"]), RelayFeed):
+                        feed.silent_since = ev["at_ns"] / 1e9 if kind == "silent" else None
                 elif kind == "lost":
                     for n in range(len(indexes)):
                         if n not in ended:

@@ -253,6 +253,9 @@ class RelayFeed:
         self.proc: subprocess.Popen | None = None
         self.state = "connecting"
         self.lost_since: float | None = None  # wall time (time.time) the source went away
+        # Connected but not heard: the engine says when the source went silent (a dropout,
+        # DROPOUT_S or more below SILENCE) and when it is heard again.
+        self.silent_since: float | None = None
         self.tries = 0
         self._thread = threading.Thread(target=self._run, name="relay-feed", daemon=True)
         self._thread.start()

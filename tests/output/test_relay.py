@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import wave
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -29,15 +29,15 @@ UPSTREAM_HZ = 660
 class Upstream:
     """The programme relayed: a 660 Hz tone sent to a mount in real time."""
 
-    def __init__(self, icecast: Icecast, mount: str = "tinh") -> None:
+    def __init__(self, icecast: Icecast, mount: str = "tinh", source: str = f"sine=frequency={UPSTREAM_HZ}") -> None:
         require_program("ffmpeg")
-        self.icecast, self.mount = icecast, mount
+        self.icecast, self.mount, self.source = icecast, mount, source
         self.proc: subprocess.Popen | None = None
         self.start()
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i", f"sine=frequency={UPSTREAM_HZ}:sample_rate={RATE}",
+            ["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i", f"{self.source}:sample_rate={RATE}",
              "-ac", "1", "-c:a", "libmp3lame", "-b:a", "64k", "-content_type", "audio/mpeg", "-flush_packets", "1", "-f", "mp3",
              self.icecast.url(self.mount)], stderr=subprocess.DEVNULL)  # fmt: skip
         wait_for(lambda: f"/{self.mount}" in self.icecast.mounts(), 10, "the upstream to be on its mount")
@@ -247,3 +247,36 @@ def test_a_scheduled_relay_whose_source_never_comes_airs_the_station_fallback_cl
     # ...after the 3 s of silence that make a dropout, and to the relay's end (7.2 s, faded).
     assert loud[0] >= 2.9 * RATE
     assert 3.9 <= (loud[-1] - loud[0]) / RATE <= 4.3, (loud[-1] - loud[0]) / RATE
+
+
+def test_a_source_connected_but_silent_is_said_silent_since_when_until_it_is_heard(icecast: Icecast,
+                                                                                 tmp_path: Path) -> None:  # fmt: skip
+    # Connected is not heard: an encoder left running on a dead input sends silence.
+    upstream = Upstream(icecast, source="anullsrc=channel_layout=mono")
+    player, capture = _player(tmp_path)
+    try:
+        obs = Observer()
+        import threading
+
+        relay = Cue(Path(), 16_000, "Tiếp âm", relay=icecast.listen_url("tinh"))
+        t = threading.Thread(target=player.play, args=([relay], SystemClock().now() + timedelta(seconds=1.5), obs))
+        t.start()
+        wait_for(lambda: 0 in obs.starts, 10, "the relay to start")
+        assert player.relays[0]["state"] == "on" and player.relays[0]["silent_since"] is None
+        silent = wait_for(lambda: player.relay_silent, 10, "the silence to be said")
+        said = datetime.fromisoformat(player.relays[0]["silent_since"])
+        assert "/tinh" in silent and player.relay_problem is None
+        assert abs((said - obs.starts[0]).total_seconds()) <= 1.5, (said, obs.starts[0])  # from the relay's start
+        upstream.stop()
+        upstream.source = f"sine=frequency={UPSTREAM_HZ}"
+        upstream.start()  # the encoder's input is mended: the source is heard again
+        wait_for(lambda: player.relays and player.relays[0]["silent_since"] is None and player.relay_problem is None,
+                 15, "the source to be heard again")  # fmt: skip
+        assert player.relay_silent is None
+        t.join(30)
+    finally:
+        player.close()
+        upstream.stop()
+    outcome, _played_ms, reason, _ = obs.ends[0]
+    assert outcome == Outcome.PARTIAL and "dropped out" in (reason or ""), (outcome, reason)
+    assert _runs(_tone_blocks(_recording(capture), UPSTREAM_HZ))  # it was heard, after the silence

@@ -1,6 +1,6 @@
 """Relays and lives as the station's people see them: the Week grid marks a relay slot with
-its source and length; Now says "Tiếp âm …" with the source's state (connected, then dropped
-since when, after a real Icecast upstream is killed) and "Trực tiếp — who" for a live; the
+its source and length; Now says "Tiếp âm …" with the source's state (connected but silent since
+when, connected, then dropped since when, after a real Icecast upstream is killed) and "Trực tiếp — who" for a live; the
 log's export, read back, names both for what they were. A real daemon (file output) behind the
 web application, driven with Flask's test client as a manager would use it."""
 
@@ -35,14 +35,14 @@ def _tone(n: int, start: int = 0) -> bytes:
 
 
 def test_a_relay_and_a_live_on_week_now_and_in_the_export(icecast: Icecast, tmp_path: Path) -> None:
-    upstream = Upstream(icecast)
+    upstream = Upstream(icecast, source="anullsrc=channel_layout=mono")  # connected, silent at first
     capture = tmp_path / "out.wav"
     st = daemon_station(tmp_path, f'module = "file"\nfile = "{capture}"')
     when = at(5)
     url = icecast.listen_url("tinh")
     (st.root / "schedules" / "tiep-am.toml").write_text(
         f'[[slot]]\nid = "tiep-am"\ntimes = ["{when:%H:%M:%S}"]\nchime = false\n'
-        f'  [[slot.item]]\n  relay = "{url}"\n  minutes = 0.3\n  title = "Thời sự Đài tỉnh"\n',
+        f'  [[slot.item]]\n  relay = "{url}"\n  minutes = 0.5\n  title = "Thời sự Đài tỉnh"\n',
         encoding="utf-8")  # fmt: skip
     d = LiveDaemon(app_mod.build(st.config))
     users = UserRepository(d.app.db, d.app.clock)
@@ -53,16 +53,22 @@ def test_a_relay_and_a_live_on_week_now_and_in_the_export(icecast: Icecast, tmp_
     assert r.status_code == 302
     d.start()
     try:
-        # The Week grid: the relay slot, as a relay, with its source and its length (18 s).
+        # The Week grid: the relay slot, as a relay, with its source and its length (30 s).
         week = page.get(f"/week?week={when:%G-W%V}").get_data(as_text=True)
         cell = week[week.index("tiep-am"):][:1500]
-        assert "Tiếp âm Thời sự Đài tỉnh" in cell and f"◂ {url}" in cell and "0:18" in cell, cell
+        assert "Tiếp âm Thời sự Đài tỉnh" in cell and f"◂ {url}" in cell and "0:30" in cell, cell
         assert 'class="k-relay"' in cell
 
         def now() -> str:
             return page.get("/now/live").get_data(as_text=True)
 
-        wait_for(lambda: "nguồn đã kết nối" in now(), 20, "Now to show the relay connected")
+        # Connected and silent (an encoder on a dead input) is not "connected": Now says since when.
+        wait_for(lambda: re.search(r"nguồn đã kết nối, không có tiếng từ \d\d:\d\d:\d\d", now()), 20,
+                 "Now to show the source silent")  # fmt: skip
+        upstream.stop()
+        upstream.source = "sine=frequency=660"
+        upstream.start()
+        wait_for(lambda: "nguồn đã kết nối</span>" in now(), 20, "Now to show the relay connected and heard")
         shown = now()
         assert "Tiếp âm Thời sự Đài tỉnh" in shown and f"◂ {url}" in shown
         upstream.stop()  # the province's encoder goes away
@@ -98,7 +104,8 @@ def test_a_relay_and_a_live_on_week_now_and_in_the_export(icecast: Icecast, tmp_
     table = list(csv.DictReader(io.StringIO(got.get_data(as_text=True).lstrip("\ufeff"))))
     kinds = {row["Tiêu đề"]: row for row in table}
     assert kinds["Thời sự Đài tỉnh"]["Loại"] == "tiếp âm", kinds
-    assert "bị mất 1 lần" in kinds["Thời sự Đài tỉnh"]["Lý do"]  # the dropout, in the reader's words
+    # The two dropouts (the silence at first, the upstream killed), in the reader's words.
+    assert "bị mất 2 lần" in kinds["Thời sự Đài tỉnh"]["Lý do"], kinds["Thời sự Đài tỉnh"]
     spoken = kinds[live["title"]]
     assert live["title"].startswith("Phát trực tiếp ") and spoken["Khung giờ"] == "live", spoken
     assert spoken["Người thực hiện"].startswith("kythuat"), spoken
