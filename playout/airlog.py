@@ -369,8 +369,10 @@ class AiringLog:
             return list(s.exec(stmt.order_by(col(Airing.scheduled_at).desc(), col(Airing.position).desc()).limit(limit)))
 
     def history(self) -> History:
-        """What selection needs: when each clip last aired, and what each item last played."""
-        aired = (Outcome.AIRED.value, Outcome.PARTIAL.value, Outcome.IN_PROGRESS.value)
+        """What selection needs: when each clip last aired, and what each item last played;
+        an item about to air (pending: its session is on or about to be) counts, so that
+        another session picking from the same pool meanwhile does not pick it again."""
+        aired = (Outcome.AIRED.value, Outcome.PARTIAL.value, Outcome.IN_PROGRESS.value, Outcome.PENDING.value)
         with self.db.session() as s:
             last = s.exec(
                 select(Airing.clip_id, func.max(func.coalesce(Airing.started_at, Airing.scheduled_at)))

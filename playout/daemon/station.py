@@ -124,6 +124,9 @@ class Station:
         self._history: History | None = None if not remember_history else airlog.history()
         # One airing at a time in each zone; occurrences for different zones air together.
         self._locks = ZoneLocks()
+        # But one selection at a time: what one session picks from a rotation pool is in the
+        # log (pending) before another session, in another zone, reads the history.
+        self._selecting = threading.Lock()
         self._manual_seq = 0
         self._current: list[_LogObserver] = []  # the airing on the outputs now, one per zone
         self._live_feeds: dict[str, object] = {}  # airing key -> the page microphone's feed for it
@@ -179,21 +182,22 @@ class Station:
         with self._locks.acquire(self._occ_zones(occ), occ.utc) as hold:
             if self.stopping:
                 return None  # not handled: the next start catches it up
-            now = self.clock.now()
-            library = self.library()
-            history = self._history if self._history is not None else self.log.history()
-            plan = select(occ, self.schedule(), library, history)
-            late = now - occ.utc
-            if late > self.catch_up:
-                return self._record(occ, plan, Outcome.MISSED,
-                                    f"due while the daemon was not airing; {int(late.total_seconds())} s late")  # fmt: skip
-            rows = self._zoned(occ, self._rows(occ, plan, library))
-            written = self.log.insert(rows)
-            if written is None:
-                log.info("occurrence %s was already handled; not airing it again", occ.key)
-                return None
-            if self._history is not None:
-                self._history.record(plan)
+            with self._selecting:
+                now = self.clock.now()
+                library = self.library()
+                history = self._history if self._history is not None else self.log.history()
+                plan = select(occ, self.schedule(), library, history)
+                late = now - occ.utc
+                if late > self.catch_up:
+                    return self._record(occ, plan, Outcome.MISSED,
+                                        f"due while the daemon was not airing; {int(late.total_seconds())} s late")  # fmt: skip
+                rows = self._zoned(occ, self._rows(occ, plan, library))
+                written = self.log.insert(rows)
+                if written is None:
+                    log.info("occurrence %s was already handled; not airing it again", occ.key)
+                    return None
+                if self._history is not None:
+                    self._history.record(plan)
             waiting = [r for r in written if r.outcome == Outcome.PENDING.value]
             self._play(written, occ.utc if late.total_seconds() < 0 else now, occ.utc, hold)
             if self.stopping and waiting and all(not r.played_ms for r in waiting):

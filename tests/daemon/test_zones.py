@@ -442,3 +442,25 @@ def test_schedule_check_on_a_station_with_zones(tmp_path: Path) -> None:
     write('["ap-3", "xa-a"]')
     r = st.cli("schedule", "check")
     assert r.exit_code != 0 and "trùng với" in r.output and "hamlet" in r.output, r.output
+
+
+def test_two_sessions_at_one_instant_in_two_zones_take_turns_in_a_rotation_pool(tmp_path: Path) -> None:
+    """Both pick a slogan from the same pool at 05:30; the second to choose sees the first's
+    pick (in the log, pending) and takes the next, as two sessions one after the other would."""
+    import threading
+
+    from tests.daemon.test_station import local
+
+    rig, wired, ip = _two_zone_rig(tmp_path, "".join(
+        f'[[slot]]\nid = "{sid}"\ntimes = ["05:30"]\nchime = false\nzones = ["{zone}"]\n'
+        '  [[slot.item]]\n  rotation = { kind = "slogan" }\n' for sid, zone in (("wired", "xa-a"), ("hamlet", "ap-3"))),
+        local(2026, 11, 30, 5, 29, 59))  # fmt: skip
+    occs = rig.station.pending(rig.clock.now(), local(2026, 11, 30, 6))
+    threads = [threading.Thread(target=rig.station.air, args=(o,), daemon=True) for o in occs]
+    for th in threads:
+        th.start()
+    wait_for(lambda: sorted(rig.station._locks.busy()) == ["ap-3", "xa-a"], 5, "both sessions to hold their zones")
+    _run_clock(rig, threads)
+    picked = [label for player in (wired, ip) for _, label in player.played]
+    assert len(picked) == 2 and picked[0] != picked[1], picked
+    assert {r.title for r in rig.rows() if r.outcome == "aired"} == set(picked)
