@@ -98,7 +98,7 @@ class Forwarder:
                 if link.station_id != self.station_id:
                     raise PlayoutError("province.station_id_changed", old=link.station_id, new=self.station_id)
                 return False
-            s.add(ProvinceLink(id=1, station_id=self.station_id, joined_at=self.clock.now()))
+            s.add(ProvinceLink(id=1, station_id=self.station_id, joined_at=self.clock.now(), sums_version=DAY_SUMS))
             s.flush()
             s.execute(text("INSERT INTO outbox (kind, ref) SELECT 'clip', CAST(id AS TEXT) FROM clips ORDER BY id"))
             s.execute(text("INSERT INTO outbox (kind, ref) SELECT 'airing', key FROM airings ORDER BY id"))
@@ -129,7 +129,9 @@ class Forwarder:
             with self.local.session() as s:
                 entries = s.execute(select(Outbox.seq, Outbox.kind, Outbox.ref).order_by(Outbox.seq)
                                     .limit(self.batch_rows)).all()  # fmt: skip
-                if not entries and health is None:
+                link = s.get(ProvinceLink, 1)
+                resum = link is not None and link.sums_version < DAY_SUMS
+                if not entries and health is None and not resum:
                     return 0
                 refs: dict[str, set[str]] = {"airing": set(), "clip": set(), "report": set()}
                 for _seq, kind, ref in entries:
@@ -138,7 +140,12 @@ class Forwarder:
                 clips = _rows(s, Clip, Clip.id, sorted(int(r) for r in refs["clip"]))
                 reports = _rows(s, BulletinReport, BulletinReport.id, sorted(int(r) for r in refs["report"]))
             gone = refs["airing"] - {a[0] for a in airings}
-            self._send(airings, gone, clips, reports, health)
+            self._send(airings, gone, clips, reports, health, resum)
+            if resum:
+                with self.local.session() as s:
+                    s.execute(update(ProvinceLink).where(ProvinceLink.id == 1).values(sums_version=DAY_SUMS))
+                    s.commit()
+                log.info("this station's daily sums in the central record were summed again (version %d)", DAY_SUMS)
             hold = os.environ.get(FAULT_HOLD_ENV)
             if hold and entries:
                 Path(hold).write_text(str(len(entries)))
@@ -168,7 +175,7 @@ class Forwarder:
             return total
 
     def _send(self, airings: list[tuple], gone: set[str], clips: list[dict], reports: list[dict],
-              health: dict[str, Any] | None) -> None:  # fmt: skip
+              health: dict[str, Any] | None, resum: bool = False) -> None:  # fmt: skip
         sid = self.station_id
         now = self.clock.now()
         with self.central.begin() as c:
@@ -187,7 +194,12 @@ class Forwarder:
                 removed = c.execute(delete(table).where(table.c.station_id == sid, table.c.key.in_(keys))
                                     .returning(table.c.scheduled_at))  # fmt: skip
                 touched |= {str(t.astimezone(UTC).replace(tzinfo=None)) for (t,) in removed}
-            if touched:
+            if resum:  # every day of this station's, summed the way this version sums them
+                params = {"s": sid, "tz": self.tz}
+                c.execute(text("DELETE FROM province_airing_days WHERE station_id = :s"), params)
+                c.execute(text("INSERT INTO province_airing_days (station_id, day, kind, programme, clip_id, outcome, "
+                               "share_permille, airings, played_ms, manual) " + day_sums("station_id = :s")), params)
+            elif touched:
                 _rebuild_days(c, sid, self.tz, touched)
             if clips:
                 stmt = pg_insert(ProvinceClip.__table__)
@@ -265,18 +277,31 @@ def _upsert_airings(conn, station_id: str, airings: list[tuple]) -> None:  # noq
 
 # An item aired to several zones has a row per zone: aired (whole or partly) it counts once,
 # as in a station's own tally; what did not air counts per row, as there too.
+DAY_SUMS = 2  # the way day_sums counts; 1: an item whole in one zone and partial in another counted twice
+
+
 def day_sums(where: str, tz: str = ":tz") -> str:
     """The daily sums of the central log's rows that match `where`, by station, local day
     (`tz`, an SQL expression), kind, programme, clip, outcome and share of a partial airing.
-    An item (occurrence and position) counts once however many zones it went to: one airing,
-    its air time its longest run among them, by hand once; and what did not air, once per
-    item, as a station's own tally counts."""
+    An item (occurrence and position) that went out in any zone is one airing however many
+    zones it went to: aired if it aired whole in one, else partial with its largest share;
+    its air time its longest run among them, by hand once. What did not air counts once per
+    item and outcome, as a station's own tally counts."""
+    share = "CASE WHEN duration_ms > 0 THEN (1000 * played_ms::bigint / duration_ms)::int END"
+    day = f"(scheduled_at AT TIME ZONE {tz})::date"
+    whole = "bool_or(outcome = 'aired')"
     return ("SELECT station_id, day, kind, programme, clip_id, outcome, share, count(*), coalesce(sum(ms), 0), "
             "sum(CASE WHEN by_hand THEN 1 ELSE 0 END) FROM ("
-            f"SELECT station_id, (scheduled_at AT TIME ZONE {tz})::date AS day, kind, programme, clip_id, outcome, "
-            "CASE WHEN outcome = 'partial' AND duration_ms > 0 THEN (1000 * played_ms::bigint / duration_ms)::int END "
-            "AS share, max(played_ms) AS ms, bool_or(manual) AS by_hand FROM province_airings "
-            f"WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7, occurrence, position) AS items GROUP BY 1, 2, 3, 4, 5, 6, 7")
+            f"SELECT station_id, {day} AS day, kind, programme, clip_id, "
+            f"CASE WHEN {whole} THEN 'aired' ELSE 'partial' END AS outcome, "
+            f"CASE WHEN {whole} THEN NULL ELSE max({share}) END AS share, "
+            "max(played_ms) AS ms, bool_or(manual) AS by_hand FROM province_airings "
+            f"WHERE ({where}) AND outcome IN ('aired', 'partial') GROUP BY 1, 2, 3, 4, 5, occurrence, position "
+            "UNION ALL "
+            f"SELECT station_id, {day} AS day, kind, programme, clip_id, outcome, NULL AS share, "
+            "max(played_ms) AS ms, bool_or(manual) AS by_hand FROM province_airings "
+            f"WHERE ({where}) AND outcome NOT IN ('aired', 'partial') GROUP BY 1, 2, 3, 4, 5, 6, occurrence, position"
+            ") AS items GROUP BY 1, 2, 3, 4, 5, 6, 7")
 
 
 def _rebuild_days(conn, station_id: str, tz: str, scheduled: set[str]) -> None:  # noqa: ANN001

@@ -39,6 +39,9 @@ class ProvinceLink(SQLModel, table=True):
     joined_at: datetime = Field(sa_type=UTCDateTime)
     last_forward_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = None
+    # How this station's daily sums in the central record were made (forward.DAY_SUMS): a
+    # station whose days were summed the older way sums them all again at its next forward.
+    sums_version: int = 1
 
 
 class StationBulletin(SQLModel, table=True):

@@ -119,6 +119,11 @@ def test_an_item_aired_to_two_zones_counts_once_as_in_the_stations_own_tally(sta
                           f"{', '.join(cols)} from airings"))  # fmt: skip
         first = conn.execute(text("select key from airings where zone = 'loa-2' and kind = 'slogan' order by key")).first()
         conn.execute(text("update airings set outcome = 'missed', played_ms = 0 where key = :k"), {"k": first[0]})
+        # and the second slogan cut near its end there: partial, but enough to count (95 %).
+        second = conn.execute(text("select key from airings where zone = 'loa-2' and kind = 'slogan' order by key "
+                                   "limit 1 offset 1")).first()  # fmt: skip
+        conn.execute(text("update airings set outcome = 'partial', played_ms = duration_ms * 95 / 100 where key = :k"),
+                     {"k": second[0]})  # fmt: skip
     fw = forwarder(a, central_url)
     fw.join()
     fw.forward_all({"station": a.app.config.station.name})
@@ -126,10 +131,24 @@ def test_an_item_aired_to_two_zones_counts_once_as_in_the_stations_own_tally(sta
     own = station_tally.compute(a.app.db, period, a.app.config.station.name)
     central = central_engine(central_url)
     pt = tally.compute(central, period, "Tỉnh Đồng Tháp")
-    central.dispose()
     assert [(ln.kind, ln.airings) for ln in own.lines] == [("slogan", 12), ("chime", 6)]
     assert [ln.not_aired for ln in own.lines] == [{"missed": 1}, {}]
     (part,) = pt.stations
     fields = [(ln.kind, ln.programme, ln.clips, ln.airings, ln.airtime_ms, ln.manual, ln.not_aired) for ln in own.lines]
     assert [(ln.kind, ln.programme, ln.clips, ln.airings, ln.airtime_ms, ln.manual, ln.not_aired)
             for ln in part.tally.lines] == fields  # fmt: skip
+    # Days summed the older way (that item counted twice, its air time doubled) are summed
+    # again at the station's next forward, with nothing new to send.
+    with central.begin() as conn:
+        conn.execute(text("update province_airing_days set airings = airings * 2, played_ms = played_ms * 2 "
+                          "where station_id = :s"), {"s": a.sid})  # fmt: skip
+    with a.app.db.engine.begin() as conn:
+        conn.execute(text("update province_link set sums_version = 1"))
+    assert tally.compute(central, period, "Tỉnh Đồng Tháp").stations[0].tally.lines[0].airings == 24
+    fw.forward_all()
+    (part,) = tally.compute(central, period, "Tỉnh Đồng Tháp").stations
+    assert [(ln.kind, ln.programme, ln.clips, ln.airings, ln.airtime_ms, ln.manual, ln.not_aired)
+            for ln in part.tally.lines] == fields  # fmt: skip
+    with a.app.db.engine.connect() as conn:
+        assert conn.execute(text("select sums_version from province_link")).scalar_one() == 2
+    central.dispose()
