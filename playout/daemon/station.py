@@ -179,7 +179,10 @@ class Station:
     def air(self, occ: Occurrence) -> list[Airing] | None:
         """Air one occurrence unless the log says it was handled. Blocks while it plays, and
         while an airing holds one of its zones (an occurrence for other zones airs at once)."""
-        with self._locks.acquire(self._occ_zones(occ), occ.utc) as hold:
+        zones = self._occ_zones(occ)
+        if set(zones) & set(self._locks.busy()):  # it waits for an airing: its clips are decoded meanwhile
+            threading.Thread(target=self._prepare, args=(occ,), name=f"prepare-{occ.key}", daemon=True).start()
+        with self._locks.acquire(zones, occ.utc) as hold:
             if self.stopping:
                 return None  # not handled: the next start catches it up
             with self._selecting:
@@ -203,6 +206,24 @@ class Station:
             if self.stopping and waiting and all(not r.played_ms for r in waiting):
                 self._leave_for_next_start(occ, waiting)
             return written
+
+    def _prepare(self, occ: Occurrence) -> None:
+        """While an occurrence waits for an airing on its zones to end: have each zone's
+        output decode the clips it will most likely air (its selection as things stand; the
+        selection made once it holds its zones is what airs, decoded then if it differs)."""
+        try:
+            with self._selecting:
+                library = self.library()
+                history = self._history if self._history is not None else self.log.history()
+                plan = select(occ, self.schedule(), library, history)
+            for zone, rows in self._by_zone(self._zoned(occ, self._rows(occ, plan, library))).items():
+                prepare = getattr(self.zones[zone], "prepare", None)
+                cues = [cue for row in rows if row.outcome == Outcome.PENDING.value and row.kind != Kind.RELAY.value
+                        and row.key not in self._live_feeds and isinstance(cue := self._clip_cue(row), Cue)]  # fmt: skip
+                if prepare is not None and cues:
+                    prepare(cues)
+        except Exception:  # noqa: BLE001 - only a guess: the airing decodes what it needs itself
+            log.exception("occurrence %s: its clips could not be decoded ahead", occ.key)
 
     def _leave_for_next_start(self, occ: Occurrence, rows: list[Airing]) -> None:
         """The daemon was stopped (on_stop = "interrupt") before any of this occurrence
@@ -301,9 +322,7 @@ class Station:
         """Play the pending rows, each zone's on its own output from the same instant; each
         zone's rows get their own outcomes. Each zone is given back to `hold`'s lock as soon
         as its part ends: what waits for that zone only need not wait for the others."""
-        by_zone: dict[str | None, list[Airing]] = {}
-        for row in rows:
-            by_zone.setdefault(row.zone if row.zone in self.zones else next(iter(self.zones)), []).append(row)
+        by_zone = self._by_zone(rows)
         if len(by_zone) == 1:
             [(zone, only)] = by_zone.items()
             self._play_zone(zone, only, start_at, scheduled, hold)
@@ -314,6 +333,20 @@ class Station:
             th.start()
         for th in threads:
             th.join()
+
+    def _by_zone(self, rows: list[Airing]) -> dict[str | None, list[Airing]]:
+        by_zone: dict[str | None, list[Airing]] = {}
+        for row in rows:
+            by_zone.setdefault(row.zone if row.zone in self.zones else next(iter(self.zones)), []).append(row)
+        return by_zone
+
+    def _clip_cue(self, row: Airing) -> Cue | str:
+        """The cue that airs a row's library clip, or why it cannot air (its file)."""
+        stored = self.clip_file(row.clip_id) if row.clip_id is not None else None
+        problem = self._problem(stored, row.clip_id)
+        if problem is not None:
+            return problem
+        return Cue(stored.path, row.duration_ms or 0, row.title or "", stored.channels)  # type: ignore[union-attr]
 
     def _play_zone(self, zone: str | None, rows: list[Airing], start_at: datetime, scheduled: datetime | None,
                    hold: Hold | None = None) -> None:  # fmt: skip
@@ -353,13 +386,12 @@ class Station:
                     self.log.update(row, outcome=Outcome.FAILED.value, ended_at=self.clock.now(),
                                     reason="at air time: the relay is no longer in the schedule")  # fmt: skip
                 continue
-            stored = self.clip_file(row.clip_id) if row.clip_id is not None else None
-            problem = self._problem(stored, row.clip_id)
-            if problem is None:
-                cues.append(Cue(stored.path, row.duration_ms or 0, row.title or "", stored.channels))  # type: ignore[union-attr]
+            cue = self._clip_cue(row)
+            if isinstance(cue, Cue):
+                cues.append(cue)
                 playing.append(row)
                 continue
-            reason = f"at air time: {problem}"
+            reason = f"at air time: {cue}"
             self.log.update(row, outcome=Outcome.FAILED.value, reason=reason, ended_at=self.clock.now())
             log.error("airing %s: %s failed (%s)", row.key, row.title, reason)
             if self.fallback is None:

@@ -13,10 +13,12 @@ import json
 import logging
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -32,6 +34,7 @@ log = logging.getLogger("playout.output")
 
 READY_S = 10.0
 PREFIX = "playout-seq-"
+AHEAD_S = 900.0  # a clip decoded ahead and not aired within this is dropped
 
 
 def decode(tools: Tools, cue: Cue, dest: Path) -> str | None:
@@ -118,6 +121,25 @@ def _ns(dt: datetime) -> int:
     return round(dt.timestamp() * 1e6) * 1000
 
 
+class _Ahead:
+    """A clip decoded ahead of its session (`StreamPlayer.prepare`): its raw frames, once done."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.done = threading.Event()
+        self.problem: str | None = None
+        self.made = time.monotonic()
+
+
+def _ahead_key(cue: Cue) -> tuple | None:
+    """The file as it is now: a clip replaced since it was decoded ahead is decoded again."""
+    try:
+        st = cue.path.stat()
+    except OSError:
+        return None
+    return (str(cue.path), st.st_size, st.st_mtime_ns, cue.channels)
+
+
 @dataclass
 class _Playing:
     id: int
@@ -154,6 +176,7 @@ class StreamPlayer:
         self._request: tuple[str, str] | None = None
         self._sessions: dict[int, queue.Queue] = {}
         self._feeds: list[RelayFeed] = []  # relays being aired (or about to be)
+        self._ahead: dict[tuple, _Ahead] = {}  # clips decoded ahead of their session
         self.device_error: str | None = None
         self.titles: list[str] = []  # titles set on an Icecast mount, in order
         self.priority: str | None = None
@@ -349,6 +372,70 @@ class StreamPlayer:
                  "silent_since": None if feed.silent_since is None else _iso(feed.silent_since)}
                 for feed in list(self._feeds)]  # fmt: skip
 
+    def prepare(self, cues: list[Cue]) -> None:
+        """Decode these clips now, for a session that waits for this output to be free: when
+        it is handed over, `play` finds them decoded and only copies their frames, so a
+        session due as another ends starts on its instant, not after its decoding. A guess
+        (the session's items as things stand): a clip `play` is given that was not prepared
+        is decoded then, as always; one prepared and not aired is dropped after `AHEAD_S`."""
+        self._drop_ahead(time.monotonic() - AHEAD_S)
+        for cue in cues:
+            if cue.feed is not None or cue.relay is not None or (key := _ahead_key(cue)) is None:
+                continue
+            with self._lock:
+                if key in self._ahead or self._closing:
+                    continue
+                fd, name = tempfile.mkstemp(suffix=".pcm", prefix=PREFIX + "ahead-", dir=self.workdir)
+                os.close(fd)
+                entry = self._ahead[key] = _Ahead(Path(name))
+            try:
+                entry.problem = decode(self.tools, cue, entry.path)
+            except Exception as exc:  # noqa: BLE001 - a failed guess: play decodes it again and says why
+                entry.problem = str(exc) or type(exc).__name__
+            finally:
+                entry.done.set()
+
+    def _drop_ahead(self, before: float) -> None:
+        with self._lock:
+            stale = [k for k, e in self._ahead.items() if e.made < before and e.done.is_set()]
+            dropped = [self._ahead.pop(k) for k in stale]
+        for entry in dropped:
+            entry.path.unlink(missing_ok=True)
+
+    def _decode(self, cue: Cue, dest: Path, again: bool = False) -> str | None:
+        """Append the cue's frames to dest: the ones decoded ahead if there are (waiting for a
+        decoding still under way), else decoded now. `again`: the session airs the same clip
+        later, so what was decoded ahead is kept for it."""
+        key = _ahead_key(cue)
+        with self._lock:
+            if key is None:
+                entry = None
+            else:
+                entry = self._ahead.get(key) if again else self._ahead.pop(key, None)
+            # The same file decoded ahead before it changed: no use any more.
+            stale = [self._ahead.pop(k) for k, e in list(self._ahead.items())
+                     if k[0] == str(cue.path) and k != key and e.done.is_set()]  # fmt: skip
+        for old in stale:
+            old.path.unlink(missing_ok=True)
+        if entry is not None:
+            size = dest.stat().st_size
+            try:
+                if entry.done.wait(300) and entry.problem is None:
+                    if size == 0 and not again:
+                        os.replace(entry.path, dest)  # the session's first item: no copy
+                    else:
+                        with entry.path.open("rb") as src, dest.open("ab") as out:
+                            shutil.copyfileobj(src, out, 1 << 20)
+                    return None
+            except OSError as exc:
+                log.warning("%s: the frames decoded ahead cannot be used (%s); decoding it now", cue.label, exc)
+                with dest.open("r+b") as f:  # drop whatever part was copied
+                    f.truncate(size)
+            finally:
+                if not again:
+                    entry.path.unlink(missing_ok=True)
+        return decode(self.tools, cue, dest)
+
     def play(self, cues: list[Cue], start_at: datetime, observer: Observer) -> None:
         with self._lock:
             self._busy, self._request = True, None
@@ -394,7 +481,7 @@ class StreamPlayer:
                     kept.append(i)
                     frames.append(cue.duration_ms * RATE // 1000)
                     continue
-                problem = decode(self.tools, cue, rendered)
+                problem = self._decode(cue, rendered, again=any(c.path == cue.path for c in cues[i + 1:]))
                 new_size = rendered.stat().st_size
                 if problem is not None or new_size == size:
                     with rendered.open("r+b") as f:  # drop whatever a failed decode left
@@ -533,6 +620,7 @@ class StreamPlayer:
 
     def close(self) -> None:
         self._closing = True
+        self._drop_ahead(float("inf"))
         self._send(op="quit")
         if self.monitor_proc is not None:
             self._tell_monitor(op="quit")

@@ -9,6 +9,7 @@ agree with the log within 5 ms.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -29,7 +30,7 @@ from playout.output.devices import DeviceSpec
 from playout.output.player import StreamPlayer
 from playout.player import Cue
 from tests.conftest import require_program
-from tests.daemon.helpers import at, daemon_station, rows, slot, wait_for
+from tests.daemon.helpers import at, daemon_station, final, rows, slot, wait_for
 
 RATE = 48_000
 RECORDING_TOLERANCE_MS = 20
@@ -187,3 +188,44 @@ def test_a_stalled_output_mid_item_is_partial_and_the_monitor_hears_the_hole(pla
     assert hole >= 250, hole
     whole, _, note = obs.heard[0]
     assert whole is False and "silence" in (note or "")
+
+
+def test_a_session_due_as_another_ends_on_its_output_starts_on_its_instant(tmp_path: Path, pulse: str) -> None:
+    # The first session (a 2.8 s tone) ends 0.2 s before the second's instant. The second
+    # (the chime and a slogan twice) waits for the output meanwhile; its clips are decoded
+    # while it waits, so it starts on its instant, not after its decoding (three ffmpeg runs,
+    # 0.3 s and more on a loaded machine).
+    st = daemon_station(tmp_path, 'module = "pulse"\ndevice = "playout_test"')
+    assert st.cli("import", str(tone(tmp_path, 2.8).path), "--kind", "other", "--title", "Tone").exit_code == 0
+    first = at(5)
+    second = first + timedelta(seconds=3)
+    (st.root / "schedules" / "test.toml").write_text(
+        slot("a", first, ["Tone"], chime=False)
+        + slot("b", second, ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"] * 2), encoding="utf-8")  # fmt: skip
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        done = wait_for(final(st, "b@", 3), 30, "the second session to air")
+    finally:
+        daemon.stop()
+    a = rows(st, "a@")
+    assert [r["outcome"] for r in a + done] == ["aired"] * 4, a + done
+    assert [r["played_ms"] for r in done] == [r["duration_ms"] for r in done]
+    ended = datetime.fromisoformat(a[0]["ended_at"])
+    gap_ms = (datetime.fromisoformat(done[0]["scheduled_at"]) - ended).total_seconds() * 1000
+    assert 150 < gap_ms < 250, (a, gap_ms)  # the first ended just before the second's instant
+    assert done[0]["lateness_ms"] < 10, (done[0]["lateness_ms"], gap_ms)
+
+
+def test_clips_decoded_ahead_air_without_decoding_again_unless_the_file_changed(player: StreamPlayer,
+                                                                                tmp_path: Path) -> None:  # fmt: skip
+    kept, replaced = tone(tmp_path, 0.5, 500), tone(tmp_path, 0.5, 700)
+    player.prepare([kept, replaced, kept])
+    os.utime(replaced.path, ns=(time.time_ns(), time.time_ns() + 10**9))  # the file changed since
+    player.tools = dataclasses.replace(player.tools, ffmpeg="/bin/false")  # from here on nothing decodes
+    obs = Observer()
+    player.play([kept, replaced, kept], SystemClock().now() + timedelta(milliseconds=300), obs)
+    assert obs.ends[0][0] == obs.ends[2][0] == Outcome.AIRED, obs.ends  # decoded ahead, once for both
+    assert obs.ends[0][1] == obs.ends[2][1] == 500
+    assert obs.ends[1][0] == Outcome.FAILED and "cannot decode" in (obs.ends[1][2] or ""), obs.ends[1]
+    assert not list(tmp_path.glob("playout-seq-*")), "what was decoded ahead is not left behind"
