@@ -72,3 +72,17 @@ def final(st: Station, prefix: str, count: int):  # noqa: ANN201
         return r if len(r) >= count and all(x["outcome"] not in ("pending", "in_progress") for x in r) else None
 
     return done
+
+
+def air_until(st: Station, prefix: str, count: int, timeout: float, what: str) -> list[dict]:
+    """Run the daemon until `count` rows of occurrences starting with `prefix` are final
+    (within `timeout` s, else fail saying `what` did not happen); stop it; return the rows."""
+    from playout import app as app_mod
+    from playout.daemon.live import LiveDaemon
+
+    daemon = LiveDaemon(app_mod.build(st.config))
+    daemon.start()
+    try:
+        return wait_for(final(st, prefix, count), timeout, what)
+    finally:
+        daemon.stop()

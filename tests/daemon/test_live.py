@@ -22,7 +22,7 @@ from playout.daemon import control
 from playout.daemon.live import LiveDaemon
 from playout.errors import PlayoutError
 from tests.conftest import require_program
-from tests.daemon.helpers import at, daemon_station, final, rows, slot, wait_for
+from tests.daemon.helpers import air_until, at, daemon_station, final, rows, slot, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -75,12 +75,7 @@ def test_scheduled_clips_air_and_the_capture_is_the_chime_then_the_clip(tmp_path
     when = at(6)  # the daemon is ready before, on a busy machine too
     (st.root / "schedules" / "test.toml").write_text(
         slot("thu", when, ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"]), encoding="utf-8")
-    daemon = LiveDaemon(app_mod.build(st.config))
-    daemon.start()
-    try:
-        done = wait_for(final(st, "thu@", 2), 30, "the airing to finish")
-    finally:
-        daemon.stop()
+    done = air_until(st, "thu@", 2, 30, "the airing to finish")
     assert [(r["title"], r["outcome"]) for r in done] == [
         ("Nhạc hiệu Đài", "aired"), ("Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân", "aired")]
     assert abs(done[0]["lateness_ms"]) < 500

@@ -13,7 +13,7 @@ import pytest
 from playout import app as app_mod
 from playout.daemon.live import LiveDaemon
 from playout.db.models import DaemonState
-from tests.daemon.helpers import at, daemon_station, final, rows, slot, wait_for
+from tests.daemon.helpers import air_until, at, daemon_station, final, rows, slot, wait_for
 from tests.daemon.test_live import _needs_libvlc  # noqa: F401 (autouse: libVLC must work)
 
 SLOGAN = "Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"
@@ -63,12 +63,7 @@ def test_a_stop_with_interrupt_during_the_pre_roll_airs_the_occurrence_at_the_ne
         daemon.stop()
     left = rows(st, "pre@")
     assert [(r["outcome"], r["started_at"], r["played_ms"]) for r in left] == [("pending", None, 0)]
-    daemon = LiveDaemon(app_mod.build(st.config))
-    daemon.start()
-    try:
-        done = wait_for(final(st, "pre@", 1), 30, "the occurrence to air after the restart")
-    finally:
-        daemon.stop()
+    done = air_until(st, "pre@", 1, 30, "the occurrence to air after the restart")
     assert [(r["outcome"], r["reason"]) for r in done] == [("aired", None)]
     # On time if the restart came before its instant (the output places it on the frame), else
     # late within the catch-up window; never early.

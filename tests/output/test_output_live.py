@@ -30,7 +30,7 @@ from playout.output.devices import DeviceSpec
 from playout.output.player import StreamPlayer
 from playout.player import Cue
 from tests.conftest import require_program
-from tests.daemon.helpers import at, daemon_station, final, rows, slot, wait_for
+from tests.daemon.helpers import air_until, at, daemon_station, rows, slot, wait_for
 
 RATE = 48_000
 RECORDING_TOLERANCE_MS = 20
@@ -202,12 +202,7 @@ def test_a_session_due_as_another_ends_on_its_output_starts_on_its_instant(tmp_p
     (st.root / "schedules" / "test.toml").write_text(
         slot("a", first, ["Tone"], chime=False)
         + slot("b", second, ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"] * 2), encoding="utf-8")  # fmt: skip
-    daemon = LiveDaemon(app_mod.build(st.config))
-    daemon.start()
-    try:
-        done = wait_for(final(st, "b@", 3), 30, "the second session to air")
-    finally:
-        daemon.stop()
+    done = air_until(st, "b@", 3, 30, "the second session to air")
     a = rows(st, "a@")
     assert [r["outcome"] for r in a + done] == ["aired"] * 4, a + done
     assert [r["played_ms"] for r in done] == [r["duration_ms"] for r in done]

@@ -18,7 +18,7 @@ from playout.output.devices import DeviceSpec
 from playout.output.player import StreamPlayer
 from playout.player import Cue
 from tests.conftest import require_program
-from tests.daemon.helpers import wait_for
+from tests.daemon.helpers import air_until, wait_for
 from tests.icecast import Icecast
 from tests.output.test_output_live import Observer, tone
 
@@ -175,9 +175,7 @@ def test_the_upstream_gone_mid_relay_is_a_dropout_on_record_the_fallback_fills_i
 
 
 def test_a_scheduled_relay_slot_airs_and_is_logged_like_any_airing(icecast: Icecast, tmp_path: Path) -> None:
-    from playout import app as app_mod
-    from playout.daemon.live import LiveDaemon
-    from tests.daemon.helpers import at, daemon_station, final
+    from tests.daemon.helpers import at, daemon_station
 
     upstream = Upstream(icecast)
     capture = tmp_path / "out.wav"
@@ -189,12 +187,9 @@ def test_a_scheduled_relay_slot_airs_and_is_logged_like_any_airing(icecast: Icec
         encoding="utf-8")  # fmt: skip
     checked = st.cli("schedule", "check")
     assert checked.exit_code == 0, checked.output
-    daemon = LiveDaemon(app_mod.build(st.config))
-    daemon.start()
     try:
-        done = wait_for(final(st, "tiep-am@", 2), 30, "the relay to finish")
+        done = air_until(st, "tiep-am@", 2, 30, "the relay to finish")
     finally:
-        daemon.stop()
         upstream.stop()
     chime, relay = done
     assert (relay["kind"], relay["title"]) == ("relay", "Thời sự Đài tỉnh")
@@ -209,10 +204,8 @@ def test_a_scheduled_relay_whose_source_never_comes_airs_the_station_fallback_cl
     """The daemon's side: `[daemon] fallback_clip` fills a relay's dropout. The source is a port
     where nothing answers; after 3 s of silence the slogan (the fallback) is heard at the output,
     from its first sound, and the row says the source never came and the fallback aired."""
-    from playout import app as app_mod
-    from playout.daemon.live import LiveDaemon
     from tests.conftest import free_port
-    from tests.daemon.helpers import EX, at, daemon_station, final
+    from tests.daemon.helpers import EX, at, daemon_station
 
     capture = tmp_path / "out.wav"
     st = daemon_station(tmp_path, f'module = "file"\nfile = "{capture}"')
@@ -223,12 +216,7 @@ def test_a_scheduled_relay_whose_source_never_comes_airs_the_station_fallback_cl
         f'[[slot]]\nid = "tiep-am"\ntimes = ["{when:%H:%M:%S}"]\nchime = false\n'
         f'  [[slot.item]]\n  relay = "http://127.0.0.1:{free_port()}/tinh"\n  minutes = 0.12\n  title = "Thời sự Đài tỉnh"\n',
         encoding="utf-8")  # fmt: skip
-    daemon = LiveDaemon(app_mod.build(st.config))
-    daemon.start()
-    try:
-        [relay] = wait_for(final(st, "tiep-am@", 1), 40, "the relay to finish")
-    finally:
-        daemon.stop()
+    [relay] = air_until(st, "tiep-am@", 1, 40, "the relay to finish")
     assert relay["outcome"] == "failed" and "never came" in relay["reason"], relay
     assert "the fallback clip Khẩu hiệu" in relay["reason"], relay["reason"]
     x = _recording(capture)
