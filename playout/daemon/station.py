@@ -188,7 +188,7 @@ class Station:
             with self._selecting:
                 now = self.clock.now()
                 library = self.library()
-                history = self._history if self._history is not None else self.log.history()
+                history = self._history_now()
                 plan = select(occ, self.schedule(), library, history)
                 late = now - occ.utc
                 if late > self.catch_up:
@@ -214,7 +214,7 @@ class Station:
         try:
             with self._selecting:
                 library = self.library()
-                history = self._history if self._history is not None else self.log.history()
+                history = self._history_now()
                 plan = select(occ, self.schedule(), library, history)
             for zone, rows in self._by_zone(self._zoned(occ, self._rows(occ, plan, library))).items():
                 prepare = getattr(self.zones[zone], "prepare", None)
@@ -224,6 +224,10 @@ class Station:
                     prepare(cues)
         except Exception:  # noqa: BLE001 - only a guess: the airing decodes what it needs itself
             log.exception("occurrence %s: its clips could not be decoded ahead", occ.key)
+
+    def _history_now(self) -> History:
+        """What has aired, for selection: the simulation's own record, else the airing log."""
+        return self._history if self._history is not None else self.log.history()
 
     def _leave_for_next_start(self, occ: Occurrence, rows: list[Airing]) -> None:
         """The daemon was stopped (on_stop = "interrupt") before any of this occurrence
@@ -479,7 +483,7 @@ class Station:
         if not due:  # the usual case: nothing soon, and no need to read the library
             return {}
         library = self.library()
-        history = self._history if self._history is not None else self.log.history()
+        history = self._history_now()
         problems: dict[str, list[str]] = {}
         for occ in due:
             for item in select(occ, self.schedule(), library, history).items:

@@ -37,22 +37,31 @@ PREFIX = "playout-seq-"
 AHEAD_S = 900.0  # a clip decoded ahead and not aired within this is dropped
 
 
-def decode(tools: Tools, cue: Cue, dest: Path) -> str | None:
-    """Append the cue's audio to dest as raw 48 kHz 16-bit stereo; why not, if it fails."""
+def decode_to(tools: Tools, cue: Cue, path: Path) -> str | None:
+    """Write the cue's audio to path (replacing it) as raw 48 kHz 16-bit stereo; why not, if it fails."""
     # A mono clip goes to both sides at full level (ffmpeg's default upmix is 3 dB down,
     # which would make mono clips quieter than stereo ones after normalisation).
     upmix = "pan=stereo|c0=c0|c1=c0," if cue.channels == 1 else ""
-    part = dest.with_suffix(".part")
     done = run([tools.ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-i", str(cue.path), "-vn",
                 "-af", f"aresample={RATE},{upmix}aformat=sample_fmts=s16:channel_layouts=stereo",
-                "-f", "s16le", "-y", str(part)], timeout_s=300)  # fmt: skip
+                "-f", "s16le", "-y", str(path)], timeout_s=300)  # fmt: skip
+    if done.returncode != 0 or done.stderr.strip():
+        return (done.stderr.strip().splitlines() or ["cannot decode"])[-1]
+    return None
+
+
+def append(src: Path, dest: Path) -> None:
+    with dest.open("ab") as out, src.open("rb") as f:
+        shutil.copyfileobj(f, out, 1 << 20)
+
+
+def decode(tools: Tools, cue: Cue, dest: Path) -> str | None:
+    """Append the cue's audio to dest as raw 48 kHz 16-bit stereo; why not, if it fails."""
+    part = dest.with_suffix(".part")
     try:
-        if done.returncode != 0 or done.stderr.strip():
-            return (done.stderr.strip().splitlines() or ["cannot decode"])[-1]
-        with dest.open("ab") as out, part.open("rb") as src:
-            while chunk := src.read(1 << 20):
-                out.write(chunk)
-        return None
+        if (problem := decode_to(tools, cue, part)) is None:
+            append(part, dest)
+        return problem
     finally:
         part.unlink(missing_ok=True)
 
@@ -389,7 +398,7 @@ class StreamPlayer:
                 os.close(fd)
                 entry = self._ahead[key] = _Ahead(Path(name))
             try:
-                entry.problem = decode(self.tools, cue, entry.path)
+                entry.problem = decode_to(self.tools, cue, entry.path)
             except Exception as exc:  # noqa: BLE001 - a failed guess: play decodes it again and says why
                 entry.problem = str(exc) or type(exc).__name__
             finally:
@@ -424,8 +433,7 @@ class StreamPlayer:
                     if size == 0 and not again:
                         os.replace(entry.path, dest)  # the session's first item: no copy
                     else:
-                        with entry.path.open("rb") as src, dest.open("ab") as out:
-                            shutil.copyfileobj(src, out, 1 << 20)
+                        append(entry.path, dest)
                     return None
             except OSError as exc:
                 log.warning("%s: the frames decoded ahead cannot be used (%s); decoding it now", cue.label, exc)
