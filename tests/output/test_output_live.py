@@ -195,21 +195,29 @@ def test_a_session_due_as_another_ends_on_its_output_starts_on_its_instant(tmp_p
     # (the chime and a slogan twice) waits for the output meanwhile; its clips are decoded
     # while it waits, so it starts on its instant, not after its decoding (three ffmpeg runs,
     # 0.3 s and more on a loaded machine).
-    st = daemon_station(tmp_path, 'module = "pulse"\ndevice = "playout_test"')
-    assert st.cli("import", str(tone(tmp_path, 2.8).path), "--kind", "other", "--title", "Tone").exit_code == 0
-    first = at(5)
-    second = first + timedelta(seconds=3)
-    (st.root / "schedules" / "test.toml").write_text(
-        slot("a", first, ["Tone"], chime=False)
-        + slot("b", second, ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"] * 2), encoding="utf-8")  # fmt: skip
-    done = air_until(st, "b@", 3, 30, "the second session to air")
-    a = rows(st, "a@")
-    assert [r["outcome"] for r in a + done] == ["aired"] * 4, a + done
-    assert [r["played_ms"] for r in done] == [r["duration_ms"] for r in done]
-    ended = datetime.fromisoformat(a[0]["ended_at"])
-    gap_ms = (datetime.fromisoformat(done[0]["scheduled_at"]) - ended).total_seconds() * 1000
-    assert 150 < gap_ms < 250, (a, gap_ms)  # the first ended just before the second's instant
-    assert done[0]["lateness_ms"] < 10, (done[0]["lateness_ms"], gap_ms)
+    # A shared machine stalls now and then for longer than the shipped 50 ms buffer (once 80 ms:
+    # the tone ran 31 ms dry, on record as partial, and ended that much later). That run says
+    # nothing of the handover either way, so it is run again, once; a run without a stall is
+    # judged in full, and two runs in a row with one fail.
+    for attempt in (1, 2):
+        st = daemon_station(tmp_path / f"run{attempt}", 'module = "pulse"\ndevice = "playout_test"')
+        assert st.cli("import", str(tone(tmp_path, 2.8).path), "--kind", "other", "--title", "Tone").exit_code == 0
+        first = at(5)
+        second = first + timedelta(seconds=3)
+        (st.root / "schedules" / "test.toml").write_text(
+            slot("a", first, ["Tone"], chime=False)
+            + slot("b", second, ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"] * 2), encoding="utf-8")  # fmt: skip
+        done = air_until(st, "b@", 3, 30, "the second session to air")
+        a = rows(st, "a@")
+        if attempt == 1 and any("underrun" in (r["reason"] or "") for r in a + done):
+            continue
+        assert [r["outcome"] for r in a + done] == ["aired"] * 4, a + done
+        assert [r["played_ms"] for r in done] == [r["duration_ms"] for r in done]
+        ended = datetime.fromisoformat(a[0]["ended_at"])
+        gap_ms = (datetime.fromisoformat(done[0]["scheduled_at"]) - ended).total_seconds() * 1000
+        assert 150 < gap_ms < 250, (a, gap_ms)  # the first ended just before the second's instant
+        assert done[0]["lateness_ms"] < 10, (done[0]["lateness_ms"], gap_ms)
+        return
 
 
 def test_clips_decoded_ahead_air_without_decoding_again_unless_the_file_changed(player: StreamPlayer,
