@@ -40,17 +40,17 @@ def _check_item(item: Item, library: LibraryView, errors: list[Problem], warning
     """What one item asks of the library: its clip, its programme's episodes, its pool."""
     what = item.what
     if isinstance(what, NamedClip):
-        if p := _ref_problem(what.ref, library, item.source):
+        if p := _ref_problem(what.ref, library, item.what_at):
             errors.append(p)
     elif isinstance(what, LatestEpisode):
         if not library.episodes(what.programme):
-            errors.append(Problem(item.source, "schedule.unknown_programme", {"programme": what.programme}))
+            errors.append(Problem(item.what_at, "schedule.unknown_programme", {"programme": what.programme}))
     elif isinstance(what, Rotation):
         pool = [c for c in library.pool(what) if not c.retired]
         if not pool:
-            errors.append(Problem(item.source, "schedule.empty_pool", {"pool": what.describe()}))
+            errors.append(Problem(item.what_at, "schedule.empty_pool", {"pool": what.describe()}))
         elif len(pool) == 1:
-            warnings.append(Problem(item.source, "schedule.pool_of_one", {"pool": what.describe(), "title": pool[0].title}))
+            warnings.append(Problem(item.what_at, "schedule.pool_of_one", {"pool": what.describe(), "title": pool[0].title}))
 
 
 def check(schedule: Schedule, library: LibraryView, today: date, tz: ZoneInfo,

@@ -146,6 +146,12 @@ class Item:
     when: Recurrence | None
     source: Source
     zones: tuple[str, ...] | None = None  # only in these zones of the slot's (None: all of them)
+    what_source: Source | None = None  # the line saying what it airs (clip, latest, rotation, relay)
+
+    @property
+    def what_at(self) -> Source:
+        """Where a problem with what the item airs is reported: the line that names it."""
+        return self.what_source or self.source
 
 
 @dataclass(frozen=True)

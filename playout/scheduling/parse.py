@@ -431,7 +431,8 @@ class _FileParser:
         zones = self._field(raw, "zones", _zones, at("zones"))
         if len(self.errors) > n_errors or what is None:
             return None
-        return Item(what=what, when=when, source=Source(self.name, lo), zones=zones)
+        return Item(what=what, when=when, source=Source(self.name, lo), zones=zones,
+                    what_source=Source(self.name, at(kinds[0])))
 
     def _relay(self, raw: dict, at: Any) -> Relay | None:
         """relay = "URL" | "line-in", minutes = N (or until the slot's hard end), title."""

@@ -39,7 +39,8 @@ times = ["06:00"]
   [[slot.item]]
   rotation = { tag = "không-có" }
 """)
-    assert msg_ids(errors) == [(7, "schedule.unknown_clip"), (9, "schedule.unknown_programme"), (11, "schedule.empty_pool")]
+    # Each at the line that names what the item airs, not at its [[slot.item]] header.
+    assert msg_ids(errors) == [(8, "schedule.unknown_clip"), (10, "schedule.unknown_programme"), (12, "schedule.empty_pool")]
 
 
 def test_a_slot_left_out_for_its_own_error_still_has_its_items_checked() -> None:
@@ -56,13 +57,13 @@ hard_end = "05:30"
     assert msg_ids(parse_errors) == [(6, "schedule.hard_end_before_start")]
     assert schedule.slots == ()  # never aired
     errors, _ = check(schedule, example_library(), TODAY, TZ)
-    assert msg_ids(errors) == [(7, "schedule.unknown_programme")]
+    assert msg_ids(errors) == [(8, "schedule.unknown_programme")]
 
 
 def test_ambiguous_title() -> None:
     library = LibraryView([*example_library().clips, clip(50, "Khẩu hiệu 1")])
     errors, _ = run('[[slot]]\nid = "a"\ntimes = ["06:00"]\n  [[slot.item]]\n  clip = "Khẩu hiệu 1"\n', library)
-    assert msg_ids(errors) == [(6, "schedule.ambiguous_clip")]
+    assert msg_ids(errors) == [(7, "schedule.ambiguous_clip")]
     assert errors[0].params["ids"] == "#2, #50"
 
 
@@ -144,7 +145,7 @@ times = ["07:00"]
   latest = "Mới"
 """, library)  # fmt: skip
     assert errors == []
-    assert sorted(msg_ids(warnings)) == [(4, "schedule.window_ended"), (8, "schedule.pool_of_one"),
+    assert sorted(msg_ids(warnings)) == [(4, "schedule.window_ended"), (9, "schedule.pool_of_one"),
                                          (10, "schedule.no_episode_next")]  # fmt: skip
     [missing] = [w for w in warnings if w.msg_id == "schedule.no_episode_next"]
     assert missing.params["when"] == "2026-11-28 07:00"  # today's airing, still to come at midnight

@@ -42,7 +42,7 @@ def test_check_lists_every_error_with_file_and_line(broken: Station) -> None:
     assert r.exit_code == 1
     lines = r.stdout.splitlines()
     assert f"{sang}:8: lỗi: giờ '24:30' không tồn tại: giờ từ 00 đến 23, phút từ 00 đến 59." in lines
-    assert f"{chieu}:19: lỗi: thư viện chưa có chuyên mục nào của chương trình «Đồng hành»." in lines
+    assert f"{chieu}:20: lỗi: thư viện chưa có chuyên mục nào của chương trình «Đồng hành»." in lines
     assert any(line.startswith(f"{broken.root / 'schedules' / 'windows.toml'}:3: lỗi: tệp không phải văn bản UTF-8")
                for line in lines)  # fmt: skip
     assert any("ban-sao.toml:8: lỗi: giờ '24:30'" in line for line in lines)
