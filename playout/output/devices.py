@@ -11,6 +11,7 @@ at install, and every call that blocks releases the GIL.
 
 from __future__ import annotations
 
+import base64
 import collections
 import ctypes
 import ctypes.util
@@ -358,7 +359,8 @@ def describe_output(module: str, device: str) -> str:
 
 class IcecastDevice(PacedDevice):
     """A source connection to one Icecast mount, kept open: an ffmpeg encoder reads the raw
-    frames on its stdin and sends MP3 or Opus to the mount.
+    frames on its stdin and writes MP3 or Opus to a pipe, which a thread sends on to the mount
+    over a connection this process opened (`icecast_source`: the password never on a command line).
 
     It is paced like `PacedDevice` (the encoder and Icecast would take frames as fast as
     they come; listeners need them at real time), so its delay is the frames written that
@@ -382,34 +384,52 @@ class IcecastDevice(PacedDevice):
         exe = ffmpeg or shutil.which("ffmpeg")
         if exe is None:
             raise DeviceError("ffmpeg is not installed")
-        # Reach the server first: a refused connection is a clear sentence at once, not an
-        # encoder that dies after its first packet.
-        try:
-            socket.create_connection((self.target.host, self.target.port), timeout=CONNECT_S).close()
-        except OSError as exc:
-            raise DeviceError(f"Icecast {self.target.public()} is unreachable: {exc.strerror or exc}") from exc
         encode, content_type = CODECS[codec]
-        # No probing: the input's format is given, and the connection opens at once.
+        # The source connection is this process's, not ffmpeg's: an icecast:// output would put
+        # the source password on ffmpeg's command line, which every local account can read
+        # (ps). ffmpeg only encodes, to its stdout; a thread sends that on to the mount.
+        self.sock = icecast_source(self.target, content_type, title or "playout")
+        # No probing: the input's format is given, and the encoder starts at once.
         args = [exe, "-nostdin", "-hide_banner", "-v", "error", "-probesize", "32", "-analyzeduration", "0",
                 "-fflags", "nobuffer", "-f", "s16le", "-ar", str(RATE), "-ac", str(CHANNELS),
                 "-i", "pipe:0", "-ac", str(channels), "-b:a", f"{bitrate_kbps}k", *encode,
-                "-content_type", content_type, "-ice_name", title or "playout",
-                "-ice_description", title or "playout", "-ice_public", "0", "-flush_packets", "1",
-                self.target.url()]  # fmt: skip
+                "-flush_packets", "1", "pipe:1"]  # fmt: skip
         # Its own session, as the engine's (see output/player.py): only the engine ends it.
-        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                     start_new_session=True)  # fmt: skip
-        assert self.proc.stdin is not None and self.proc.stderr is not None
+        try:
+            self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         start_new_session=True)  # fmt: skip
+        except OSError as exc:
+            self.sock.close()
+            raise DeviceError(f"cannot start the encoder: {exc}") from exc
+        assert self.proc.stdin is not None and self.proc.stdout is not None and self.proc.stderr is not None
         self.fd = self.proc.stdin.fileno()
         os.set_blocking(self.fd, False)
         self.errors: collections.deque[str] = collections.deque(maxlen=5)
         threading.Thread(target=self._read_errors, args=(self.proc.stderr,), daemon=True).start()
+        self._sender = threading.Thread(target=self._send, args=(self.proc.stdout,), daemon=True)
+        self._sender.start()
 
     def _read_errors(self, stream) -> None:  # noqa: ANN001
         for line in stream:
             text = line.decode("utf-8", "replace").strip()
-            if text:  # ffmpeg names its output, source password included
-                self.errors.append(text.replace(self.target.url(), self.target.public()))
+            if text:
+                self.errors.append(text)
+
+    def _send(self, stream) -> None:  # noqa: ANN001
+        """The encoder's output to the mount, as it comes. The server gone ends the encoder,
+        so the next write or delay is a DeviceError saying why."""
+        fd = stream.fileno()
+        try:
+            while data := os.read(fd, 1 << 16):
+                self.sock.sendall(data)
+        except OSError as exc:
+            self.errors.append(f"the connection to the server was lost ({exc.strerror or exc})")
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
+        finally:
+            stream.close()
 
     def _why(self) -> str:
         last = self.errors[-1] if self.errors else "the encoder stopped"
@@ -451,6 +471,56 @@ class IcecastDevice(PacedDevice):
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self._sender.join(timeout=2)
+        self.sock.close()
+
+
+SOURCE_REPLIES = {401: "the source password was refused", 403: "the mount is in use or not allowed"}
+
+
+def icecast_source(target: IcecastTarget, content_type: str, name: str) -> socket.socket:
+    """A source connection to the mount, open and accepted (Icecast 2.4's HTTP PUT, with
+    `Expect: 100-continue` so that a refusal comes before any audio): the socket to send the
+    encoded stream on. A refusal or an unreachable server is a DeviceError saying which, the
+    password never in it."""
+    where = f"Icecast {target.public()}"
+    try:
+        sock = socket.create_connection((target.host, target.port), timeout=CONNECT_S)
+    except OSError as exc:
+        raise DeviceError(f"{where} is unreachable: {exc.strerror or exc}") from exc
+    login = base64.b64encode(f"{target.user}:{target.password}".encode()).decode("ascii")
+    head = (f"PUT {urllib.parse.quote(target.mount)} HTTP/1.1\r\n"
+            f"Host: {target.host}:{target.port}\r\n"
+            f"Authorization: Basic {login}\r\n"
+            f"User-Agent: playout\r\n"
+            f"Content-Type: {content_type}\r\n"
+            f"Ice-Name: {_header_text(name)}\r\nIce-Description: {_header_text(name)}\r\nIce-Public: 0\r\n"
+            f"Expect: 100-continue\r\n\r\n")  # fmt: skip
+    try:
+        sock.sendall(head.encode("utf-8"))
+        reply = b""
+        while b"\r\n\r\n" not in reply and len(reply) < 8192:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    except OSError as exc:
+        sock.close()
+        raise DeviceError(f"{where}: no answer to the source connection ({exc.strerror or exc})") from exc
+    status = reply.split(b"\r\n", 1)[0].decode("latin-1", "replace").strip()
+    parts = status.split(" ", 2)
+    code = int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else 0
+    if code not in (100, 200):
+        sock.close()
+        why = SOURCE_REPLIES.get(code) or (f"the server answered {status!r}" if status else "the server closed the connection")
+        raise DeviceError(f"{where}: {why}")
+    sock.settimeout(STALL_S)  # a server that stops taking the stream is a failed output
+    return sock
+
+
+def _header_text(text: str) -> str:
+    """A name for an HTTP header: one line (Icecast keeps its bytes, UTF-8, as ffmpeg sent them)."""
+    return " ".join(text.split())
 
 
 def set_icecast_title(url: str, title: str, timeout_s: float = 2.0) -> str | None:

@@ -121,6 +121,8 @@ def test_a_clip_aired_to_a_mount_reaches_a_listener_whole(icecast: Icecast, tmp_
         obs = Observer()
         player.play([cue], SystemClock().now() + timedelta(milliseconds=800), obs)
         assert obs.ends[0][0] == Outcome.AIRED, obs.ends
+        # The source password is on no process's command line (any local account reads those).
+        assert not [pid for pid, args in command_lines() if icecast.password in args]
         received = listener.received(timeout=20)
         if codec == "mp3":
             wait_for(lambda: player.titles == ["tone 440"], 5, "the mount's title to be set")
@@ -186,6 +188,28 @@ def test_icecast_restarted_mid_airing_makes_the_item_partial_and_the_source_reco
         again = Observer()
         player.play([tone(tmp_path, 0.5, 600)], SystemClock().now() + timedelta(milliseconds=300), again)
         assert again.ends[0][0] == Outcome.AIRED, again.ends
+    finally:
+        player.close()
+
+
+def command_lines() -> list[tuple[int, str]]:
+    """Every process's command line, as `ps` shows it to any local account."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                found.append((int(proc.name), (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")))
+            except OSError:
+                continue
+    return found
+
+
+def test_a_wrong_source_password_is_said_and_the_mount_stays_free(icecast: Icecast, tmp_path: Path) -> None:
+    player = _player(icecast.url("ap-3").replace(icecast.password, "not-the-password"), tmp_path)
+    try:
+        assert player.device_error is not None, "a refused source must be an output error"
+        assert "password was refused" in player.device_error and "not-the-password" not in player.device_error
+        assert "/ap-3" not in icecast.mounts()
     finally:
         player.close()
 
