@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -119,14 +119,14 @@ def show_command(
         rows = p.items or ()
         end_local = p.end.astimezone(tz)
         if not rows:
-            table.add_row(occ.local.strftime("%H:%M"), end_local.strftime("%H:%M:%S"), occ.slot.id, "—", "", "", "0:00",
+            table.add_row(occ.local.strftime("%H:%M"), _second(end_local), occ.slot.id, "—", "", "", "0:00",
                           "; ".join(notes[occ.key]))  # fmt: skip
         for n, i in enumerate(rows):
             start = occ.local + timedelta(milliseconds=i.offset_ms)
             table.add_row(
-                start.strftime("%H:%M:%S") if n else occ.local.strftime("%H:%M"),
-                (start + timedelta(milliseconds=i.clip.duration_ms)).strftime("%H:%M:%S") if n + 1 < len(rows)
-                else end_local.strftime("%H:%M:%S"),
+                _second(start) if n else occ.local.strftime("%H:%M"),
+                _second(start + timedelta(milliseconds=i.clip.duration_ms)) if n + 1 < len(rows)
+                else _second(end_local),
                 occ.slot.id if n == 0 else "",
                 i.clip.title,
                 i.clip.programme or "",
@@ -135,3 +135,9 @@ def show_command(
                 "; ".join(notes[occ.key]) if n == 0 else "",
             )  # fmt: skip
     out.print(table)
+
+
+def _second(at: datetime) -> str:
+    """A time to the nearest second, as the durations beside it are rounded (truncating the
+    times showed a 3.5 s clip from 17:30:03 to 17:30:06 beside its 0:04)."""
+    return (at + timedelta(milliseconds=500)).strftime("%H:%M:%S")

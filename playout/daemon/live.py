@@ -278,7 +278,8 @@ class LiveDaemon:
         self.plan()
         self._ticker.start()
         if ntp_synchronized() is False:
-            log.warning("the system clock is not NTP-synchronised: airings may start at the wrong time")
+            log.warning("the system clock is not NTP-synchronised: airings may start at the wrong time "
+                        "(turn synchronisation on: timedatectl set-ntp true)")
         self.control.start()  # answering means ready: planned, scheduled, watching
         sd_notify("READY=1")
         self.ready.set()
@@ -386,9 +387,12 @@ class LiveDaemon:
             return False
         for p in result.warnings:
             log.warning("schedule warning: %s: %s", p.source, t(p.msg_id, "en", **p.params))
-        self.schedule_errors = []
+        mended, self.schedule_errors = bool(self.schedule_errors), []
         if result.schedule == self.schedule:
             self._held = None
+            log.info("schedule files read: %s (%d slot(s) from %d file(s))",
+                     "the errors are mended, the schedule is as before" if mended else "the schedule is unchanged",
+                     len(self.schedule.slots), n_files)  # fmt: skip
             return True
         now = self.clock.now()
         drops = self._drops(self.schedule, result.schedule, now) if self.scheduler.running else []

@@ -562,7 +562,7 @@ class Station:
                     self.zones[zone].interrupt("interrupted by an emergency announcement")
                 elif level == Level.PRIORITY:
                     self.zones[zone].stop_after_current("skipped for a priority announcement")
-            log.warning("manual airing %s (%s): %s%s", key, level.value, clip.title,
+            log.info("manual airing %s (%s): %s%s", key, level.value, clip.title,
                         f" to {', '.join(map(str, targets))}" if len(self.zones) > 1 else "")  # fmt: skip
 
             def run() -> None:

@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGINT, on_signal)
     servers = for_config(Path(args.config))
     for s in servers:
-        print(f"icecast2 (private, for the example) on http://127.0.0.1:{s.port}/", flush=True)
+        print(f"icecast2 riêng cho ví dụ: http://127.0.0.1:{s.port}/", flush=True)
     print("ready", flush=True)  # the caller waits for this line before it starts the daemon
     try:
         while servers and not stop and all(s.proc is not None and s.proc.poll() is None for s in servers):

@@ -5,6 +5,7 @@ Few and short: each airs a couple of short clips a few seconds ahead.
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import datetime
 import signal
@@ -150,7 +151,8 @@ def test_sigkill_mid_airing_gives_one_interrupted_row_no_duplicate_and_the_sched
     assert "recovered after a stop: 1 airing(s) interrupted" in err
 
 
-def test_schedule_edits_are_picked_up_and_garbage_keeps_the_last_good(tmp_path: Path) -> None:
+def test_schedule_edits_are_picked_up_and_garbage_keeps_the_last_good(tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
     st = daemon_station(tmp_path)
     sched = st.root / "schedules" / "test.toml"
     sched.write_text(slot("mot", at(3600), ["Khẩu hiệu 1: Cải cách hành chính phục vụ nhân dân"]), encoding="utf-8")
@@ -164,6 +166,7 @@ def test_schedule_edits_are_picked_up_and_garbage_keeps_the_last_good(tmp_path: 
         daemon._tick()
         assert [s.id for s in daemon.schedule.slots] == ["mot", "hai"]
         assert any(j.id.startswith("hai@") for j in daemon.scheduler.get_jobs())
+        good = sched.read_text(encoding="utf-8")
         sched.write_text('[[slot]]\nid = "hai"\ntimes = ["24:30"]\n', encoding="utf-8")
         daemon._last_watch = 0
         daemon._tick()
@@ -173,6 +176,14 @@ def test_schedule_edits_are_picked_up_and_garbage_keeps_the_last_good(tmp_path: 
         status = control.call(daemon.cfg.daemon.control_socket, "GET", "/status")
         assert status["schedule"]["errors"] == daemon.schedule_errors
         assert [n["slot"] for n in status["next"]][:2] == ["mot", "hai"]
+        # Mended back to what was airing: the log says the errors are gone (the schedule did not change).
+        sched.write_text(good, encoding="utf-8")
+        caplog.set_level(logging.INFO, logger="playout.daemon")
+        daemon._last_watch = 0
+        daemon._tick()
+        assert daemon.schedule_errors == []
+        assert "schedule files read: the errors are mended, the schedule is as before (2 slot(s) from 2 file(s))" in [
+            r.getMessage() for r in caplog.records], [r.getMessage() for r in caplog.records]
     finally:
         daemon.stop()
 

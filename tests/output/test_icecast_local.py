@@ -40,7 +40,7 @@ def test_the_example_airs_to_both_zones_on_a_private_icecast(tmp_path) -> None: 
     try:
         assert helper.stdout is not None
         lines = [helper.stdout.readline().strip(), helper.stdout.readline().strip()]
-        assert lines == [f"icecast2 (private, for the example) on http://127.0.0.1:{port}/", "ready"], (
+        assert lines == [f"icecast2 riêng cho ví dụ: http://127.0.0.1:{port}/", "ready"], (
             lines, helper.stderr.read() if helper.poll() is not None else "")  # type: ignore[union-attr]
         assert reachable("127.0.0.1", port)
         # A second start finds the server answering and starts nothing.

@@ -135,3 +135,14 @@ def test_show_past_days_as_the_log_has_them(broken: Station) -> None:
         "Nhạc hiệu Đài", "Khẩu hiệu 3: Tổng đài 1022", "Khẩu hiệu 2: Dịch vụ công trực tuyến"]
     assert morning["notes"] == ["Khẩu hiệu 2: Dịch vụ công trực tuyến: bị ngắt (skipped by the technician)"]
     assert evening["notes"] == ["không có trong nhật ký phát (playout không chạy lúc đó?)"]
+
+
+def test_show_gives_times_to_the_nearest_second_as_its_durations() -> None:
+    from datetime import datetime
+
+    from playout.cli.schedule import _second
+
+    # A 3.5 s clip from 17:30:03.000: shown 17:30:03 → 17:30:07 beside its 0:04 (it read 17:30:06).
+    assert (_second(datetime(2026, 12, 5, 17, 30, 3)), _second(datetime(2026, 12, 5, 17, 30, 6, 500_000))) == (
+        "17:30:03", "17:30:07")
+    assert _second(datetime(2026, 12, 5, 17, 30, 6, 499_000)) == "17:30:06"
