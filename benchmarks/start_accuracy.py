@@ -3,10 +3,11 @@
 For each output path (PulseAudio directly, and ALSA through PulseAudio's plugin) the real
 daemon (`playout run`: APScheduler, SQLite, the output engine, its monitor) airs a short clip
 with a sharp onset at N known instants on one PulseAudio null sink, then a few two-item
-sequences; beside it, in the same run, a reference airs the same clip at the same instants on
-a second null sink: one stream kept open in a plain process at normal priority, the clip
-written at the frame the stream's latency puts at the instant (the limit a writer reaches).
-Both sinks' monitors are recorded with `parec`; each onset is found in the recording.
+sequences; beside it, in the same run, a reference airs the same clip on the same null sink,
+half a period after each of the daemon's instants, through the same output path: one stream
+kept open in a plain process at normal priority, the clip written at the frame the stream's
+latency puts at the instant (the limit a writer reaches). The sink's monitor is recorded with
+`parec`; each onset is found in the recording.
 
 The second half runs with both cores busy (two spinning processes at normal priority), a web
 client polling the Now page and an import running, as on a studio PC where someone works.
