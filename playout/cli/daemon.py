@@ -62,6 +62,8 @@ def status_command(config: ConfigOption = None) -> None:
     lang = app.lang
     ntp = s["ntp_synchronized"]
     clock = t("status.clock_ok" if ntp else "status.clock_unsync" if ntp is False else "status.clock_unknown", lang)
+    if ntp is False:
+        clock += f" ({t('status.clock_hint', lang)})"
     sched = (t("status.schedule_errors", lang) if s["schedule"]["errors"]
              else t("status.schedule_ok", lang, slots=s["schedule"]["slots"]))  # fmt: skip
     out.print(f"[bold]{s['station']}[/bold] — {t('status.running_since', lang, since=_hm(s['started_at']))}; "
