@@ -278,8 +278,8 @@ class LiveDaemon:
         self.plan()
         self._ticker.start()
         if ntp_synchronized() is False:
-            log.warning("the system clock is not NTP-synchronised: airings may start at the wrong time "
-                        "(turn synchronisation on: timedatectl set-ntp true)")
+            log.warning("the system clock is not NTP-synchronised: airings may start at the wrong time (%s)",
+                        t("status.clock_hint", "en"))
         self.control.start()  # answering means ready: planned, scheduled, watching
         sd_notify("READY=1")
         self.ready.set()

@@ -563,7 +563,7 @@ class Station:
                 elif level == Level.PRIORITY:
                     self.zones[zone].stop_after_current("skipped for a priority announcement")
             log.info("manual airing %s (%s): %s%s", key, level.value, clip.title,
-                        f" to {', '.join(map(str, targets))}" if len(self.zones) > 1 else "")  # fmt: skip
+                     f" to {', '.join(map(str, targets))}" if len(self.zones) > 1 else "")  # fmt: skip
 
             def run() -> None:
                 with claim.wait() as hold:
